@@ -1,0 +1,59 @@
+# Hài lòng — citizen satisfaction with public administration.
+# `make help` lists the targets. Every target installs what it needs.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export SURVEY_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/demo.sqlite3
+FLASK  := $(BIN)/flask --app wsgi
+
+.DEFAULT_GOAL := help
+.PHONY: help run test check bench translations extract chromium clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* >/dev/null
+
+MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+translations: $(MO)  ## Compile the message catalogues
+
+extract: $(BIN)/.installed  ## Re-extract messages.pot and update every .po
+	$(BIN)/pybabel extract --sort-by-file --no-location --omit-header -F babel.cfg -k _l -o translations/messages.pot survey templates >/dev/null
+	$(BIN)/pybabel update --omit-header -N -i translations/messages.pot -d translations >/dev/null
+
+chromium:  ## Install Debian's Chromium for the browser tests, if missing
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: $(BIN)/.installed translations  ## Start the demo on SQLite and print its URLs
+	mkdir -p instance
+	$(FLASK) db upgrade -d survey/migrations
+	$(FLASK) demo seed
+	$(FLASK) demo urls --base http://$(HOST):$(PORT)
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(BIN)/.installed translations chromium  ## Run the whole test suite
+	$(BIN)/pytest -q -p no:cacheprovider
+
+check: $(BIN)/.installed  ## Lint, type-check, and check that messages.pot is current
+	$(BIN)/ruff check .
+	$(BIN)/mypy --strict analysis
+	$(BIN)/mypy survey
+	$(BIN)/python -m tests.check_catalogue
+
+bench: $(BIN)/.installed  ## Run the benchmarks and print their figures
+	$(BIN)/pip install --quiet -e '.[bench]'
+	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:  ## Remove the virtualenv, compiled catalogues and the demo database
+	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo

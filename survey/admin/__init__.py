@@ -1,0 +1,13 @@
+"""Sở Nội vụ administration: units, procedures, kiosks, QR codes, targets, users, audit."""
+
+from flask import Blueprint, render_template
+
+from survey.auth import roles_required
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.get("/")
+@roles_required("admin")
+def index() -> str:
+    return render_template("admin/index.html")

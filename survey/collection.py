@@ -1,0 +1,139 @@
+"""Recording a citizen's response: the one write path for kiosks, QR codes, links, paper and API."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from survey.extensions import AnySession
+from survey.models import (
+    Answer,
+    Instrument,
+    Kiosk,
+    Procedure,
+    Response,
+    ResponseProblem,
+    ServicePoint,
+    Unit,
+)
+from survey.models.responses import CHANNELS, RESPONDENT_TYPES
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+MAX_COMMENT = 2000
+
+Outcome = Literal["recorded", "duplicate", "dossier_used"]
+
+
+class SubmissionError(ValueError):
+    """The submission breaks a rule; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where and how the citizen answered, resolved from a kiosk, a QR payload or a form."""
+
+    instrument: Instrument
+    unit: Unit
+    channel: str
+    service_point: ServicePoint | None = None
+    procedure: Procedure | None = None
+    kiosk: Kiosk | None = None
+    dossier_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the citizen said."""
+
+    idempotency_key: str
+    ratings: dict[str, int]
+    problems: list[str] = field(default_factory=list)
+    comment: str | None = None
+    respondent_type: str | None = None
+    submitted_at: datetime | None = None
+
+
+def check(context: Context, submission: Submission) -> None:
+    """Validate the business rules; raise :class:`SubmissionError` naming what is wrong."""
+    if context.channel not in CHANNELS:
+        raise SubmissionError(f"unknown channel {context.channel!r}")
+    if not IDEMPOTENCY_KEY.match(submission.idempotency_key):
+        raise SubmissionError("idempotency key must be 16–64 letters, digits, - or _")
+    item_keys = set(context.instrument.item_keys)
+    for key, value in submission.ratings.items():
+        if key not in item_keys:
+            raise SubmissionError(f"{key!r} is not an item of {context.instrument.ref}")
+        if type(value) is not int or not 1 <= value <= 5:
+            raise SubmissionError(f"{key}: rating {value!r} is not 1–5")
+    known_problems = {p["code"] for p in context.instrument.definition.get("problems", [])}
+    unknown = set(submission.problems) - known_problems
+    if unknown:
+        raise SubmissionError(f"unknown problem codes {sorted(unknown)}")
+    if submission.respondent_type not in (None, *RESPONDENT_TYPES):
+        raise SubmissionError(f"unknown respondent type {submission.respondent_type!r}")
+    if submission.comment and len(submission.comment) > MAX_COMMENT:
+        raise SubmissionError(f"comment longer than {MAX_COMMENT} characters")
+    if submission.submitted_at is not None and submission.submitted_at.tzinfo is None:
+        raise SubmissionError("submitted_at needs a timezone")
+
+
+def record_response(session: AnySession, context: Context, submission: Submission) -> Outcome:
+    """Store one response, exactly once.
+
+    A resend with the same idempotency key, or a second answer for a dossier already answered,
+    stores nothing and says so. Both rules are also unique constraints, so two racing requests
+    cannot both win: the loser's insert fails inside a savepoint and is reported the same way.
+    Flushes; the caller commits.
+    """
+    check(context, submission)
+    if session.scalar(
+        select(Response.id).filter_by(idempotency_key=submission.idempotency_key)
+    ):
+        return "duplicate"
+    if context.dossier_hash and session.scalar(
+        select(Response.id).filter_by(dossier_hash=context.dossier_hash)
+    ):
+        return "dossier_used"
+    response = _build(context, submission)
+    try:
+        with session.begin_nested():
+            session.add(response)
+            session.flush()
+    except IntegrityError:
+        if session.scalar(
+            select(Response.id).filter_by(idempotency_key=submission.idempotency_key)
+        ):
+            return "duplicate"
+        return "dossier_used"
+    return "recorded"
+
+
+def _build(context: Context, submission: Submission) -> Response:
+    procedure = context.procedure
+    response = Response(
+        id=str(uuid.uuid4()),
+        submitted_at=submission.submitted_at or datetime.now(UTC),
+        unit_id=context.unit.id,
+        service_point_id=context.service_point.id if context.service_point else None,
+        procedure_id=procedure.id if procedure else None,
+        sector_id=procedure.sector_id if procedure else None,
+        channel=context.channel,
+        respondent_type=submission.respondent_type,
+        instrument_id=context.instrument.id,
+        kiosk_id=context.kiosk.id if context.kiosk else None,
+        overall=submission.ratings.get("overall"),
+        comment=(submission.comment or "").strip() or None,
+        idempotency_key=submission.idempotency_key,
+        dossier_hash=context.dossier_hash,
+    )
+    response.answers = [
+        Answer(item_key=key, value=value) for key, value in sorted(submission.ratings.items())
+    ]
+    response.problems = [ResponseProblem(code=code) for code in sorted(set(submission.problems))]
+    return response

@@ -1,0 +1,78 @@
+"""Configuration, read from ``SURVEY_*`` environment variables.
+
+Every key below may be overridden by an environment variable of the same name with the
+``SURVEY_`` prefix (``SURVEY_MIN_N=50``); values are parsed as JSON where they can be.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production, see check()
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "production",
+    "SECRET_KEY": None,
+    # The key of the dossier-code HMAC. Keep it apart from SECRET_KEY so that rotating the
+    # session key does not let an old dossier be answered twice.
+    "DOSSIER_KEY": None,
+    "DATABASE_URL": f"sqlite:///{ROOT / 'instance' / 'survey.sqlite3'}",
+    "MIN_N": 30,
+    "CONFIDENCE_LEVEL": 0.95,
+    "KIOSK_IDLE_SECONDS": 60,
+    "KIOSK_THANKS_SECONDS": 8,
+    "KIOSK_ENROLMENT_HOURS": 24,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SUBMIT_RATE_LIMIT": "60 per minute",
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "API_RATE_LIMIT": "120 per minute",
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+    "LANGUAGES": ["vi", "en"],
+    "WTF_CSRF_TIME_LIMIT": 3600,
+    "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+}
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete."""
+
+
+def load(app_config: dict[str, Any], overrides: dict[str, Any] | None) -> None:
+    """Fill ``app_config`` from defaults, the environment and ``overrides`` (tests), in that order."""
+    app_config.update(DEFAULTS)
+    prefixed = {k.removeprefix("SURVEY_") for k in os.environ if k.startswith("SURVEY_")}
+    if prefixed:
+        from flask import Config
+
+        env = Config(str(ROOT))
+        env.from_prefixed_env("SURVEY")
+        app_config.update(env)
+    app_config.update(overrides or {})
+    env_name = app_config["ENV"]
+    app_config["TESTING"] = app_config.get("TESTING", False) or env_name == "testing"
+    production = env_name == "production"
+    if not app_config["SECRET_KEY"]:
+        if production:
+            raise ConfigError(
+                "SURVEY_SECRET_KEY is not set: refusing to start in production without a secret "
+                "key (for a demo, set SURVEY_ENV=development)."
+            )
+        app_config["SECRET_KEY"] = DEV_SECRET
+    if production and app_config["SECRET_KEY"] == DEV_SECRET:
+        raise ConfigError("SURVEY_SECRET_KEY is the development key: set a real one.")
+    app_config["DOSSIER_KEY"] = app_config["DOSSIER_KEY"] or app_config["SECRET_KEY"]
+    app_config["SESSION_COOKIE_SECURE"] = production
+    app_config["REMEMBER_COOKIE_SECURE"] = production
+    app_config["SQLALCHEMY_DATABASE_URI"] = app_config["DATABASE_URL"]
+    app_config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    app_config["RATELIMIT_HEADERS_ENABLED"] = True
+    app_config.setdefault("RATELIMIT_ENABLED", True)

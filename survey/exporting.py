@@ -1,0 +1,102 @@
+"""The response CSV of SPEC §3, streamed."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time, timedelta
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from survey.extensions import AnySession
+from survey.instruments import COMPONENTS
+from survey.models import Instrument, Procedure, Response, Sector, ServicePoint, Unit
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+FIXED_COLUMNS = (
+    "response_id", "submitted_at", "unit_code", "service_point_code", "procedure_code",
+    "sector_code", "channel", "respondent_type", "instrument",
+)
+
+
+def local_bounds(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+    """Local calendar days [start, end] as UTC-aware instants [lower, upper)."""
+    lower = datetime.combine(start, time(), LOCAL) if start else None
+    upper = datetime.combine(end + timedelta(days=1), time(), LOCAL) if end else None
+    return lower, upper
+
+
+def item_columns(item_keys: Iterable[str]) -> list[str]:
+    """``q.overall`` first, then the components in SIPAS order, items alphabetically within each."""
+    order = {name: i for i, name in enumerate(("overall", *COMPONENTS))}
+    keys = sorted(set(item_keys), key=lambda k: (order.get(k.split(".")[0], 99), k))
+    return [f"q.{key}" for key in keys]
+
+
+def response_query(
+    *, start: date | None = None, end: date | None = None, unit_ids: Iterable[int] | None = None,
+    include_excluded: bool = False,
+) -> Select[Response]:
+    query = select(Response).order_by(Response.submitted_at, Response.id)
+    lower, upper = local_bounds(start, end)
+    if lower:
+        query = query.where(Response.submitted_at >= lower)
+    if upper:
+        query = query.where(Response.submitted_at < upper)
+    if unit_ids is not None:
+        query = query.where(Response.unit_id.in_(list(unit_ids)))
+    if not include_excluded:
+        query = query.where(Response.excluded.is_(False))
+    return query
+
+
+def write_csv(
+    session: AnySession, out: IO[str], query: Select[Response], *, with_comments: bool
+) -> int:
+    """Write every response of ``query`` to ``out``; returns the number of rows."""
+    instruments = session.scalars(select(Instrument)).all()
+    columns = [*FIXED_COLUMNS, *item_columns(k for i in instruments for k in i.item_keys)]
+    if with_comments:
+        columns.append("comment")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for row in _rows(session, query, instruments, with_comments):
+        writer.writerow([row.get(column, "") for column in columns])
+        count += 1
+    return count
+
+
+def _rows(
+    session: AnySession, query: Select[Response], instruments: Iterable[Instrument],
+    with_comments: bool,
+) -> Iterator[dict[str, object]]:
+    units = dict(session.execute(select(Unit.id, Unit.code)).tuples().all())
+    points: dict[int | None, str] = dict(session.execute(select(ServicePoint.id, ServicePoint.code)).tuples())
+    procedures: dict[int | None, str] = dict(session.execute(select(Procedure.id, Procedure.code)).tuples())
+    sectors: dict[int | None, str] = dict(session.execute(select(Sector.id, Sector.code)).tuples())
+    refs = {i.id: i.ref for i in instruments}
+    stream = session.scalars(query.options(selectinload(Response.answers)).execution_options(
+        yield_per=2000
+    ))
+    for response in stream:
+        row: dict[str, object] = {
+            "response_id": response.id,
+            "submitted_at": response.submitted_at.astimezone(LOCAL).isoformat(timespec="seconds"),
+            "unit_code": units[response.unit_id],
+            "service_point_code": points.get(response.service_point_id, ""),
+            "procedure_code": procedures.get(response.procedure_id, ""),
+            "sector_code": sectors.get(response.sector_id, ""),
+            "channel": response.channel,
+            "respondent_type": response.respondent_type or "",
+            "instrument": refs[response.instrument_id],
+        }
+        row.update({f"q.{a.item_key}": a.value for a in response.answers})
+        if with_comments:
+            row["comment"] = response.comment or ""
+        yield row
+
+

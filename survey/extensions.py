@@ -1,0 +1,47 @@
+"""Flask extensions, created unbound and joined to the app in :func:`survey.create_app`."""
+
+from typing import Any, TypeAlias
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+
+# A naming convention lets Alembic name, and so alter, constraints on SQLite too.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+csrf = CSRFProtect()
+babel = Babel()
+login_manager = LoginManager()
+
+
+def _client_address() -> str:
+    """Rate-limit key. The address is used in memory by the limiter only, never stored with a response."""
+    from flask import request
+
+    return request.remote_addr or "unknown"
+
+
+limiter = Limiter(key_func=_client_address, default_limits=[], headers_enabled=True)
+
+
+# What service functions take as their first argument: a plain Session, or Flask-SQLAlchemy's
+# request-scoped ``db.session`` proxy.
+AnySession: TypeAlias = Session | scoped_session[Any]

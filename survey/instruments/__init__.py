@@ -1,0 +1,92 @@
+"""The built-in instruments, kept as data (``*.json`` beside this file) and loaded by a command."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from survey.extensions import AnySession
+from survey.models import Instrument
+
+HERE = Path(__file__).resolve().parent
+BUILT_IN = ("sipas-short", "sipas-full", "health-short", "education-short")
+COMPONENTS = ("access", "procedure", "staff", "result", "feedback")
+
+
+class InstrumentError(ValueError):
+    """A definition is malformed, or would change a published version."""
+
+
+def read_definition(key: str) -> dict[str, Any]:
+    definition: dict[str, Any] = json.loads((HERE / f"{key}.json").read_text("utf-8"))
+    definition["problems"] = json.loads((HERE / "problems.json").read_text("utf-8"))
+    validate_definition(definition)
+    return definition
+
+
+def validate_definition(definition: dict[str, Any]) -> None:
+    keys = [item["key"] for item in definition["items"]]
+    if "overall" not in keys:
+        raise InstrumentError(f"{definition['key']}: no 'overall' item")
+    if len(set(keys)) != len(keys):
+        raise InstrumentError(f"{definition['key']}: an item key appears twice")
+    for item in definition["items"]:
+        component = item["key"].split(".")[0]
+        if component != item["component"] or component not in ("overall", *COMPONENTS):
+            raise InstrumentError(f"{definition['key']}: bad item key {item['key']!r}")
+        if not item["text"].get("vi"):
+            raise InstrumentError(f"{item['key']}: no Vietnamese wording")
+
+
+def load_built_in(session: AnySession) -> list[str]:
+    """Publish every built-in definition not yet in the database. Returns what was added.
+
+    A published version never changes: a file that differs from the stored version of the same
+    number is an error, and the remedy is a new version number.
+    """
+    added = []
+    for key in BUILT_IN:
+        definition = read_definition(key)
+        stored = session.scalar(
+            select(Instrument).filter_by(key=key, version=definition["version"])
+        )
+        if stored is None:
+            session.add(
+                Instrument(
+                    key=key,
+                    version=definition["version"],
+                    definition=definition,
+                    published_at=datetime.now(UTC),
+                )
+            )
+            added.append(f"{key}@{definition['version']}")
+        elif stored.definition != definition:
+            raise InstrumentError(
+                f"{key}@{definition['version']} is published and differs from {key}.json: "
+                "give the file a new version number"
+            )
+    session.flush()
+    return added
+
+
+def current(session: AnySession, key: str) -> Instrument | None:
+    """The newest published version of ``key``."""
+    return session.scalar(
+        select(Instrument)
+        .where(Instrument.key == key, Instrument.published_at.is_not(None))
+        .order_by(Instrument.version.desc())
+        .limit(1)
+    )
+
+
+def next_version(session: AnySession, key: str) -> int:
+    return int(session.scalar(select(func.max(Instrument.version)).filter_by(key=key)) or 0) + 1
+
+
+def text(field: dict[str, str], locale: str) -> str:
+    """The wording in ``locale``, falling back to Vietnamese."""
+    return field.get(locale) or field["vi"]

@@ -1,0 +1,82 @@
+"""Kiosks: created by an administrator, bound to a tablet by a one-time code, revocable."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from survey.extensions import AnySession
+from survey.models import Kiosk, ServicePoint
+from survey.signing import hash_secret, new_code, new_secret, normalise_dossier_code
+
+COOKIE = "kiosk"
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+class EnrolmentError(ValueError):
+    """The code is unknown, used or expired."""
+
+
+def create_kiosk(
+    session: AnySession, service_point: ServicePoint, *, label: str, instrument_key: str = "sipas-short"
+) -> tuple[Kiosk, str]:
+    """A new kiosk and its one-time enrolment code (shown once, stored only as a hash)."""
+    kiosk = Kiosk(service_point=service_point, label=label, instrument_key=instrument_key)
+    session.add(kiosk)
+    code = issue_enrolment_code(session, kiosk)
+    return kiosk, code
+
+
+def issue_enrolment_code(session: AnySession, kiosk: Kiosk) -> str:
+    """A fresh one-time code; enrolling with it moves the kiosk to a new tablet."""
+    code = new_code(8)
+    hours = current_app.config["KIOSK_ENROLMENT_HOURS"]
+    kiosk.enrolment_code_hash = hash_secret(code)
+    kiosk.enrolment_expires_at = datetime.now(UTC) + timedelta(hours=hours)
+    kiosk.revoked_at = None
+    session.flush()
+    return code
+
+
+def enrol_kiosk(session: AnySession, code: str) -> tuple[Kiosk, str]:
+    """Consume an enrolment code. Returns the kiosk and the device secret for the tablet's cookie."""
+    code_hash = hash_secret(normalise_dossier_code(code))
+    kiosk = session.scalar(select(Kiosk).filter_by(enrolment_code_hash=code_hash))
+    now = datetime.now(UTC)
+    if kiosk is None or kiosk.enrolment_expires_at is None or kiosk.enrolment_expires_at < now:
+        raise EnrolmentError("unknown or expired code")
+    secret = new_secret()
+    kiosk.enrolment_code_hash = None
+    kiosk.enrolment_expires_at = None
+    kiosk.device_secret_hash = hash_secret(secret)
+    kiosk.enrolled_at = now
+    kiosk.last_seen_at = now
+    session.flush()
+    return kiosk, secret
+
+
+def kiosk_for_secret(session: AnySession, secret: str | None) -> Kiosk | None:
+    """The enrolled, unrevoked kiosk that holds ``secret``, if any."""
+    if not secret or len(secret) > 100:
+        return None
+    kiosk = session.scalar(select(Kiosk).filter_by(device_secret_hash=hash_secret(secret)))
+    if kiosk is None or kiosk.revoked_at is not None:
+        return None
+    return kiosk
+
+
+def touch(kiosk: Kiosk) -> None:
+    """Record the kiosk's last contact, at most once a minute to spare the database."""
+    now = datetime.now(UTC)
+    if kiosk.last_seen_at is None or now - kiosk.last_seen_at > TOUCH_EVERY:
+        kiosk.last_seen_at = now
+
+
+def revoke_kiosk(session: AnySession, kiosk: Kiosk) -> None:
+    """The tablet's secret stops working at once; it shows the "not enrolled" screen."""
+    kiosk.revoked_at = datetime.now(UTC)
+    kiosk.device_secret_hash = None
+    kiosk.enrolment_code_hash = None
+    session.flush()

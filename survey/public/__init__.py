@@ -1,0 +1,14 @@
+"""Citizens' pages: the desk kiosk, the phone survey behind a QR code, and the landing page."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from survey.public import kiosk, phone  # noqa: E402, F401  (routes register on import)
+
+
+@bp.app_context_processor
+def _scale() -> dict[str, object]:
+    from survey.public.forms import SCALE_WORDS
+
+    return {"scale_words": list(SCALE_WORDS.items())}

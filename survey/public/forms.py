@@ -1,0 +1,92 @@
+"""The survey form, built from an instrument's items."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+
+from survey.collection import IDEMPOTENCY_KEY, MAX_COMMENT, Submission
+from survey.models import Instrument
+
+SCALE = (1, 2, 3, 4, 5)
+SCALE_WORDS = {
+    1: _l("Rất không hài lòng"),
+    2: _l("Không hài lòng"),
+    3: _l("Bình thường"),
+    4: _l("Hài lòng"),
+    5: _l("Rất hài lòng"),
+}
+RESPONDENT_WORDS = {
+    "citizen": _l("Cá nhân, người dân"),
+    "organisation": _l("Doanh nghiệp, tổ chức"),
+}
+
+
+def field_name(item_key: str) -> str:
+    """``access.place`` → ``q_access__place``: WTForms field names cannot hold dots."""
+    return "q_" + item_key.replace(".", "__")
+
+
+class SurveyFormBase(FlaskForm):
+    idempotency_key = HiddenField(validators=[DataRequired(), Regexp(IDEMPOTENCY_KEY.pattern)])
+    respondent_type = RadioField(
+        choices=[SelectChoice(value, label) for value, label in RESPONDENT_WORDS.items()],
+        validators=[Optional(), AnyOf(list(RESPONDENT_WORDS))],
+    )
+    comment = TextAreaField(validators=[Optional(), Length(max=MAX_COMMENT)])
+
+    instrument: Instrument
+
+    def rating_fields(self) -> list[tuple[dict[str, object], RadioField]]:
+        return [(item, self[field_name(item["key"])]) for item in self.instrument.items]
+
+    def to_submission(self) -> Submission:
+        ratings: dict[str, int] = {
+            str(item["key"]): field.data
+            for item, field in self.rating_fields()
+            if field.data is not None
+        }
+        return Submission(
+            idempotency_key=self.idempotency_key.data,
+            ratings=ratings,
+            problems=list(self["problems"].data or []),
+            comment=self.comment.data or None,
+            respondent_type=self.respondent_type.data or None,
+        )
+
+
+@cache
+def _form_class(instrument_id: int, item_keys: tuple[str, ...], problems: tuple[str, ...]) -> type:
+    attrs: dict[str, object] = {
+        field_name(key): RadioField(
+            choices=[SelectChoice(v, str(v)) for v in SCALE], coerce=int, validators=[Optional()]
+        )
+        for key in item_keys
+    }
+    attrs["problems"] = SelectMultipleField(
+        choices=[SelectChoice(code) for code in problems],
+        validators=[Optional()],
+        option_widget=widgets.CheckboxInput(),
+        widget=widgets.ListWidget(prefix_label=False),
+    )
+    return type(f"SurveyForm{instrument_id}", (SurveyFormBase,), attrs)
+
+
+def survey_form(instrument: Instrument, **kwargs: object) -> SurveyFormBase:
+    """A form for ``instrument``. Instruments are immutable, so the class is built once per version."""
+    problems = tuple(p["code"] for p in instrument.definition.get("problems", []))
+    cls = _form_class(instrument.id, tuple(instrument.item_keys), problems)
+    form: SurveyFormBase = cls(**kwargs)
+    form.instrument = instrument
+    return form

@@ -1,0 +1,129 @@
+"""The desk kiosk: enrolment, then an attract screen and one question per screen (kiosk.js)."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from werkzeug.wrappers import Response
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from survey import instruments
+from survey.collection import Context, SubmissionError, record_response
+from survey.extensions import db, limiter
+from survey.kiosks import COOKIE, EnrolmentError, enrol_kiosk, kiosk_for_secret, touch
+from survey.models import Kiosk
+from survey.public import bp
+from survey.public.forms import survey_form
+
+FIVE_YEARS = 5 * 365 * 24 * 3600
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(validators=[DataRequired(), Length(min=4, max=20)])
+
+
+def _no_store(response: Response) -> Response:
+    """Kiosk pages are never cached: the back button cannot bring back a finished response."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _current_kiosk() -> Kiosk | None:
+    if "kiosk" not in g:
+        g.kiosk = kiosk_for_secret(db.session, request.cookies.get(COOKIE))
+    return g.kiosk  # type: ignore[no-any-return]
+
+
+@bp.route("/kiosk/enrol", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def kiosk_enrol() -> Response | str:
+    form = EnrolForm(code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        try:
+            kiosk, secret = enrol_kiosk(db.session, form.code.data)
+        except EnrolmentError:
+            form.code.errors.append(_("Mã không đúng hoặc đã hết hạn."))
+        else:
+            db.session.commit()
+            response = redirect(url_for("public.kiosk"))
+            response.set_cookie(
+                COOKIE, secret, max_age=FIVE_YEARS, httponly=True, samesite="Strict",
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+            )
+            current_app.logger.info("kiosk %s enrolled", kiosk.id)
+            return response
+    return render_template("public/kiosk_enrol.html", form=form)
+
+
+@bp.get("/kiosk")
+def kiosk() -> Response:
+    current = _current_kiosk()
+    if current is None:
+        return _no_store(current_app.make_response(render_template("public/kiosk_unenrolled.html")))
+    instrument = instruments.current(db.session, current.instrument_key)
+    if instrument is None:
+        abort(404)
+    touch(current)
+    db.session.commit()
+    form = survey_form(instrument, idempotency_key=uuid.uuid4().hex)
+    page = render_template(
+        "public/kiosk.html", form=form, kiosk=current, instrument=instrument,
+        expired=request.args.get("expired") == "1",
+    )
+    return _no_store(current_app.make_response(page))
+
+
+@bp.post("/kiosk")
+@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"])
+def kiosk_submit() -> Response | tuple[Response, int]:
+    current = _current_kiosk()
+    if current is None:
+        abort(403)
+    instrument = instruments.current(db.session, current.instrument_key)
+    if instrument is None:
+        abort(404)
+    form = survey_form(instrument)
+    if not form.validate_on_submit():
+        return _rejected(form.errors)
+    point = current.service_point
+    context = Context(
+        instrument=instrument, unit=point.unit, channel="kiosk", service_point=point, kiosk=current
+    )
+    try:
+        outcome = record_response(db.session, context, form.to_submission())
+    except SubmissionError as error:
+        return _rejected({"form": [str(error)]})
+    touch(current)
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(status=outcome)
+    return redirect(url_for("public.kiosk_thanks"), code=303)
+
+
+def _rejected(errors: object) -> tuple[Response, int]:
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(status="rejected", errors=errors), 400
+    page = render_template(
+        "errors.html", status=400, title=_("Chưa gửi được"),
+        message=_("Câu trả lời không hợp lệ. Vui lòng làm lại."),
+    )
+    return current_app.make_response(page), 400
+
+
+@bp.get("/kiosk/thanks")
+def kiosk_thanks() -> Response:
+    page = render_template("public/kiosk_thanks.html")
+    return _no_store(current_app.make_response(page))
+
+
+@bp.get("/kiosk/token")
+def kiosk_token() -> Response:
+    """A fresh CSRF token, so that an answer given on a page left open for hours is not lost."""
+    if _current_kiosk() is None:
+        abort(403)
+    return _no_store(jsonify(csrf_token=generate_csrf()))

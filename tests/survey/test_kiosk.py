@@ -1,0 +1,161 @@
+"""The desk kiosk over HTTP: enrolment, submission, idempotency, CSRF expiry."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from survey import kiosks
+from survey.extensions import db
+from survey.models import Answer, Kiosk, Response
+from tests.conftest import csrf_token
+from tests.factories import make_service_point
+
+
+@pytest.fixture
+def enrolled(app, client):  # type: ignore[no-untyped-def]
+    """A client that holds the device secret of a freshly enrolled kiosk."""
+    with app.app_context():
+        kiosk, code = kiosks.create_kiosk(db.session, make_service_point(db.session), label="Quầy 1")
+        db.session.commit()
+        kiosk_id = kiosk.id
+    data = {"code": code}
+    if app.config["WTF_CSRF_ENABLED"]:
+        data["csrf_token"] = csrf_token(client, "/kiosk/enrol")
+    response = client.post("/kiosk/enrol", data=data)
+    assert response.status_code == 302
+    return kiosk_id
+
+
+def form_values(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    html = client.get("/kiosk").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html)
+    assert key
+    return {"idempotency_key": key.group(1)}
+
+
+def count_responses() -> int:
+    return db.session.scalar(select(func.count()).select_from(Response)) or 0
+
+
+def test_unenrolled_tablet_sees_the_unenrolled_screen(client):
+    page = client.get("/kiosk")
+    assert page.status_code == 200
+    assert "chưa được kích hoạt" in page.get_data(as_text=True)
+
+
+def test_enrolment_code_works_once(app, client):
+    with app.app_context():
+        _kiosk, code = kiosks.create_kiosk(db.session, make_service_point(db.session), label="Q")
+        db.session.commit()
+    assert client.post("/kiosk/enrol", data={"code": code.lower()}).status_code == 302
+    other = app.test_client()
+    again = other.post("/kiosk/enrol", data={"code": code})
+    assert again.status_code == 200
+    assert "Mã không đúng hoặc đã hết hạn" in again.get_data(as_text=True)
+    assert "chưa được kích hoạt" in other.get("/kiosk").get_data(as_text=True)
+
+
+def test_submission_stores_one_response_with_its_context(app, client, enrolled):
+    data = form_values(client) | {"q_overall": "5", "q_staff__courteous": "2",
+                                  "problems": ["wait_long", "rude_staff"],
+                                  "respondent_type": "organisation", "comment": " Tốt "}
+    page = client.post("/kiosk", data=data)
+    assert page.status_code == 303
+    assert page.headers["Location"].endswith("/kiosk/thanks")
+    with app.app_context():
+        kiosk = db.session.get(Kiosk, enrolled)
+        stored = db.session.scalars(select(Response)).one()
+        assert stored.channel == "kiosk"
+        assert stored.kiosk_id == kiosk.id
+        assert stored.service_point_id == kiosk.service_point_id
+        assert stored.unit_id == kiosk.service_point.unit_id
+        assert stored.instrument.ref == "sipas-short@1"
+        assert stored.overall == 5
+        assert stored.respondent_type == "organisation"
+        assert stored.comment == "Tốt"
+        assert {(a.item_key, a.value) for a in stored.answers} == {
+            ("overall", 5), ("staff.courteous", 2)}
+        assert {p.code for p in stored.problems} == {"wait_long", "rude_staff"}
+
+
+def test_resend_with_same_idempotency_key_stores_nothing_new(app, client, enrolled):
+    data = form_values(client) | {"q_overall": "4"}
+    assert client.post("/kiosk", data=data).status_code == 303
+    again = client.post("/kiosk", data=data, headers={"Accept": "application/json"})
+    assert again.json == {"status": "duplicate"}
+    with app.app_context():
+        assert count_responses() == 1
+
+
+@pytest.mark.parametrize("value", ["6", "0", "abc", "4.5", ""])
+def test_bad_rating_gets_400_and_stores_nothing(app, client, enrolled, value):
+    data = form_values(client) | {"q_overall": "4", "q_access__place": value}
+    if value == "":
+        data["q_result__as_promised"] = "9"
+    assert client.post("/kiosk", data=data).status_code == 400
+    with app.app_context():
+        assert count_responses() == 0
+        assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+
+
+def test_unknown_problem_code_is_rejected(app, client, enrolled):
+    data = form_values(client) | {"q_overall": "1", "problems": "not-a-problem"}
+    assert client.post("/kiosk", data=data).status_code == 400
+
+
+def test_submission_from_unenrolled_device_is_forbidden(client):
+    page = client.post("/kiosk", data={"q_overall": "5", "idempotency_key": "a" * 32})
+    assert page.status_code == 403
+
+
+def test_revoked_kiosk_returns_to_unenrolled_screen(app, client, enrolled):
+    with app.app_context():
+        kiosks.revoke_kiosk(db.session, db.session.get(Kiosk, enrolled))
+        db.session.commit()
+    assert "chưa được kích hoạt" in client.get("/kiosk").get_data(as_text=True)
+
+
+def test_kiosk_pages_are_never_cached(client, enrolled):
+    assert client.get("/kiosk").headers["Cache-Control"] == "no-store"
+    assert client.get("/kiosk/thanks").headers["Cache-Control"] == "no-store"
+
+
+def test_thanks_returns_to_attract_screen_within_ten_seconds(app, client):
+    html = client.get("/kiosk/thanks").get_data(as_text=True)
+    seconds = int(re.search(r'http-equiv="refresh" content="(\d+);url=/kiosk', html).group(1))
+    assert seconds <= 10
+
+
+@pytest.mark.usefixtures("csrf")
+def test_expired_csrf_token_sends_kiosk_back_to_start_kindly(app, client, enrolled):
+    data = form_values(client) | {"q_overall": "5", "csrf_token": "expired-or-forged"}
+    page = client.post("/kiosk", data=data)
+    assert page.status_code == 302
+    assert page.headers["Location"].endswith("/kiosk?expired=1")
+    assert "bắt đầu lại" in client.get("/kiosk?expired=1").get_data(as_text=True)
+    with app.app_context():
+        assert count_responses() == 0
+
+
+@pytest.mark.usefixtures("csrf")
+def test_submission_with_valid_csrf_token_is_recorded(app, client, enrolled):
+    token = csrf_token(client, "/kiosk")
+    data = form_values(client) | {"q_overall": "5", "csrf_token": token}
+    assert client.post("/kiosk", data=data).status_code == 303
+    with app.app_context():
+        assert count_responses() == 1
+
+
+@pytest.mark.usefixtures("csrf")
+def test_fresh_token_endpoint_lets_an_old_page_submit(app, client, enrolled):
+    token = client.get("/kiosk/token").json["csrf_token"]
+    data = form_values(client) | {"q_overall": "3", "csrf_token": token}
+    assert client.post("/kiosk", data=data).status_code == 303
+
+
+def test_kiosk_records_last_contact(app, client, enrolled):
+    with app.app_context():
+        assert db.session.get(Kiosk, enrolled).last_seen_at is not None
