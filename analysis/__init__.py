@@ -1,0 +1,1 @@
+"""Satisfaction indices with honest confidence intervals (pure: numpy, scipy, statsmodels)."""
