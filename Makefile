@@ -6,8 +6,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-export SURVEY_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/demo.sqlite3
 FLASK  := $(BIN)/flask --app wsgi
+# `make run` is a demo: development settings and its own SQLite file, unless overridden.
+DEMO_ENV := SURVEY_ENV=$${SURVEY_ENV:-development} \
+	SURVEY_DATABASE_URL=$${SURVEY_DATABASE_URL:-sqlite:///$(CURDIR)/instance/demo.sqlite3}
 
 .DEFAULT_GOAL := help
 .PHONY: help run test check bench translations extract chromium clean
@@ -37,10 +39,10 @@ chromium:  ## Install Debian's Chromium for the browser tests, if missing
 
 run: $(BIN)/.installed translations  ## Start the demo on SQLite and print its URLs
 	mkdir -p instance
-	$(FLASK) db upgrade -d survey/migrations
-	$(FLASK) demo seed
-	$(FLASK) demo urls --base http://$(HOST):$(PORT)
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(DEMO_ENV) $(FLASK) db upgrade
+	$(DEMO_ENV) $(FLASK) demo seed
+	$(DEMO_ENV) $(FLASK) demo urls --base http://$(HOST):$(PORT)
+	$(DEMO_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.installed translations chromium  ## Run the whole test suite
 	$(BIN)/pytest -q -p no:cacheprovider
