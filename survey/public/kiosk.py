@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -127,3 +137,12 @@ def kiosk_token() -> Response:
     if _current_kiosk() is None:
         abort(403)
     return _no_store(jsonify(csrf_token=generate_csrf()))
+
+
+@bp.get("/kiosk/sw.js")
+def kiosk_worker() -> Response:
+    """The offline service worker (static/sw.js), allowed to control ``/kiosk`` itself."""
+    response = send_from_directory(current_app.static_folder or "static", "sw.js", max_age=0)
+    response.headers["Service-Worker-Allowed"] = url_for("public.kiosk")
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,5 +1,6 @@
 // Kiosk: attract screen, one question per screen, auto-advance, idle reset, neutral thanks.
-// Answers are posted with fetch; a double tap or a resend carries the same idempotency key.
+// Every submission goes to an outbox (IndexedDB) first, then to the server, so an answer given while
+// the network is down is sent when it returns. Each carries its idempotency key: a resend is harmless.
 (function () {
   "use strict";
   var root = document.getElementById("kiosk");
@@ -13,6 +14,60 @@
   var thanksMs = Number(root.dataset.thanks) * 1000;
   var index = 0, idleTimer = null, sending = false;
 
+  // --- Outbox: IndexedDB, or memory where IndexedDB is unavailable -------------------------------
+  var memory = {}, dbp = new Promise(function (resolve) {
+    var open;
+    try { open = indexedDB.open("kiosk", 1); } catch (e) { return resolve(null); }
+    open.onupgradeneeded = function () { open.result.createObjectStore("outbox", { keyPath: "key" }); };
+    open.onsuccess = function () { resolve(open.result); };
+    open.onerror = function () { resolve(null); };
+  });
+  function store(mode, work) {
+    return dbp.then(function (idb) {
+      if (!idb) return work(null);
+      return new Promise(function (resolve, reject) {
+        var tx = idb.transaction("outbox", mode), result = work(tx.objectStore("outbox"));
+        tx.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
+        tx.onerror = tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+  function keep(item) { return store("readwrite", function (s) { return s ? s.put(item) : (memory[item.key] = item, null); }); }
+  function drop(key) { delete memory[key]; return store("readwrite", function (s) { return s ? s.delete(key) : null; }); }
+  function pending() {
+    return store("readonly", function (s) { return s ? s.getAll() : null; }).catch(function () { return null; })
+      .then(function (items) { return (items || []).concat(Object.keys(memory).map(function (k) { return memory[k]; })); });
+  }
+
+  var flushing = null, again = false;
+  function send(item, token) {
+    var body = new URLSearchParams(item.fields);
+    body.set("csrf_token", token);
+    return fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (r.ok) return drop(item.key); // "recorded" or "duplicate": either way it is stored
+        return r.json().then(function (j) {
+          if (j.status === "rejected") return drop(item.key); // invalid for good: resending cannot help
+          throw new Error("retry later");
+        });
+      });
+  }
+  function flush() {
+    if (flushing) { again = true; return flushing; }
+    flushing = pending().then(function (items) {
+      if (!items.length) return;
+      // A fresh CSRF token: the page may be hours old, or loaded from the offline cache.
+      return fetch(root.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { return r.json(); })
+        .then(function (t) {
+          return items.reduce(function (p, item) { return p.then(function () { return send(item, t.csrf_token); }); }, Promise.resolve());
+        });
+    }).catch(function () { /* offline or server busy: the next flush sends it */ })
+      .then(function () { flushing = null; if (again) { again = false; flush(); } });
+    return flushing;
+  }
+
+  // --- Screens -------------------------------------------------------------------------------------
   function newKey() {
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
@@ -25,8 +80,8 @@
     while (i < steps.length && steps[i].hasAttribute("data-when-low") && !anyLow()) i++;
     index = Math.min(i, steps.length - 1);
     steps.forEach(function (s, k) { s.classList.toggle("current", k === index); });
-    var focusable = steps[index].querySelector("legend");
-    if (focusable) { focusable.setAttribute("tabindex", "-1"); focusable.focus(); }
+    var legend = steps[index].querySelector("legend");
+    if (legend) { legend.setAttribute("tabindex", "-1"); legend.focus(); }
     armIdle();
   }
   function screen(which) {
@@ -37,6 +92,7 @@
   function reset() {
     clearTimeout(idleTimer);
     form.reset();
+    // Always a fresh key, made here: a page served from the offline cache repeats its old one.
     form.elements.idempotency_key.value = newKey();
     sending = false;
     if (root.dataset.locale !== "vi" && navigator.onLine) { location.replace(root.dataset.home + "?lang=vi"); return; }
@@ -46,26 +102,17 @@
     clearTimeout(idleTimer);
     idleTimer = setTimeout(reset, idleMs);
   }
-  function post(body, retried) {
-    return fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) {
-        if (r.status === 400 && !retried) {
-          // The page may have outlived its CSRF token: fetch a fresh one and send once more.
-          return fetch(root.dataset.tokenUrl, { credentials: "same-origin" }).then(function (t) { return t.json(); })
-            .then(function (t) { body.set("csrf_token", t.csrf_token); return post(body, true); });
-        }
-        return r;
-      });
-  }
   function submit(event) {
     event.preventDefault();
     if (sending) return;
     sending = true;
     clearTimeout(idleTimer);
-    var body = new FormData(form);
+    var fields = [];
+    new FormData(form).forEach(function (value, name) { if (name !== "csrf_token") fields.push([name, value]); });
+    var item = { key: form.elements.idempotency_key.value, fields: fields, at: Date.now() };
     screen("thanks");
-    post(body, false).catch(function () { /* kept by the offline queue when present */ })
-      .then(function () { setTimeout(reset, thanksMs); });
+    setTimeout(reset, thanksMs);
+    keep(item).catch(function () { memory[item.key] = item; }).then(flush);
   }
 
   document.getElementById("start").addEventListener("click", function () { screen("form"); show(0); });
@@ -79,6 +126,12 @@
   });
   form.addEventListener("submit", submit);
   window.addEventListener("pageshow", function (e) { if (e.persisted) reset(); });
-  form.elements.idempotency_key.value = form.elements.idempotency_key.value || newKey();
+  window.addEventListener("online", flush);
+  setInterval(flush, 15000);
+  if (navigator.serviceWorker && root.dataset.worker) {
+    navigator.serviceWorker.register(root.dataset.worker, { scope: root.dataset.home }).catch(function () {});
+  }
+  form.elements.idempotency_key.value = newKey();
   screen("attract");
+  flush();
 })();

@@ -1,0 +1,133 @@
+"""A live server and Debian's Chromium, for the tests that drive a real browser.
+
+The server runs the app in a thread on a free loopback port, against a scratch database of its own
+(committed data: the browser and the test see the same rows). Chromium missing is a failure, never
+a skip: ``make test`` installs it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from survey import kiosks
+from survey.extensions import db
+from survey.models import Response
+from survey.signing import SurveyPayload, sign_payload
+from tests import factories
+from tests.conftest import make_app, reset_database, scratch_database_url
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    app: Flask
+    url: str
+
+    def count_responses(self, **filters: object) -> int:
+        """Responses stored so far, read through the app's own session."""
+        with self.app.app_context():
+            try:
+                query = select(func.count()).select_from(Response).filter_by(**filters)
+                return db.session.scalar(query) or 0
+            finally:
+                db.session.remove()
+
+    def stored(self, **filters: object) -> list[Response]:
+        with self.app.app_context():
+            try:
+                rows = list(db.session.scalars(select(Response).filter_by(**filters)))
+                for row in rows:
+                    _ = (row.answers, row.problems, row.instrument)  # loaded before the session goes
+                db.session.expunge_all()
+                return rows
+            finally:
+                db.session.remove()
+
+    def new_kiosk(self) -> tuple[int, str]:
+        """A kiosk at a service point of its own, and its one-time enrolment code."""
+        with self.app.app_context():
+            try:
+                point = factories.make_service_point(db.session)
+                kiosk, code = kiosks.create_kiosk(db.session, point, label="Quầy thử")
+                db.session.commit()
+                return kiosk.id, code
+            finally:
+                db.session.remove()
+
+    def new_phone_survey(self) -> tuple[int, str]:
+        """A service point of its own and the URL of its signed QR survey."""
+        with self.app.app_context():
+            try:
+                point = factories.make_service_point(db.session)
+                payload = SurveyPayload(instrument="sipas-full", unit=point.unit.code,
+                                        service_point=point.code)
+                db.session.commit()
+                return point.id, f"{self.url}/s/{sign_payload(payload)}"
+            finally:
+                db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    app = make_app(scratch_database_url(tmp_path_factory, "browser"),
+                   KIOSK_IDLE_SECONDS=2, KIOSK_THANKS_SECONDS=1, WTF_CSRF_ENABLED=True)
+    reset_database(app)
+    with app.app_context():
+        factories.load_instruments()
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (Debian's chromium package)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def kiosk_page(live_server: LiveServer, page: Page) -> tuple[Page, int]:
+    """A tablet enrolled through the enrolment page with a one-time code, on its attract screen."""
+    kiosk_id, code = live_server.new_kiosk()
+    page.goto(f"{live_server.url}/kiosk/enrol")
+    page.get_by_label("Mã kích hoạt").fill(code)
+    page.get_by_role("button", name="Kích hoạt").click()
+    page.wait_for_url(f"{live_server.url}/kiosk")
+    page.locator("#attract").wait_for(state="visible")
+    return page, kiosk_id

@@ -1,0 +1,57 @@
+"""axe-core finds no serious or critical accessibility violation on the citizen pages."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from tests.browser.test_kiosk_browser import tap_face
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = AXE.run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_kiosk_screens_have_no_serious_violations(kiosk_page):
+    page, _kiosk_id = kiosk_page
+    assert serious_violations(page) == [], "attract screen"
+    page.locator("#start").click()
+    assert serious_violations(page) == [], "first question"
+    tap_face(page, 1)
+    assert serious_violations(page) == [], "second question"
+
+
+def test_kiosk_thanks_and_enrolment_pages_have_no_serious_violations(live_server, page):
+    page.goto(f"{live_server.url}/kiosk/enrol")
+    assert serious_violations(page) == [], "enrolment page"
+    page.goto(f"{live_server.url}/kiosk/enrol?code=WRONG")
+    page.get_by_role("button", name="Kích hoạt").click()
+    assert serious_violations(page) == [], "enrolment page with an error"
+    page.goto(f"{live_server.url}/kiosk/thanks")
+    assert serious_violations(page) == [], "kiosk thanks page (without JavaScript)"
+
+
+def test_phone_pages_have_no_serious_violations(live_server, browser):
+    _point, url = live_server.new_phone_survey()
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(url)
+        assert serious_violations(page) == [], "phone survey"
+        page.get_by_role("button", name="Gửi ý kiến").click()
+        page.get_by_role("heading", name="Cảm ơn Ông/Bà đã góp ý!").wait_for()
+        assert serious_violations(page) == [], "thanks page"
+        page.goto(f"{url}?lang=en")
+        assert serious_violations(page) == [], "phone survey in English"
+    finally:
+        context.close()

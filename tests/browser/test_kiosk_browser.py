@@ -1,0 +1,121 @@
+"""The desk kiosk in a real browser: the loop, idle reset, back button and double tap."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+RATINGS = 6  # sipas-short: overall plus one item per component
+
+
+def tap_face(page: Page, value: int) -> None:
+    """Tap a face on the question now on screen, then wait for the next screen."""
+    step = page.locator(".step.current")
+    item = step.get_attribute("data-item")
+    step.locator(f".face.f{value}").click()
+    expect(page.locator(f'.step.current[data-item="{item}"]')).to_have_count(0)
+
+
+def answer_survey(page: Page, ratings: list[int], *, comment: str = "") -> None:
+    """From the attract screen to the send button, answering every question."""
+    page.locator("#start").click()
+    for value in ratings:
+        tap_face(page, value)
+    if min(ratings) <= 2:
+        expect(page.locator(".step.current.problems")).to_be_visible()
+        page.locator(".step.current").get_by_label("Phải chờ lâu").check()
+        page.locator(".step.current").get_by_role("button", name="Tiếp tục").click()
+    expect(page.locator(".step.current.respondent")).to_be_visible()
+    page.locator(".step.current").get_by_text("Doanh nghiệp, tổ chức").click()
+    expect(page.locator(".step.current.comment")).to_be_visible()
+    if comment:
+        page.locator("#comment").fill(comment)
+
+
+def wait_for_count(live_server: LiveServer, expected: int, timeout: float = 10, **filters: object) -> int:
+    deadline = time.monotonic() + timeout
+    count = live_server.count_responses(**filters)
+    while count < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+        count = live_server.count_responses(**filters)
+    return count
+
+
+def test_kiosk_loop_stores_one_response_and_returns_to_attract_screen(live_server, kiosk_page):
+    page, kiosk_id = kiosk_page
+    answer_survey(page, [2, 4, 5, 3, 4, 5], comment="Chờ hơi lâu")
+    page.get_by_role("button", name="Gửi ý kiến").click()
+    expect(page.locator("#thanks")).to_be_visible()
+    expect(page.locator("#thanks")).to_contain_text("Cảm ơn")
+    expect(page.locator("#attract")).to_be_visible(timeout=10_000)
+    assert wait_for_count(live_server, 1, kiosk_id=kiosk_id) == 1
+    time.sleep(0.5)
+    [stored] = live_server.stored(kiosk_id=kiosk_id)
+    assert stored.channel == "kiosk"
+    assert stored.instrument.ref == "sipas-short@1"
+    assert stored.overall == 2
+    assert {(a.item_key, a.value) for a in stored.answers} == {
+        ("overall", 2), ("access.place", 4), ("procedure.as_posted", 5), ("staff.courteous", 3),
+        ("result.as_promised", 4), ("feedback.easy", 5),
+    }
+    assert [p.code for p in stored.problems] == ["wait_long"]
+    assert stored.respondent_type == "organisation"
+    assert stored.comment == "Chờ hơi lâu"
+    assert stored.service_point_id is not None
+
+
+def test_happy_answers_skip_the_what_went_wrong_step(live_server, kiosk_page):
+    page, kiosk_id = kiosk_page
+    answer_survey(page, [5, 5, 4, 4, 5, 5])
+    page.get_by_role("button", name="Gửi ý kiến").click()
+    expect(page.locator("#attract")).to_be_visible(timeout=10_000)
+    assert wait_for_count(live_server, 1, kiosk_id=kiosk_id) == 1
+    [stored] = live_server.stored(kiosk_id=kiosk_id)
+    assert stored.problems == []
+
+
+def test_idle_question_clears_partial_answers_and_stores_nothing(live_server, kiosk_page):
+    page, kiosk_id = kiosk_page
+    page.locator("#start").click()
+    tap_face(page, 5)
+    tap_face(page, 4)
+    expect(page.locator("#attract")).to_be_hidden()
+    expect(page.locator("#attract")).to_be_visible(timeout=5_000)  # idle timeout is 2 s in tests
+    assert page.locator("#survey input:checked").count() == 0
+    page.locator("#start").click()
+    expect(page.locator(".step.current")).to_have_attribute("data-item", "overall")
+    assert live_server.count_responses(kiosk_id=kiosk_id) == 0
+
+
+def test_back_button_after_sending_never_reopens_or_resends(live_server, kiosk_page):
+    page, kiosk_id = kiosk_page
+    answer_survey(page, [4, 4, 4, 4, 4, 4], comment="Tốt")
+    page.get_by_role("button", name="Gửi ý kiến").click()
+    expect(page.locator("#attract")).to_be_visible(timeout=10_000)
+    assert wait_for_count(live_server, 1, kiosk_id=kiosk_id) == 1
+    page.go_back()
+    page.go_forward()
+    page.wait_for_load_state()
+    expect(page.locator("#attract")).to_be_visible()
+    assert page.locator("#survey input:checked").count() == 0
+    assert page.locator("#comment").input_value() == ""
+    time.sleep(1)
+    assert live_server.count_responses(kiosk_id=kiosk_id) == 1
+
+
+def test_double_tap_on_send_records_one_response(live_server, kiosk_page):
+    page, kiosk_id = kiosk_page
+    answer_survey(page, [5, 5, 5, 5, 5, 5])
+    page.get_by_role("button", name="Gửi ý kiến").dblclick()
+    # A second submit of the same form (a bounce or a stuck button) must not send twice either.
+    page.evaluate("() => { const f = document.getElementById('survey'); f.requestSubmit(); }")
+    expect(page.locator("#attract")).to_be_visible(timeout=10_000)
+    assert wait_for_count(live_server, 1, kiosk_id=kiosk_id) == 1
+    time.sleep(1)
+    assert live_server.count_responses(kiosk_id=kiosk_id) == 1

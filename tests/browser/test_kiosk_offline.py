@@ -1,0 +1,44 @@
+"""The kiosk keeps accepting answers with the network down, and sends them when it returns."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_kiosk_browser import answer_survey, wait_for_count
+
+pytestmark = pytest.mark.browser
+
+
+def test_answers_given_offline_survive_a_reload_and_are_sent_once_back_online(live_server, kiosk_page):
+    page, kiosk_id = kiosk_page
+    # The service worker has cached the kiosk page and controls it.
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    for n in range(5):
+        answer_survey(page, [1 + n, 4, 4, 5, 5, 3], comment=f"Ngoại tuyến {n}")
+        page.get_by_role("button", name="Gửi ý kiến").click()
+        expect(page.locator("#thanks")).to_be_visible()
+        expect(page.locator(".error, [role=alert]")).to_have_count(0)
+        expect(page.locator("#attract")).to_be_visible(timeout=10_000)
+    assert live_server.count_responses(kiosk_id=kiosk_id) == 0
+    page.reload()  # the tablet restarts while still offline: the page comes from the cache
+    expect(page.locator("#attract")).to_be_visible()
+    queued = page.evaluate("""() => new Promise((resolve, reject) => {
+        const open = indexedDB.open("kiosk", 1);
+        open.onsuccess = () => {
+            const request = open.result.transaction("outbox").objectStore("outbox").count();
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+        };
+        open.onerror = () => reject(open.error);
+    })""")
+    assert queued == 5
+    page.context.set_offline(False)
+    assert wait_for_count(live_server, 5, timeout=30, kiosk_id=kiosk_id) == 5
+    page.reload()  # a flush on load resends nothing: every key is already stored or dropped
+    page.wait_for_timeout(1500)
+    stored = live_server.stored(kiosk_id=kiosk_id)
+    assert len(stored) == 5
+    assert sorted(r.comment for r in stored) == [f"Ngoại tuyến {n}" for n in range(5)]
+    assert sorted(r.overall for r in stored) == [1, 2, 3, 4, 5]
