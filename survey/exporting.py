@@ -74,10 +74,10 @@ def _rows(
     session: AnySession, query: Select[Response], instruments: Iterable[Instrument],
     with_comments: bool,
 ) -> Iterator[dict[str, object]]:
-    units = dict(session.execute(select(Unit.id, Unit.code)).tuples().all())
-    points: dict[int | None, str] = dict(session.execute(select(ServicePoint.id, ServicePoint.code)).tuples())
-    procedures: dict[int | None, str] = dict(session.execute(select(Procedure.id, Procedure.code)).tuples())
-    sectors: dict[int | None, str] = dict(session.execute(select(Sector.id, Sector.code)).tuples())
+    units = dict(session.execute(select(Unit.id, Unit.code)).all())
+    points: dict[int | None, str] = dict(session.execute(select(ServicePoint.id, ServicePoint.code)).all())
+    procedures: dict[int | None, str] = dict(session.execute(select(Procedure.id, Procedure.code)).all())
+    sectors: dict[int | None, str] = dict(session.execute(select(Sector.id, Sector.code)).all())
     refs = {i.id: i.ref for i in instruments}
     stream = session.scalars(query.options(selectinload(Response.answers)).execution_options(
         yield_per=2000
