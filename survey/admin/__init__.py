@@ -11,3 +11,5 @@ bp = Blueprint("admin", __name__)
 @roles_required("admin")
 def index() -> str:
     return render_template("admin/index.html")
+
+from survey.admin import province  # noqa: E402, F401  (routes register on import)

@@ -1,0 +1,105 @@
+"""The Sở Nội vụ province view: every unit compared fairly, sector groups, channels, volumes."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from markupsafe import Markup
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from survey import charts
+from survey.admin import bp
+from survey.auth import roles_required
+from survey.extensions import db
+from survey.models import Unit
+from survey.reporting import UnitTree, dashboards, reports, volumes
+from survey.unit import _pct, requested_period, settings
+from survey.unit.reports import download
+
+
+class VolumesForm(FlaskForm):
+    file = FileField("unit_code,period,dossiers[,dossiers_unsatisfied]", validators=[FileRequired()])
+
+
+def _root(tree: UnitTree) -> Unit:
+    return next(u for u in tree.units.values() if u.parent_id is None and u.successor_id is None)
+
+
+@bp.get("/province")
+@roles_required("admin")
+def province() -> str:
+    tree = UnitTree(db.session)
+    if not tree.units:
+        return render_template("admin/province_empty.html")
+    sort = request.args.get("sort", "code")
+    descending = request.args.get("order") == "desc"
+    view = dashboards.province(db.session, tree, _root(tree), requested_period(), settings(),
+                               sort=sort, descending=descending)
+    return render_template("admin/province.html", view=view, sort=sort, descending=descending,
+                           funnel_svg=funnel_svg(view), form=VolumesForm(),
+                           level=settings().level, min_n=settings().min_n)
+
+
+@bp.get("/province/report.<fmt>")
+@roles_required("admin")
+def province_report(fmt: str) -> Response:
+    period = requested_period()
+    return download(reports.build(db.session, period, settings()), fmt, "tinh")
+
+
+@bp.post("/province/volumes")
+@roles_required("admin")
+def import_volumes() -> WerkzeugResponse:
+    form = VolumesForm()
+    if form.validate_on_submit():
+        text = form.file.data.read().decode("utf-8-sig", errors="replace")
+        try:
+            count = volumes.import_rows(db.session, csv.reader(io.StringIO(text)))
+        except volumes.VolumeError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Đã nhập %(count)s dòng số hồ sơ.", count=count), "info")
+    else:
+        flash(_("Chưa chọn tệp CSV."), "error")
+    return redirect(url_for("admin.province", period=request.args.get("period")))
+
+
+def funnel_svg(view: dashboards.ProvinceView) -> Markup | None:
+    if view.funnel is None or view.target is None:
+        return None
+    outer_low, outer_high = view.funnel.lower[0.998], view.funnel.upper[0.998]
+    inner_low, inner_high = view.funnel.lower[0.95], view.funnel.upper[0.95]
+    points = []
+    for g in view.units:
+        if not g.satisfaction:
+            continue
+        low, high = _limits(view, g.counts.n)
+        kind = "low" if g.satisfaction.value < low else "high" if g.satisfaction.value > high else "normal"
+        points.append(charts.Point(g.label, g.satisfaction.value, n=g.counts.n, kind=kind))
+    below = [p.label for p in points if p.kind == "low"]
+    return charts.funnel_plot(
+        points, target=view.target, curve_n=view.funnel.n,
+        limits={"inner": (inner_low, inner_high), "outer": (outer_low, outer_high)},
+        target_label=_("Chỉ tiêu %(target)s", target=_pct(view.target, 0)),
+        x_label=_("Số câu trả lời (n)"),
+        title=_("Biểu đồ phễu: tỷ lệ hài lòng theo số câu trả lời, %(period)s",
+                period=view.period.label),
+        desc=_("Mỗi điểm là một đơn vị; đường nét đứt là giới hạn kiểm soát 95 %% và 99,8 %% quanh "
+               "chỉ tiêu. Đơn vị nằm dưới giới hạn 99,8 %% (tam giác chúc xuống): %(units)s.",
+               units=", ".join(below) or _("không có")),
+    )
+
+
+def _limits(view: dashboards.ProvinceView, n: int) -> tuple[float, float]:
+    """The 99.8 % limits at n (exact, not read off the drawn curve)."""
+    from survey.reporting import stats
+
+    limits = stats.funnel_limits(view.target or 0.0, [max(n, 1)], levels=(0.998,))
+    return limits.lower[0.998][0], limits.upper[0.998][0]

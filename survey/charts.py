@@ -1,0 +1,158 @@
+"""Server-rendered SVG charts: readable without JavaScript, printable, accessible.
+
+A small module of our own rather than a plotting library: the two charts we need (a trend with
+interval bands and a funnel plot) are a few dozen shapes each, and a library such as matplotlib or
+pygal would add megabytes, inline ``style`` attributes (forbidden by our CSP) or JavaScript.
+Every chart has ``role="img"``, a ``<title>`` and a ``<desc>`` that states the figures in words;
+colours are Okabe–Ito (safe for colour-blind readers) and a verdict is always also a shape and a
+text label, never colour alone. Styling comes from classes in ``dashboard.css``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import count
+
+from markupsafe import Markup, escape
+
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+_ids = count(1)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One estimate: label, value, interval and number of answers (value None: no data)."""
+
+    label: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    n: int = 0
+    kind: str = "normal"  # funnel: "normal", "low" (below the lower limit), "high"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}"
+
+
+class _Frame:
+    """Maps data to pixels: x over [x0, x1], y over [y0, y1] (rates, drawn upward)."""
+
+    def __init__(self, x0: float, x1: float, y0: float, y1: float) -> None:
+        self.x0, self.x1 = x0, x1 if x1 > x0 else x0 + 1
+        self.y0, self.y1 = y0, y1 if y1 > y0 else y0 + 0.01
+
+    def x(self, value: float) -> float:
+        return LEFT + (value - self.x0) / (self.x1 - self.x0) * (WIDTH - LEFT - RIGHT)
+
+    def y(self, value: float) -> float:
+        return HEIGHT - BOTTOM - (value - self.y0) / (self.y1 - self.y0) * (HEIGHT - TOP - BOTTOM)
+
+
+def _open(title: str, desc: str) -> list[str]:
+    uid = next(_ids)
+    return [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="chart-t{uid} chart-d{uid}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="chart-t{uid}">{escape(title)}</title>',
+        f'<desc id="chart-d{uid}">{escape(desc)}</desc>',
+    ]
+
+
+def _y_axis(frame: _Frame, percent: str = "{:.0f} %") -> list[str]:
+    parts = []
+    span = frame.y1 - frame.y0
+    step = 0.05 if span <= 0.4 else 0.1 if span <= 0.8 else 0.2
+    tick = round(frame.y0 / step) * step
+    while tick <= frame.y1 + 1e-9:
+        if tick >= frame.y0 - 1e-9:
+            y = _fmt(frame.y(tick))
+            parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>')
+            parts.append(f'<text class="tick" x="{LEFT - 6}" y="{y}" text-anchor="end" '
+                         f'dominant-baseline="middle">{escape(percent.format(tick * 100))}</text>')
+        tick += step
+    return parts
+
+
+def _target_line(frame: _Frame, target: float | None, label: str) -> list[str]:
+    if target is None:
+        return []
+    y = _fmt(frame.y(target))
+    return [f'<line class="target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>',
+            f'<text class="target-label" x="{WIDTH - RIGHT}" y="{_fmt(frame.y(target) - 4)}" '
+            f'text-anchor="end">{escape(label)}</text>']
+
+
+def _y_range(values: Sequence[float]) -> tuple[float, float]:
+    low = min(values, default=0.5)
+    low = max(0.0, min(low, 0.9) - 0.05)
+    return round(low * 20 - 0.5) / 20 if low > 0 else 0.0, 1.0
+
+
+def trend_chart(points: Sequence[Point], *, title: str, desc: str, target: float | None = None,
+                target_label: str = "") -> Markup:
+    """Estimates over time as points joined by a line, inside their confidence band."""
+    known = [p for p in points if p.value is not None]
+    lows = [p.low for p in known if p.low is not None]
+    frame = _Frame(0, max(len(points) - 1, 1), *_y_range([*lows, *( [target] if target else [])]))
+    parts = _open(title, desc) + _y_axis(frame)
+    xs = {p.label: frame.x(i) for i, p in enumerate(points)}
+    band_top = [f"{_fmt(xs[p.label])},{_fmt(frame.y(p.high or 0))}" for p in known]
+    band_bottom = [f"{_fmt(xs[p.label])},{_fmt(frame.y(p.low or 0))}" for p in reversed(known)]
+    if len(known) > 1:
+        parts.append(f'<polygon class="band" points="{" ".join(band_top + band_bottom)}"/>')
+        line = " ".join(f"{_fmt(xs[p.label])},{_fmt(frame.y(p.value or 0))}" for p in known)
+        parts.append(f'<polyline class="series" points="{line}"/>')
+    for p in known:
+        x, y = _fmt(xs[p.label]), _fmt(frame.y(p.value or 0))
+        parts.append(f'<line class="whisker" x1="{x}" x2="{x}" y1="{_fmt(frame.y(p.low or 0))}" '
+                     f'y2="{_fmt(frame.y(p.high or 0))}"/>')
+        parts.append(f'<circle class="dot" cx="{x}" cy="{y}" r="4"><title>'
+                     f'{escape(p.label)}: {p.value * 100:.1f} % (n = {p.n})</title></circle>')  # type: ignore[operator]
+    for p in points:
+        parts.append(f'<text class="tick" x="{_fmt(xs[p.label])}" y="{HEIGHT - BOTTOM + 16}" '
+                     f'text-anchor="middle">{escape(p.label)}</text>')
+    parts += _target_line(frame, target, target_label)
+    parts.append("</svg>")
+    return Markup("\n".join(parts))  # noqa: S704 - every text above went through escape()
+
+
+def _marker(kind: str, x: float, y: float) -> str:
+    if kind == "low":
+        return (f'<path class="marker low" d="M{_fmt(x - 6)},{_fmt(y - 5)} L{_fmt(x + 6)},'
+                f'{_fmt(y - 5)} L{_fmt(x)},{_fmt(y + 6)} Z"/>')
+    if kind == "high":
+        return (f'<path class="marker high" d="M{_fmt(x - 6)},{_fmt(y + 5)} L{_fmt(x + 6)},'
+                f'{_fmt(y + 5)} L{_fmt(x)},{_fmt(y - 6)} Z"/>')
+    return f'<circle class="marker normal" cx="{_fmt(x)}" cy="{_fmt(y)}" r="5"/>'
+
+
+def funnel_plot(points: Sequence[Point], *, target: float, curve_n: Sequence[float],
+                limits: dict[str, tuple[Sequence[float], Sequence[float]]], title: str, desc: str,
+                target_label: str = "", x_label: str = "n") -> Markup:
+    """Rate against number of answers, with the target and control limits (Spiegelhalter 2005).
+
+    ``limits`` maps a CSS class ("inner", "outer") to the lower and upper limit at each n of
+    ``curve_n``. Units below the limits are drawn as downward triangles, above as upward ones.
+    """
+    known = [p for p in points if p.value is not None and p.n > 0]
+    values = [p.value for p in known if p.value is not None]
+    lowest = [min(low) for low, _high in limits.values() if len(low)]
+    frame = _Frame(0, max([*curve_n, *(p.n for p in known), 1]) * 1.05,
+                   *_y_range([*values, *lowest, target]))
+    parts = _open(title, desc) + _y_axis(frame)
+    for css, (low, high) in limits.items():
+        for line in (low, high):
+            coords = " ".join(f"{_fmt(frame.x(n))},{_fmt(frame.y(max(v, frame.y0)))}"
+                              for n, v in zip(curve_n, line, strict=True))
+            parts.append(f'<polyline class="limit {css}" points="{coords}"/>')
+    parts += _target_line(frame, target, target_label)
+    for p in known:
+        parts.append(f'<g class="unit">{_marker(p.kind, frame.x(p.n), frame.y(p.value or 0))}'
+                     f'<title>{escape(p.label)}: {(p.value or 0) * 100:.1f} % (n = {p.n})</title></g>')
+    parts.append(f'<text class="tick" x="{(WIDTH + LEFT) / 2}" y="{HEIGHT - 6}" '
+                 f'text-anchor="middle">{escape(x_label)}</text>')
+    parts.append("</svg>")
+    return Markup("\n".join(parts))  # noqa: S704 - every text above went through escape()

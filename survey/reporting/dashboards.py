@@ -1,0 +1,181 @@
+"""What each page shows, assembled from the reporting functions (views stay thin)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from survey.extensions import AnySession
+from survey.models import DossierVolume, Procedure, Sector, SectorGroup, ServicePoint, Unit
+from survey.reporting import (
+    Group,
+    Settings,
+    UnitTree,
+    base_scope,
+    breakdown,
+    queries,
+    stats,
+    trend,
+    unit_group,
+)
+from survey.reporting import targets as targeting
+from survey.reporting.periods import Period, series
+
+BREAKDOWNS = ("procedure", "sector", "service_point", "channel")
+TREND_LENGTH = {"month": 12, "quarter": 8}
+
+
+@dataclass
+class AgencyDashboard:
+    unit: Unit
+    period: Period
+    group: Group
+    trend: list[Group]
+    breakdowns: dict[str, list[Group]]
+    problems: list[tuple[str, int]]
+    comments: list[tuple[Any, ...]]
+    drop: stats.Drop | None
+
+
+def names(session: AnySession, dimension: str) -> dict[object, str]:
+    if dimension == "procedure":
+        return {i: f"{c} {n}" for i, c, n in session.execute(
+            select(Procedure.id, Procedure.code, Procedure.name)).tuples()}
+    model = {"sector": Sector, "service_point": ServicePoint}.get(dimension)
+    if model is None:
+        return {}
+    return dict(session.execute(select(model.id, model.name)).tuples().all())  # type: ignore[attr-defined]
+
+
+def agency(session: AnySession, tree: UnitTree, unit: Unit, period: Period, settings: Settings,
+           *, trend_kind: str = "month", with_comments: bool = True) -> AgencyDashboard:
+    ids = tree.rollup(unit.id)
+    scope = base_scope(ids, period)
+    last = period if period.kind == trend_kind else _last_of(period, trend_kind)
+    periods = series(last, TREND_LENGTH.get(trend_kind, 12))
+    over_time = trend(session, scope, periods, settings)
+    drop = stats.detect_drop([g.counts.s for g in over_time], [g.counts.n for g in over_time],
+                             [g.label for g in over_time])
+    return AgencyDashboard(
+        unit=unit, period=period, group=unit_group(session, tree, unit, period, settings),
+        trend=over_time,
+        breakdowns={d: breakdown(session, scope, d, names(session, d), settings) for d in BREAKDOWNS},
+        problems=queries.problem_tallies(session, scope),
+        comments=queries.comments(session, scope) if with_comments else [], drop=drop,
+    )
+
+
+def _last_of(period: Period, kind: str) -> Period:
+    from survey.reporting.periods import label_for, parse_period
+
+    return parse_period(label_for(period.end, kind))
+
+
+SORTS = {
+    "code": lambda g: g.key, "name": lambda g: g.label, "n": lambda g: g.counts.n,
+    "estimate": lambda g: g.satisfaction.value if g.satisfaction else -1,
+    "low": lambda g: g.satisfaction.ci_low if g.satisfaction else -1,
+}
+
+
+@dataclass
+class ProvinceView:
+    period: Period
+    province: Group
+    units: list[Group]
+    shrunk: dict[object, float | None]
+    funnel: stats.FunnelLimits | None
+    target: float | None
+    sector_groups: list[tuple[SectorGroup, Group, list[Any]]]
+    channels: list[Group]
+    weighted: stats.WeightedEstimate | None
+    decision_766: float | None
+    volumes: int = 0
+    missing_volumes: list[str] = field(default_factory=list)
+
+
+def province(session: AnySession, tree: UnitTree, root: Unit, period: Period, settings: Settings,
+             *, sort: str = "code", descending: bool = False) -> ProvinceView:
+    from survey.reporting import units_groups
+
+    units = tree.open_during(period, ("department", "commune"))
+    groups = units_groups(session, tree, units, period, settings, components=False)
+    groups.sort(key=SORTS.get(sort, SORTS["code"]), reverse=descending)
+    shrunk = dict(zip([g.key for g in groups],
+                      stats.shrink([g.counts.s for g in groups], [g.counts.n for g in groups]),
+                      strict=True))
+    whole = unit_group(session, tree, root, period, settings, components=False)
+    target = whole.headline.target.threshold if whole.headline else None
+    ns = [g.counts.n for g in groups if g.counts.n]
+    funnel = None
+    if target is not None and ns:
+        top = max(ns)
+        curve = [max(5.0, top * i / 60) for i in range(1, 61)]
+        funnel = stats.funnel_limits(target, curve)
+    weighted, d766, have, missing = _weighting(session, groups, units, period, settings)
+    return ProvinceView(
+        period=period, province=whole, units=groups, shrunk=shrunk, funnel=funnel, target=target,
+        sector_groups=_sector_groups(session, tree, root, period, settings),
+        channels=breakdown(session, base_scope(tree.rollup(root.id), period), "channel", {},
+                           settings),
+        weighted=weighted, decision_766=d766, volumes=have, missing_volumes=missing,
+    )
+
+
+def _weighting(session: AnySession, groups: list[Group], units: list[Unit], period: Period,
+               settings: Settings) -> tuple[stats.WeightedEstimate | None, float | None, int, list[str]]:
+    rows = session.execute(select(DossierVolume.unit_id, DossierVolume.dossiers,
+                                  DossierVolume.dossiers_unsatisfied)
+                           .where(DossierVolume.period == period.label)).all()
+    volume = {unit_id: (d, u) for unit_id, d, u in rows}
+    by_code = {g.key: g for g in groups}
+    satisfied, answered, dossiers, missing = [], [], [], []
+    for unit in units:
+        group = by_code[unit.code]
+        if unit.id not in volume:
+            if group.counts.n:
+                missing.append(unit.code)
+            continue
+        satisfied.append(group.counts.s)
+        answered.append(group.counts.n)
+        dossiers.append(float(volume[unit.id][0]))
+    total = sum(d for d, _u in volume.values())
+    unsatisfied = sum(u or 0 for _d, u in volume.values())
+    if missing or not dossiers:
+        return None, stats.decision_766(total, unsatisfied), len(volume), missing
+    return (stats.weighted(satisfied, answered, dossiers, settings.level),
+            stats.decision_766(total, unsatisfied), len(volume), missing)
+
+
+def _sector_groups(session: AnySession, tree: UnitTree, root: Unit, period: Period,
+                   settings: Settings) -> list[tuple[SectorGroup, Group, list[Any]]]:
+    """Each sector group with its overall satisfaction, judged against its own targets."""
+    ids = tree.rollup(root.id)
+    out = []
+    for sector_group in session.scalars(select(SectorGroup).order_by(SectorGroup.code)):
+        scope = queries.Scope(unit_ids=ids, start=period.start, end=period.end,
+                              sector_ids=[s.id for s in sector_group.sectors])
+        counts = queries.overall_counts(session, scope).get(())
+        whole = Group(sector_group.code, sector_group.name)
+        whole.counts = counts or whole.counts
+        whole.responses = whole.counts.responses
+        whole.satisfaction = stats.satisfaction(counts, settings.level)
+        checks = []
+        for applicable in targeting.applicable(session, base_scope(ids, period), root.jurisdiction,
+                                               period):
+            if _covers(applicable.target, {s.code for s in sector_group.sectors}):
+                measured = queries.overall_counts(session, applicable.scope).get(())
+                estimate = stats.satisfaction(measured, settings.level)
+                checks.append((applicable.target, estimate,
+                               stats.judge(estimate, applicable.target.threshold,
+                                           applicable.operator, settings.min_n)))
+        out.append((sector_group, whole, checks))
+    return out
+
+
+def _covers(target: Any, codes: set[str]) -> bool:
+    if target.object == "public_health_education":
+        return codes == set(targeting.HEALTH_EDUCATION_SECTORS)
+    return bool(target.sector_group) and set(target.sector_group.split("+")) == codes

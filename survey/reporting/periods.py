@@ -1,0 +1,87 @@
+"""Reporting periods in local time (SPEC §3 labels: ``2026``, ``2026-H1``, ``2026-Q3``, ``2026-07``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+_LABEL = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar period: its label and its first and last local days."""
+
+    label: str
+    start: date
+    end: date
+
+    @property
+    def kind(self) -> str:
+        rest = self.label[5:]
+        return {"": "year", "H": "half", "Q": "quarter"}.get(rest[:1], "month")
+
+
+def _month_end(year: int, month: int) -> date:
+    first_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def parse_period(label: str) -> Period:
+    """``Period`` for a label; ValueError when the label is malformed.
+
+    >>> parse_period("2026-Q3")
+    Period(label='2026-Q3', start=datetime.date(2026, 7, 1), end=datetime.date(2026, 9, 30))
+    >>> parse_period("2026-H1").end
+    datetime.date(2026, 6, 30)
+    """
+    match = _LABEL.match(label or "")
+    if not match:
+        raise ValueError(f"not a period label like 2026, 2026-H1, 2026-Q3 or 2026-07: {label!r}")
+    year, part = int(match.group(1)), match.group(2)
+    if part is None:
+        first, last = 1, 12
+    elif part[0] == "H":
+        first = 1 if part == "H1" else 7
+        last = first + 5
+    elif part[0] == "Q":
+        first = 3 * int(part[1]) - 2
+        last = first + 2
+    else:
+        first = last = int(part)
+    return Period(label, date(year, first, 1), _month_end(year, last))
+
+
+def label_for(day: date, kind: str) -> str:
+    """The label of the ``kind`` period (year|half|quarter|month) containing ``day``."""
+    if kind == "year":
+        return f"{day.year}"
+    if kind == "half":
+        return f"{day.year}-H{1 if day.month <= 6 else 2}"
+    if kind == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-{day.month:02d}"
+
+
+def today() -> date:
+    return datetime.now(LOCAL).date()
+
+
+def current(kind: str = "quarter") -> Period:
+    return parse_period(label_for(today(), kind))
+
+
+def previous(period: Period) -> Period:
+    return parse_period(label_for(period.start - timedelta(days=1), period.kind))
+
+
+def series(last: Period, count: int) -> list[Period]:
+    """``count`` consecutive periods of the same kind, ending with ``last``, oldest first."""
+    out = [last]
+    while len(out) < count:
+        out.append(previous(out[-1]))
+    return out[::-1]
+

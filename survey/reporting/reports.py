@@ -1,0 +1,128 @@
+"""Quarterly, 6-month and annual reports: JSON (SPEC §5 shape), CSV and XLSX.
+
+The same function feeds the ``report`` command and the dashboards' downloads, so a downloaded
+file always equals what the command prints.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from survey.extensions import AnySession
+from survey.models import SectorGroup, Unit
+from survey.reporting import Group, Settings, UnitTree, stats, units_groups
+from survey.reporting.periods import LOCAL, Period
+
+COMPONENTS = ("access", "procedure", "staff", "result", "feedback")
+METHOD_NOTE = [
+    "Tỷ lệ hài lòng = số câu trả lời 4 hoặc 5 (Hài lòng, Rất hài lòng) / số câu trả lời câu hỏi "
+    "chung; câu bỏ qua không tính.",
+    "Khoảng tin cậy của một tỷ lệ: khoảng Wilson (Brown, Cai & DasGupta 2001).",
+    "Chỉ số thành phần = trung bình tỷ lệ hài lòng của các câu thuộc thành phần; SIPAS = trung bình "
+    "5 thành phần. Khoảng tin cậy tính bằng tuyến tính hóa theo người trả lời (Lumley, Complex "
+    "Surveys), rồi khoảng Wilson theo cỡ mẫu hiệu dụng.",
+    "Kết luận so với chỉ tiêu: Đạt khi cận dưới của khoảng tin cậy đạt chỉ tiêu; Không đạt khi cận "
+    "trên thấp hơn chỉ tiêu; Chưa kết luận được khi khoảng tin cậy chứa chỉ tiêu; Chưa đủ dữ liệu "
+    "khi ít hơn số câu trả lời tối thiểu.",
+    "Số liệu của một đơn vị gồm các đơn vị trực thuộc và lịch sử của các đơn vị đã sáp nhập vào "
+    "đơn vị đó (từ 01/7/2025). Phiếu bị loại (nghi vấn) không được tính.",
+    "Chỉ số theo Quyết định 766/QĐ-TTg tính cả hồ sơ không đánh giá là hài lòng, nên không so sánh "
+    "được với tỷ lệ hài lòng khảo sát và được trình bày riêng.",
+]
+
+
+@dataclass
+class Report:
+    period: Period
+    settings: Settings
+    groups: list[Group]
+    units: list[Unit]
+    generated: datetime
+    sector_groups: list[tuple[SectorGroup, Group, list[Any]]]
+
+
+def build(session: AnySession, period: Period, settings: Settings, unit: Unit | None = None) -> Report:
+    """The unit (rolled up) and its units open in the period; without a unit, the whole tree."""
+    from survey.reporting.dashboards import _sector_groups
+
+    tree = UnitTree(session)
+    if unit is None:
+        roots = [u for u in tree.units.values() if u.parent_id is None and u.successor_id is None]
+        units = roots + tree.open_during(period, ("department", "commune"))
+        root = roots[0] if roots else None
+    else:
+        inside = set(tree.rollup(unit.id)) - {unit.id}
+        units = [unit] + [u for u in tree.open_during(period, ("city", "department", "commune"))
+                          if u.id in inside and u.parent_id == unit.id]
+        root = unit
+    groups = units_groups(session, tree, units, period, settings,
+                          unit_ids=None if unit is None else tree.rollup(unit.id))
+    sector = _sector_groups(session, tree, root, period, settings) if root else []
+    return Report(period, settings, groups, units, datetime.now(LOCAL), sector)
+
+
+def _estimate(e: stats.Estimate | None) -> dict[str, Any] | None:
+    if e is None:
+        return None
+    return {"estimate": e.value, "ci_low": e.ci_low, "ci_high": e.ci_high, "n": e.n,
+            "method": e.method}
+
+
+def _verdict(v: stats.Verdict) -> dict[str, Any]:
+    return {"threshold": v.threshold, "operator": v.operator, "status": v.status,
+            "responses_needed": v.responses_needed}
+
+
+def as_json_object(report: Report) -> dict[str, Any]:
+    """SPEC §5's object: one group per unit, ``verdict`` against the agency_service target."""
+    groups = []
+    for g in report.groups:
+        item: dict[str, Any] = {
+            "by": {"unit_code": g.key, "period": report.period.label},
+            "name": g.label,
+            "n": g.responses,
+            "satisfaction": _estimate(g.satisfaction),
+            "components": {c: _estimate(g.components.get(c)) for c in COMPONENTS},
+            "sipas": _estimate(g.sipas),
+        }
+        if g.headline is not None:
+            item["verdict"] = _verdict(g.headline.verdict)
+            item["target"] = g.headline.target.code
+        groups.append(item)
+    return {"level": report.settings.level, "period": report.period.label,
+            "min_n": report.settings.min_n, "groups": groups}
+
+
+def as_json(report: Report) -> str:
+    return json.dumps(as_json_object(report), ensure_ascii=False, indent=1)
+
+
+CSV_COLUMNS = ["unit_code", "unit_name", "period", "n", "answers", "satisfaction", "ci_low",
+               "ci_high", *COMPONENTS, "sipas", "target", "operator", "threshold", "verdict",
+               "responses_needed"]
+
+
+def _row(report: Report, g: Group) -> list[Any]:
+    s = g.satisfaction
+    check = g.headline
+    return [g.key, g.label, report.period.label, g.responses, g.counts.n,
+            s.value if s else None, s.ci_low if s else None, s.ci_high if s else None,
+            *[g.components[c].value if c in g.components else None for c in COMPONENTS],
+            g.sipas.value if g.sipas else None,
+            check.target.code if check else None, check.target.operator if check else None,
+            check.target.threshold if check else None, check.verdict.status if check else None,
+            check.verdict.responses_needed if check else None]
+
+
+def as_csv(report: Report) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for g in report.groups:
+        writer.writerow(["" if v is None else v for v in _row(report, g)])
+    return out.getvalue()

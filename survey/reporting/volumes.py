@@ -1,0 +1,58 @@
+"""Dossier volumes per unit and period (``unit_code,period,dossiers[,dossiers_unsatisfied]``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from survey.extensions import AnySession
+from survey.models import DossierVolume, Unit
+from survey.reporting.periods import parse_period
+
+COLUMNS = ("unit_code", "period", "dossiers", "dossiers_unsatisfied")
+
+
+class VolumeError(ValueError):
+    """A bad row, named by its line and column."""
+
+
+def import_rows(session: AnySession, rows: Iterable[list[str]]) -> int:
+    """Insert or replace one volume per (unit, period); flushes, never commits."""
+    it = iter(rows)
+    header = [h.strip() for h in next(it, [])]
+    if header[:3] != list(COLUMNS[:3]) or len(header) > 4 or (len(header) == 4 and header[3] != COLUMNS[3]):
+        raise VolumeError(f"dòng 1: cột phải là {','.join(COLUMNS[:3])}[,{COLUMNS[3]}], "
+                          f"không phải {header!r}")
+    units = dict(session.execute(select(Unit.code, Unit.id)).tuples().all())
+    count = 0
+    for line, row in enumerate(it, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        values = dict(zip(header, (cell.strip() for cell in row), strict=False))
+        code, label = values.get("unit_code", ""), values.get("period", "")
+        if code not in units:
+            raise VolumeError(f"dòng {line}, cột unit_code: không có đơn vị {code!r}")
+        try:
+            parse_period(label)
+        except ValueError:
+            raise VolumeError(f"dòng {line}, cột period: {label!r} không phải kỳ như 2026-Q3") from None
+        dossiers = _count(values.get("dossiers", ""), line, "dossiers")
+        unsatisfied = values.get("dossiers_unsatisfied") or None
+        bad = None if unsatisfied is None else _count(unsatisfied, line, "dossiers_unsatisfied")
+        if bad is not None and bad > dossiers:
+            raise VolumeError(f"dòng {line}, cột dossiers_unsatisfied: lớn hơn số hồ sơ")
+        volume = session.scalar(select(DossierVolume).filter_by(unit_id=units[code], period=label))
+        if volume is None:
+            volume = DossierVolume(unit_id=units[code], period=label)
+            session.add(volume)
+        volume.dossiers, volume.dossiers_unsatisfied = dossiers, bad
+        count += 1
+    session.flush()
+    return count
+
+
+def _count(text: str, line: int, column: str) -> int:
+    if not text.isdigit():
+        raise VolumeError(f"dòng {line}, cột {column}: {text!r} không phải số nguyên không âm")
+    return int(text)

@@ -1,0 +1,97 @@
+"""The XLSX report (openpyxl): summary, per-unit table, components, sector groups, method."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from survey.reporting.reports import COMPONENTS, METHOD_NOTE, Report
+
+PERCENT = "0.0%"
+STATUS = {"met": "Đạt", "not_met": "Không đạt", "inconclusive": "Chưa kết luận được",
+          "insufficient": "Chưa đủ dữ liệu"}
+
+
+def _table(sheet: Worksheet, header: list[str], rows: list[list[Any]], percent_from: int) -> None:
+    sheet.append(header)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row][percent_from:]:
+            if isinstance(cell.value, float):
+                cell.number_format = PERCENT
+    sheet.freeze_panes = "A2" if sheet.max_row > 1 else None
+    for column, width in zip("ABCDEFGHIJKL", (16, 40, 10, 12, 12, 12, 12, 14, 18, 12, 12, 12),
+                             strict=False):
+        sheet.column_dimensions[column].width = width
+
+
+def as_xlsx(report: Report) -> bytes:
+    book = Workbook()
+    summary = book.worksheets[0]
+    summary.title = "Tóm tắt"
+    summary.append(["Báo cáo kết quả khảo sát sự hài lòng"])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append(["Kỳ báo cáo", report.period.label])
+    summary.append(["Từ ngày", report.period.start.isoformat(), "đến ngày", report.period.end.isoformat()])
+    summary.append(["Độ tin cậy", report.settings.level])
+    summary["B4"].number_format = "0%"
+    summary.append(["Số câu trả lời tối thiểu để kết luận", report.settings.min_n])
+    summary.append(["Lập lúc", report.generated.strftime("%Y-%m-%d %H:%M")])
+    summary.append([])
+    if report.groups:
+        top = report.groups[0]
+        s = top.satisfaction
+        summary.append(["Đơn vị", top.label])
+        summary.append(["Số phiếu", top.responses])
+        summary.append(["Tỷ lệ hài lòng", s.value if s else None, "khoảng tin cậy",
+                        s.ci_low if s else None, s.ci_high if s else None])
+        for cell in summary[summary.max_row][1:]:
+            cell.number_format = PERCENT
+        for check in top.checks:
+            summary.append([f"Chỉ tiêu {check.target.code}", check.target.threshold,
+                            check.target.operator, STATUS[check.verdict.status]])
+            summary[summary.max_row][1].number_format = PERCENT
+    summary.column_dimensions["A"].width = 38
+
+    units = book.create_sheet("Đơn vị")
+    _table(units, ["Mã", "Đơn vị", "Số phiếu", "Số câu trả lời", "Tỷ lệ hài lòng", "Cận dưới",
+                   "Cận trên", "Chỉ tiêu", "Kết luận", "Cần thêm phiếu"],
+           [[g.key, g.label, g.responses, g.counts.n,
+             *(x for x in ((g.satisfaction.value, g.satisfaction.ci_low, g.satisfaction.ci_high)
+                           if g.satisfaction else (None, None, None))),
+             g.headline.target.threshold if g.headline else None,
+             STATUS[g.headline.verdict.status] if g.headline else None,
+             g.headline.verdict.responses_needed if g.headline else None]
+            for g in report.groups], 4)
+
+    comps = book.create_sheet("Thành phần")
+    _table(comps, ["Mã", "Đơn vị", "Tiếp cận", "Thủ tục", "Công chức", "Kết quả", "Góp ý", "SIPAS"],
+           [[g.key, g.label, *(g.components[c].value if c in g.components else None
+                               for c in COMPONENTS), g.sipas.value if g.sipas else None]
+            for g in report.groups], 2)
+
+    sectors = book.create_sheet("Nhóm lĩnh vực")
+    _table(sectors, ["Mã nhóm", "Nhóm lĩnh vực", "Số câu trả lời", "Tỷ lệ hài lòng", "Cận dưới",
+                     "Cận trên", "Chỉ tiêu", "Kết luận"],
+           [[sg.code, sg.name, g.counts.n,
+             *((g.satisfaction.value, g.satisfaction.ci_low, g.satisfaction.ci_high)
+               if g.satisfaction else (None, None, None)),
+             "; ".join(f"{t.code} {t.operator} {t.threshold:.0%}" for t, _e, _v in checks),
+             "; ".join(STATUS[v.status] for _t, _e, v in checks)]
+            for sg, g, checks in report.sector_groups], 3)
+
+    method = book.create_sheet("Phương pháp")
+    method.append(["Phương pháp tính"])
+    method["A1"].font = Font(bold=True)
+    for line in METHOD_NOTE:
+        method.append([line])
+    method.column_dimensions["A"].width = 120
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
