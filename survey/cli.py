@@ -103,3 +103,6 @@ def _day(value: object) -> date | None:
 def init_app(app: Flask) -> None:
     for group in (instruments_cli, demo_cli, responses_cli):
         app.cli.add_command(group)
+    from survey.reporting import commands as reporting_commands  # the report and volumes commands
+
+    reporting_commands.init_app(app)

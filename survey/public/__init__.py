@@ -12,3 +12,6 @@ def _scale() -> dict[str, object]:
     from survey.public.forms import SCALE_WORDS
 
     return {"scale_words": list(SCALE_WORDS.items())}
+
+
+from survey.public import results  # noqa: E402, F401  (public results page)
