@@ -44,7 +44,7 @@ def report_command(label: str, unit_code: str | None, fmt: str, output: str | No
             with open(output, "wb") as handle:
                 handle.write(data)
         else:
-            click.get_binary_stream("stdout").write(data)
+            sys.stdout.buffer.write(data)
         return
     text = reports.as_json(built) + "\n" if fmt == "json" else reports.as_csv(built)
     if output:

@@ -42,11 +42,11 @@ class AgencyDashboard:
 def names(session: AnySession, dimension: str) -> dict[object, str]:
     if dimension == "procedure":
         return {i: f"{c} {n}" for i, c, n in session.execute(
-            select(Procedure.id, Procedure.code, Procedure.name)).tuples()}
+            select(Procedure.id, Procedure.code, Procedure.name))}
     model = {"sector": Sector, "service_point": ServicePoint}.get(dimension)
     if model is None:
         return {}
-    return dict(session.execute(select(model.id, model.name)).tuples().all())  # type: ignore[attr-defined]
+    return dict(session.execute(select(model.id, model.name)).all())  # type: ignore[attr-defined]
 
 
 def agency(session: AnySession, tree: UnitTree, unit: Unit, period: Period, settings: Settings,

@@ -24,7 +24,7 @@ def import_rows(session: AnySession, rows: Iterable[list[str]]) -> int:
     if header[:3] != list(COLUMNS[:3]) or len(header) > 4 or (len(header) == 4 and header[3] != COLUMNS[3]):
         raise VolumeError(f"dòng 1: cột phải là {','.join(COLUMNS[:3])}[,{COLUMNS[3]}], "
                           f"không phải {header!r}")
-    units = dict(session.execute(select(Unit.code, Unit.id)).tuples().all())
+    units = dict(session.execute(select(Unit.code, Unit.id)).all())
     count = 0
     for line, row in enumerate(it, start=2):
         if not any(cell.strip() for cell in row):

@@ -1,0 +1,127 @@
+"""Agency dashboard, province view and public results, through HTTP."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from survey.extensions import db
+from survey.models import DossierVolume, Unit
+from tests import factories
+from tests.conftest import csrf_token
+from tests.survey.test_reporting_data import answer, many, target
+
+
+@pytest.fixture
+def two_units(app):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        a = factories.make_unit(db.session, code="WARD-A", name="Phường A")
+        b = factories.make_unit(db.session, code="WARD-B", name="Phường B")
+        target(db.session, threshold=0.9)
+        many(db.session, a, 60, 0)
+        many(db.session, b, 10, 2)
+        answer(db.session, a, {"overall": 2}, comment="Bình luận của phường A", problems=("wait_long",))
+        answer(db.session, b, {"overall": 1}, comment="Bí mật của phường B")
+        db.session.commit()
+        return a.id, b.id
+
+
+def test_agency_sees_its_verdict_in_plain_words(client: FlaskClient, login, two_units) -> None:  # type: ignore[no-untyped-def]
+    login(role="unit_viewer", unit=db.session.get_one(Unit, two_units[0]))
+    page = client.get("/unit/?period=2026-Q2").get_data(as_text=True)
+    assert "Phường A" in page
+    assert "Đạt chỉ tiêu 90 % với độ tin cậy 95 %" in page
+    assert "Bình luận của phường A" in page
+    assert "Phải chờ lâu" in page
+
+
+def test_too_few_answers_say_how_many_more_are_needed(client: FlaskClient, login, two_units) -> None:  # type: ignore[no-untyped-def]
+    login(role="unit_manager", unit=db.session.get_one(Unit, two_units[1]))
+    page = client.get("/unit/?period=2026-Q2").get_data(as_text=True)
+    assert re.search(r"Chưa đủ dữ liệu: cần thêm khoảng \d+ phiếu", page)
+
+
+@pytest.mark.parametrize("path", [
+    "/unit/?unit=WARD-B&period=2026-Q2", "/unit/report.xlsx?unit=WARD-B&period=2026-Q2",
+    "/unit/report.csv?unit=WARD-B&period=2026-Q2", "/unit/report.json?unit=WARD-B&period=2026-Q2",
+    "/unit/report/print?unit=WARD-B&period=2026-Q2",
+])
+def test_staff_of_one_unit_cannot_see_another(client: FlaskClient, login, two_units, path: str) -> None:  # type: ignore[no-untyped-def]
+    login(role="unit_manager", unit=db.session.get_one(Unit, two_units[0]))
+    response = client.get(path)
+    assert response.status_code in (403, 404)
+    assert "Bí mật của phường B" not in response.get_data(as_text=True)
+
+
+def test_staff_cannot_open_the_province_view(client: FlaskClient, login, two_units) -> None:  # type: ignore[no-untyped-def]
+    login(role="unit_manager", unit=db.session.get_one(Unit, two_units[0]))
+    assert client.get("/admin/province?period=2026-Q2").status_code == 403
+    assert client.get("/admin/province/report.xlsx?period=2026-Q2").status_code == 403
+
+
+def test_parent_unit_staff_see_a_child_unit(client: FlaskClient, login, app) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        parent = factories.make_unit(db.session, code="DEPT", level="department")
+        factories.make_unit(db.session, code="DEPT-CHILD", name="Phòng con", parent=parent)
+        db.session.commit()
+        login(role="unit_viewer", unit=parent)
+    assert client.get("/unit/?unit=DEPT-CHILD").status_code == 200
+
+
+def test_admin_may_view_any_unit_and_malformed_periods_are_404(  # type: ignore[no-untyped-def]
+    client: FlaskClient, login, two_units
+) -> None:
+    login(role="admin")
+    page = client.get("/unit/?unit=WARD-B&period=2026-Q2").get_data(as_text=True)
+    assert "Bí mật của phường B" in page
+    assert client.get("/unit/?unit=WARD-B&period=2026-Q9").status_code == 404
+    assert client.get("/unit/?unit=NO-SUCH").status_code == 404
+
+
+def test_province_view_lists_units_sorted_on_the_server_with_a_funnel_plot(  # type: ignore[no-untyped-def]
+    client: FlaskClient, login, two_units
+) -> None:
+    login(role="admin")
+    page = client.get("/admin/province?period=2026-Q2&sort=estimate&order=desc").get_data(
+        as_text=True)
+    assert page.index("Phường A") < page.index("Phường B")
+    ascending = client.get("/admin/province?period=2026-Q2&sort=estimate&order=asc").get_data(
+        as_text=True)
+    table = ascending[ascending.index('id="h-units"'):]
+    assert table.index("Phường B") < table.index("Phường A")
+    assert '<svg class="chart"' in page
+    assert "<title" in page
+    assert "<desc" in page
+    assert "Biểu đồ phễu" in page
+    assert "tính cả hồ sơ không đánh giá là hài lòng" in page
+    assert 'style="' not in page
+
+
+def test_volume_import_gives_the_weighted_figure_and_decision_766(  # type: ignore[no-untyped-def]
+    client: FlaskClient, login, two_units, csrf
+) -> None:
+    login(role="admin")
+    token = csrf_token(client, "/admin/province?period=2026-Q2")
+    body = ("unit_code,period,dossiers,dossiers_unsatisfied\n"
+            "WARD-A,2026-Q2,900,9\nWARD-B,2026-Q2,100,1\n")
+    response = client.post("/admin/province/volumes?period=2026-Q2", data={
+        "csrf_token": token, "file": (io.BytesIO(body.encode()), "volumes.csv")})
+    assert response.status_code == 302
+    assert db.session.query(DossierVolume).count() == 2
+    page = client.get("/admin/province?period=2026-Q2").get_data(as_text=True)
+    assert "phủ 100,0 % số hồ sơ" in page
+    assert "99,0 %" in page  # (1000 - 10) / 1000
+
+
+def test_public_results_hide_small_groups_and_every_comment(client: FlaskClient, two_units) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/results?period=2026-Q2").get_data(as_text=True)
+    assert "Phường A" in page
+    assert "98,4 %" in page
+    row_b = re.search(r"<tr><th scope=\"row\">Phường B", page)
+    assert row_b is None
+    assert "Bình luận" not in page
+    assert "Bí mật" not in page
+    assert client.get("/results?period=2026-05").status_code == 404
