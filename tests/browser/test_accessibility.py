@@ -13,8 +13,9 @@ pytestmark = pytest.mark.browser
 AXE = Axe()
 
 
-def serious_violations(page: Page) -> list[str]:
-    results = AXE.run(page)
+def serious_violations(page: Page, *, allow: tuple[str, ...] = ()) -> list[str]:
+    options = {"resultTypes": ["violations"], "rules": {rule: {"enabled": False} for rule in allow}}
+    results = AXE.run(page, options=options)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
         for v in results.response["violations"]
@@ -38,7 +39,10 @@ def test_kiosk_thanks_and_enrolment_pages_have_no_serious_violations(live_server
     page.get_by_role("button", name="Kích hoạt").click()
     assert serious_violations(page) == [], "enrolment page with an error"
     page.goto(f"{live_server.url}/kiosk/thanks")
-    assert serious_violations(page) == [], "kiosk thanks page (without JavaScript)"
+    # The one exception, on purpose: a shared kiosk must return to its start screen by itself
+    # (SPEC §6), so that the next citizen never sees the previous one's screen. WCAG 2.2.1 allows
+    # an essential time limit; with JavaScript the same return happens in-page, unseen by axe.
+    assert serious_violations(page, allow=("meta-refresh",)) == [], "kiosk thanks page"
 
 
 def test_phone_pages_have_no_serious_violations(live_server, browser):

@@ -1,0 +1,158 @@
+"""Page weight of the citizen pages: every byte the kiosk question page and the phone survey page
+transfer, gzipped (level 6), as a browser would fetch them: the HTML, then each linked stylesheet,
+script, image and icon. Budget: ≤ 15 KB per page, and no web fonts.
+
+Usage: ``.venv/bin/python bench/page_weight.py``. Builds a throwaway SQLite database, serves the app
+on a free loopback port, enrols a kiosk through the real enrolment form, and exits 1 if over budget.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin
+
+import requests
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BUDGET = 15 * 1024
+FONT = re.compile(r"\.(woff2?|ttf|otf|eot)\b|@font-face", re.IGNORECASE)
+CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)")
+
+
+def prepare_database(url: str) -> tuple[str, str]:
+    """Migrate ``url``, publish the instruments, add one unit, service point and kiosk.
+
+    Returns the kiosk's one-time enrolment code and a signed phone-survey token.
+    """
+    from flask_migrate import upgrade
+
+    from survey import create_app, instruments, kiosks
+    from survey.extensions import db
+    from survey.models import ServicePoint, Unit
+    from survey.signing import SurveyPayload, sign_payload
+
+    app = create_app({"ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "bench-secret"})
+    with app.app_context():
+        upgrade()
+        instruments.load_built_in(db.session)
+        unit = Unit(code="BENCH", name="Phường Đo Thử", level="commune")
+        point = ServicePoint(code="BENCH-1", name="Bộ phận một cửa", unit=unit)
+        db.session.add_all([unit, point])
+        _kiosk, code = kiosks.create_kiosk(db.session, point, label="Quầy đo thử")
+        token = sign_payload(SurveyPayload(instrument="sipas-full", unit="BENCH", service_point="BENCH-1"))
+        db.session.commit()
+        db.engine.dispose()
+    return code, token
+
+
+class Links(HTMLParser):
+    """Every resource an HTML page makes the browser fetch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "link" and values.get("rel") in ("stylesheet", "icon", "preload", "manifest"):
+            self.urls.append(values.get("href") or "")
+        elif tag in ("script", "img", "source", "audio", "video") and values.get("src"):
+            self.urls.append(values["src"] or "")
+        elif values.get("data-worker"):  # the kiosk's service worker, fetched when it registers
+            self.urls.append(values["data-worker"] or "")
+        if tag == "use" and (values.get("href") or "").split("#")[0]:
+            self.urls.append((values.get("href") or "").split("#")[0])
+
+
+def gzipped(body: bytes) -> int:
+    return len(gzip.compress(body, compresslevel=6))
+
+
+def weigh(http: requests.Session, url: str) -> list[tuple[str, int, int]]:
+    """(resource, raw bytes, gzipped bytes) for the page and everything it links, recursively for CSS."""
+    page = http.get(url, timeout=10)
+    page.raise_for_status()
+    origin = "/".join(url.split("/", 3)[:3])
+    path = re.sub(r"^/s/.*", "/s/<signed token>", url.removeprefix(origin))
+    rows = [(f"{path} (HTML)", len(page.content), gzipped(page.content))]
+    parser = Links()
+    parser.feed(page.text)
+    queue, seen = [urljoin(url, u) for u in parser.urls if u], set()
+    while queue:
+        resource = queue.pop(0)
+        if resource in seen or resource.startswith("data:"):
+            continue
+        seen.add(resource)
+        body = http.get(resource, timeout=10)
+        body.raise_for_status()
+        if FONT.search(resource) or FONT.search(body.text if "css" in body.headers["Content-Type"] else ""):
+            raise SystemExit(f"web font found: {resource}")
+        rows.append((resource.removeprefix(origin), len(body.content), gzipped(body.content)))
+        if "css" in body.headers["Content-Type"]:
+            queue += [urljoin(resource, u) for u in CSS_URL.findall(body.text) if not u.startswith("data:")]
+    return rows
+
+
+@contextmanager
+def serve(url: str) -> Iterator[str]:
+    from survey import create_app
+
+    app = create_app({"ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "bench-secret",
+                      "RATELIMIT_ENABLED": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def enrol(http: requests.Session, base: str, code: str) -> None:
+    form = http.get(f"{base}/kiosk/enrol", timeout=10).text
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
+    if not csrf:
+        raise SystemExit("no CSRF token on the enrolment page")
+    done = http.post(f"{base}/kiosk/enrol", data={"code": code, "csrf_token": csrf.group(1)}, timeout=10)
+    if not done.url.endswith("/kiosk") or 'id="attract"' not in done.text:
+        raise SystemExit("kiosk enrolment failed")
+
+
+def main() -> int:
+    logging.disable(logging.INFO)  # the migration's and the server's chatter
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+        code, token = prepare_database(url)
+        with serve(url) as base:
+            kiosk = requests.Session()
+            enrol(kiosk, base, code)
+            pages = {"kiosk question page": weigh(kiosk, f"{base}/kiosk"),
+                     "phone survey page": weigh(requests.Session(), f"{base}/s/{token}")}
+    over = False
+    for name, rows in pages.items():
+        total = sum(g for _r, _raw, g in rows)
+        print(f"\n{name}")
+        for resource, raw, packed in rows:
+            print(f"  {resource:<40} {raw:>7,} B raw  {packed:>6,} B gzipped")
+        verdict = "within" if total <= BUDGET else "OVER"
+        print(f"  {'total':<40} {sum(r for _n, r, _g in rows):>7,} B raw  {total:>6,} B gzipped"
+              f"  ({total / 1024:.1f} KB; budget 15 KB: {verdict})")
+        over |= total > BUDGET
+    print("\nweb fonts: none. On its first load the kiosk's service worker also caches its page, CSS and JS.")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
