@@ -7,7 +7,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from survey.extensions import db
@@ -19,6 +19,7 @@ volumes_cli = AppGroup("volumes", help="Dossier volumes per unit and period.")
 
 
 @click.command("report")
+@with_appcontext
 @click.option("--period", "label", required=True, help="2026, 2026-H1, 2026-Q3 or 2026-07.")
 @click.option("--unit", "unit_code", help="A unit code: the unit (rolled up) and its units.")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "json"]), default="json",
