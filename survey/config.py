@@ -26,6 +26,12 @@ DEFAULTS: dict[str, Any] = {
     "KIOSK_THANKS_SECONDS": 8,
     "KIOSK_ENROLMENT_HOURS": 24,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # If Redis is down, count in memory rather than refuse citizens' answers with a 500.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    # Reverse proxies in front of the app (0: none). With 1, the client address and scheme are
+    # taken from the proxy's X-Forwarded-For / X-Forwarded-Proto, so rate limits are per client.
+    "TRUSTED_PROXIES": 0,
     "SUBMIT_RATE_LIMIT": "60 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
     "API_RATE_LIMIT": "120 per minute",

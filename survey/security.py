@@ -8,6 +8,7 @@ in URLs from leaking to other sites.
 from __future__ import annotations
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
     [
@@ -34,6 +35,12 @@ HEADERS = {
 
 
 def init_app(app: Flask) -> None:
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:  # otherwise X-Forwarded-* headers are ignored: a client cannot fake its address
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
+
     @app.after_request
     def _headers(response: Response) -> Response:
         for name, value in HEADERS.items():
