@@ -189,7 +189,7 @@ def composite(
     theta = float(w @ p)
     var = linearized_variance(stats, w)
     counts = stats.n if stats.counts is None else stats.counts
-    n_report = int(round(float(np.max(counts[used]))))
+    n_report = round(float(np.max(counts[used])))
     if np.all(w >= 0) and abs(float(w.sum()) - 1.0) <= 1e-9:
         theta = min(max(theta, 0.0), 1.0)
         diag = np.diag(stats.aa)
