@@ -27,7 +27,9 @@ class VolumesForm(FlaskForm):
 
 
 def _root(tree: UnitTree) -> Unit:
-    return next(u for u in tree.units.values() if u.parent_id is None and u.successor_id is None)
+    """The province: the open city-level unit at the top of the tree (any top unit otherwise)."""
+    tops = [u for u in tree.units.values() if u.parent_id is None and u.successor_id is None]
+    return next((u for u in tops if u.level == "city"), tops[0])
 
 
 @bp.get("/province")
