@@ -35,6 +35,15 @@ DEFAULTS: dict[str, Any] = {
     "SUBMIT_RATE_LIMIT": "60 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
     "API_RATE_LIMIT": "120 per minute",
+    # Gaming detection (survey/integrity.py): local opening hours and ISO weekdays (1 = Monday) of
+    # the desks; a burst is this many top ratings at one kiosk within this many seconds; a unit is
+    # flagged when its responses exceed this ratio of the dossiers it handled (and this minimum).
+    "INTEGRITY_OPENING_HOURS": "07:00-17:30",
+    "INTEGRITY_OPENING_DAYS": [1, 2, 3, 4, 5, 6],
+    "INTEGRITY_BURST_SIZE": 5,
+    "INTEGRITY_BURST_SECONDS": 60,
+    "INTEGRITY_VOLUME_RATIO": 1.2,
+    "INTEGRITY_VOLUME_MIN": 30,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

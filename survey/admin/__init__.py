@@ -13,3 +13,4 @@ def index() -> str:
     return render_template("admin/index.html")
 
 from survey.admin import province  # noqa: E402, F401  (routes register on import)
+from survey.admin import integrity  # noqa: E402, F401  (gaming detection review)
