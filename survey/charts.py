@@ -119,6 +119,21 @@ def trend_chart(points: Sequence[Point], *, title: str, desc: str, target: float
     return Markup("\n".join(parts))  # noqa: S704 - every text above went through escape()
 
 
+def _x_ticks(frame: _Frame) -> list[str]:
+    """Four or five round numbers along the n axis."""
+    span = frame.x1 - frame.x0
+    step = 10 ** max(len(str(int(span / 4))) - 1, 0)
+    while span / step > 5:
+        step *= 2 if str(step)[0] == "1" else 2.5 if str(step)[0] == "2" else 2
+    parts, tick = [], 0.0
+    while tick <= frame.x1:
+        x = _fmt(frame.x(tick))
+        parts.append(f'<text class="tick" x="{x}" y="{HEIGHT - BOTTOM + 16}" '
+                     f'text-anchor="middle">{int(tick)}</text>')
+        tick += step
+    return parts
+
+
 def _marker(kind: str, x: float, y: float) -> str:
     if kind == "low":
         return (f'<path class="marker low" d="M{_fmt(x - 6)},{_fmt(y - 5)} L{_fmt(x + 6)},'
@@ -152,6 +167,7 @@ def funnel_plot(points: Sequence[Point], *, target: float, curve_n: Sequence[flo
     for p in known:
         parts.append(f'<g class="unit">{_marker(p.kind, frame.x(p.n), frame.y(p.value or 0))}'
                      f'<title>{escape(p.label)}: {(p.value or 0) * 100:.1f} % (n = {p.n})</title></g>')
+    parts += _x_ticks(frame)
     parts.append(f'<text class="tick" x="{(WIDTH + LEFT) / 2}" y="{HEIGHT - 6}" '
                  f'text-anchor="middle">{escape(x_label)}</text>')
     parts.append("</svg>")

@@ -56,8 +56,10 @@ def agency(session: AnySession, tree: UnitTree, unit: Unit, period: Period, sett
     last = period if period.kind == trend_kind else _last_of(period, trend_kind)
     periods = series(last, TREND_LENGTH.get(trend_kind, 12))
     over_time = trend(session, scope, periods, settings)
-    drop = stats.detect_drop([g.counts.s for g in over_time], [g.counts.n for g in over_time],
-                             [g.label for g in over_time])
+    quarters = over_time if trend_kind == "quarter" else trend(
+        session, scope, series(_last_of(period, "quarter"), 4), settings)
+    drop = stats.detect_drop([g.counts.s for g in quarters], [g.counts.n for g in quarters],
+                             [g.label for g in quarters])
     return AgencyDashboard(
         unit=unit, period=period, group=unit_group(session, tree, unit, period, settings),
         trend=over_time,

@@ -134,20 +134,22 @@ class Drop:
 
 
 def detect_drop(successes: Sequence[int], n: Sequence[int], labels: Sequence[str],
-                *, alpha: float = 0.01) -> Drop | None:
-    """A significant fall of the last period against the one before (one-sided z-test).
+                *, alpha: float = 0.01, baseline: int = 3) -> Drop | None:
+    """A significant fall of the last period against the ``baseline`` periods before it, pooled.
 
     STOP-GAP: ``analysis.detect_drop`` is not in the library yet; statsmodels'
-    ``proportions_ztest`` at a strict α = 0.01 stands in for it.
+    ``proportions_ztest`` (one-sided, strict α = 0.01) stands in for it.
     """
     from statsmodels.stats.proportion import proportions_ztest
 
-    if len(n) < 2 or n[-1] < 30 or n[-2] < 30:
+    if len(n) < 2:
         return None
-    if successes[-1] / n[-1] >= successes[-2] / n[-2]:
+    before_s, before_n = sum(successes[-1 - baseline:-1]), sum(n[-1 - baseline:-1])
+    if n[-1] < 30 or before_n < 30 or successes[-1] / n[-1] >= before_s / before_n:
         return None
-    if successes[-1] == n[-1] == 0 or (successes[-2] + successes[-1]) in (0, n[-1] + n[-2]):
+    if before_s + successes[-1] in (0, before_n + n[-1]):
         return None
-    _stat, p = proportions_ztest([successes[-1], successes[-2]], [n[-1], n[-2]],
+    _stat, p = proportions_ztest([successes[-1], before_s], [n[-1], before_n],
                                  alternative="smaller")
-    return Drop(labels[-1], labels[-2], float(p)) if p < alpha else None
+    first = labels[max(len(labels) - 1 - baseline, 0)]
+    return Drop(labels[-1], f"{first} – {labels[-2]}", float(p)) if p < alpha else None

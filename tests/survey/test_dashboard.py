@@ -125,3 +125,19 @@ def test_public_results_hide_small_groups_and_every_comment(client: FlaskClient,
     assert "Bình luận" not in page
     assert "Bí mật" not in page
     assert client.get("/results?period=2026-05").status_code == 404
+
+
+def test_a_significant_fall_raises_an_alert(client: FlaskClient, login, app) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    with app.app_context():
+        unit = factories.make_unit(db.session, code="WARD-FALL")
+        many(db.session, unit, 58, 2, when=datetime(2026, 2, 10, 3, tzinfo=UTC))
+        many(db.session, unit, 30, 30)
+        db.session.commit()
+        login(role="unit_manager", unit=unit)
+    page = client.get("/unit/?period=2026-Q2").get_data(as_text=True)
+    assert 'role="alert"' in page
+    assert "2026-Q2" in page[page.index('role="alert"'):][:400]
+    steady = client.get("/unit/?period=2026-Q1").get_data(as_text=True)
+    assert 'role="alert"' not in steady
