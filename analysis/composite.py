@@ -26,14 +26,14 @@ Floats = NDArray[np.float64]
 
 def _vector(name: str, values: ArrayLike) -> Floats:
     out = np.array(values, dtype=np.float64)
-    if out.ndim != 1 or not np.all(np.isfinite(out)) or np.any(out < 0):
+    if out.ndim != 1 or not np.isfinite(out).all() or (out < 0).any():
         raise ValueError(f"{name} must be a 1-d array of non-negative numbers, got {values!r}")
     return out
 
 
 def _matrix(name: str, values: ArrayLike, k: int) -> Floats:
     out = np.array(values, dtype=np.float64)
-    if out.shape != (k, k) or not np.all(np.isfinite(out)):
+    if out.shape != (k, k) or not np.isfinite(out).all():
         raise ValueError(f"{name} must be a finite {k}x{k} matrix, got shape {out.shape}")
     return out
 
@@ -81,7 +81,7 @@ class ItemStats:
         n = _vector("n", self.n)
         s = _vector("s", self.s)
         k = n.shape[0]
-        if s.shape != n.shape or np.any(s > n):
+        if s.shape != n.shape or (s > n).any():
             raise ValueError(f"need 0 <= s <= n item by item, got s={self.s!r}, n={self.n!r}")
         object.__setattr__(self, "n", n)
         object.__setattr__(self, "s", s)
@@ -179,10 +179,10 @@ def composite(
     """
     level = check_level(confidence_level)
     w = np.array(weights, dtype=np.float64)
-    if w.shape != (stats.k,) or not np.all(np.isfinite(w)) or not np.any(w != 0):
+    if w.shape != (stats.k,) or not np.isfinite(w).all() or not w.any():
         raise ValueError(f"weights must be {stats.k} finite numbers, not all 0, got {weights!r}")
     used = w != 0
-    if np.any(stats.n[used] <= 0):
+    if (stats.n[used] <= 0).any():
         j = int(np.flatnonzero(used & (stats.n <= 0))[0])
         raise InsufficientDataError(f"item {j} has no answers")
     p = np.divide(stats.s, stats.n, out=np.zeros(stats.k), where=used)
@@ -190,7 +190,7 @@ def composite(
     var = linearized_variance(stats, w)
     counts = stats.n if stats.counts is None else stats.counts
     n_report = round(float(np.max(counts[used])))
-    if np.all(w >= 0) and abs(float(w.sum()) - 1.0) <= 1e-9:
+    if (w >= 0).all() and abs(float(w.sum()) - 1.0) <= 1e-9:
         theta = min(max(theta, 0.0), 1.0)
         diag = np.diag(stats.aa)
         kish = np.divide(stats.n**2, diag, out=np.zeros(stats.k), where=used & (diag > 0))

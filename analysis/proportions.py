@@ -99,8 +99,8 @@ def _check_counts(successes: ArrayLike, n: ArrayLike) -> tuple[Floats, Floats]:
     if np.any(bad):
         i = int(np.flatnonzero(bad.ravel())[0])
         raise ValueError(
-            f"need whole counts with 0 <= successes <= n, got successes={x.ravel()[i]!r}, "
-            f"n={m.ravel()[i]!r}"
+            f"need whole counts with 0 <= successes <= n, got successes={x.ravel()[i]:g}, "
+            f"n={m.ravel()[i]:g}"
         )
     return x, m
 
