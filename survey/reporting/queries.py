@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from survey.exporting import local_bounds
 from survey.extensions import AnySession
 from survey.models import Answer, Instrument, Response, ResponseProblem
+from survey.reporting import cache
 from survey.reporting.periods import Period
 
 GROUPABLE = {
@@ -101,6 +102,11 @@ class OverallCounts:
 
 def overall_counts(session: AnySession, scope: Scope, by: Sequence[str] = ()) -> dict[Key, OverallCounts]:
     """One scan of ``response`` (the denormalised ``overall`` column) grouped by ``by``."""
+    return cache.remember(session, ("overall", repr(scope), tuple(by)),
+                          lambda: _overall_counts(session, scope, by))
+
+
+def _overall_counts(session: AnySession, scope: Scope, by: Sequence[str]) -> dict[Key, OverallCounts]:
     columns = _columns(scope, by)
     satisfied = func.sum(case((Response.overall >= 4, 1), else_=0))
     query = select(*columns, func.count(), func.count(Response.overall), satisfied)
@@ -144,6 +150,12 @@ def item_sums(session: AnySession, scope: Scope, by: Sequence[str] = (),
 
     ``items`` restricts the items (default: every component item, never ``overall``).
     """
+    key = ("items", repr(scope), tuple(by), None if items is None else tuple(items))
+    return cache.remember(session, key, lambda: _item_sums(session, scope, by, items))
+
+
+def _item_sums(session: AnySession, scope: Scope, by: Sequence[str],
+               items: Sequence[str] | None) -> dict[Key, ItemSums]:
     first, second = aliased(Answer), aliased(Answer)
     columns = _columns(scope, by)
     both = case((and_(first.value >= 4, second.value >= 4), 1), else_=0)
@@ -210,9 +222,3 @@ def comments(session: AnySession, scope: Scope, *, limit: int = 50) -> list[tupl
              .order_by(Response.submitted_at.desc()).limit(limit))
     return [tuple(row) for row in session.execute(query).all()]  # type: ignore[misc]
 
-
-def latest_response_marker(session: AnySession) -> tuple[object, ...]:
-    """Changes whenever a response is added or excluded: the key of the result cache."""
-    row = session.execute(select(func.count(), func.max(Response.submitted_at),
-                                 func.sum(case((Response.excluded.is_(True), 1), else_=0)))).one()
-    return tuple(row)

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
+from flask import g
 from sqlalchemy import select
 
 from analysis.composite import ItemStats, component_indices
@@ -150,3 +151,25 @@ def test_many_units_at_once_equal_one_unit_at_a_time() -> None:
         assert together[unit.code].satisfaction == alone.satisfaction
         assert together[unit.code].components == alone.components
         assert together[unit.code].sipas == alone.sipas
+
+
+def test_cached_figures_follow_new_and_excluded_responses(app) -> None:  # type: ignore[no-untyped-def]
+    session = db.session
+    unit = factories.make_unit(session)
+    many(session, unit, 3, 0)
+    app.config["REPORT_CACHE"] = True
+    try:
+        def figure() -> tuple[int, int]:
+            g.pop("_report_marker", None)  # a new request reads the marker again
+            group = unit_group(session, UnitTree(session), unit, Q2, SETTINGS)
+            return group.counts.n, group.counts.s
+
+        assert figure() == (3, 3)
+        assert figure() == (3, 3)
+        late = answer(session, unit, {"overall": 1}, when=datetime(2026, 4, 2, tzinfo=UTC))
+        assert figure() == (4, 3)
+        late.excluded = True
+        session.flush()
+        assert figure() == (3, 3)
+    finally:
+        del app.config["REPORT_CACHE"]

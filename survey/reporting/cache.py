@@ -1,0 +1,60 @@
+"""A small in-process cache of SQL aggregates, keyed by the query and the state of ``response``.
+
+The key holds the database, the kind of aggregate, the scope and grouping, and a marker of the
+response table (row count, latest ``submitted_at``, number of excluded rows), read once per
+request. Any new, late (paper) or excluded response changes the marker, so a cached figure is never
+stale; it only saves repeating the same GROUP BY for every viewer of the same page. Off in tests
+unless ``REPORT_CACHE`` is set; on elsewhere unless ``REPORT_CACHE`` is false.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from threading import Lock
+from typing import Any, TypeVar
+
+from flask import current_app, g, has_app_context
+from sqlalchemy import case, func, select
+
+from survey.extensions import AnySession
+from survey.models import Response
+
+T = TypeVar("T")
+SIZE = 2048
+_store: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_lock = Lock()
+
+
+def enabled() -> bool:
+    if not has_app_context():
+        return False
+    return bool(current_app.config.get("REPORT_CACHE", not current_app.testing))
+
+
+def marker(session: AnySession) -> tuple[Any, ...]:
+    """Changes whenever a response is added, excluded or re-included (read once per request)."""
+    cached = g.get("_report_marker")
+    if cached is None:
+        row = session.execute(select(
+            func.count(), func.max(Response.submitted_at),
+            func.sum(case((Response.excluded.is_(True), 1), else_=0)),
+        )).one()
+        cached = g._report_marker = (str(session.get_bind().engine.url), *row)
+    return tuple(cached)
+
+
+def remember(session: AnySession, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    if not enabled():
+        return compute()
+    full = (*marker(session), *key)
+    with _lock:
+        if full in _store:
+            _store.move_to_end(full)
+            return _store[full]  # type: ignore[no-any-return]
+    value = compute()
+    with _lock:
+        _store[full] = value
+        while len(_store) > SIZE:
+            _store.popitem(last=False)
+    return value
