@@ -45,8 +45,9 @@
     body.set("csrf_token", token);
     return fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) {
-        if (r.ok) return drop(item.key); // "recorded" or "duplicate": either way it is stored
+        // Only the server's own answer counts: a captive portal's "200 OK" page is not a receipt.
         return r.json().then(function (j) {
+          if (r.ok && (j.status === "recorded" || j.status === "duplicate")) return drop(item.key);
           if (j.status === "rejected") return drop(item.key); // invalid for good: resending cannot help
           throw new Error("retry later");
         });
