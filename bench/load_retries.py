@@ -98,12 +98,14 @@ class Tally:
     statuses: Counter[str] = field(default_factory=Counter)
     tracebacks: int = 0
     requests: int = 0
+    events: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, status)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def saw(self, what: str, body: str = "") -> None:
         with self.lock:
             self.requests += 1
             self.statuses[what] += 1
+            self.events.append((time.monotonic(), what))
             if "Traceback" in body or "File \"/" in body:
                 self.tracebacks += 1
 

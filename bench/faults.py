@@ -1,0 +1,131 @@
+"""Faults in the middle of the load: nothing acknowledged is lost, and the app heals by itself.
+
+Two faults, each during a run of bench/load_retries.py (clients retry with the same idempotency key
+until acknowledged):
+
+- **kill -9 of one gunicorn worker** once a third of the requests are done (SQLite and PostgreSQL).
+  In-flight requests on that worker die with it; gunicorn starts a new worker. Required: every
+  acknowledged response is stored, none twice, and every submission is acknowledged in the end.
+- **PostgreSQL restart** (``pg_ctlcluster --skip-systemctl-redirect <version> main restart``) once
+  a third of the requests are done. Only with ``--restart-postgresql``: the server is shared, so
+  ``make bench`` does not restart it. Required: the same, plus every request that failed during
+  the outage got the clean 503 page (no 500, no traceback), and requests succeed again afterwards
+  without restarting the app (``pool_pre_ping``).
+
+Prints, per fault: acknowledged, stored, duplicated, lost, the statuses the clients saw, and for the
+restart the outage as the clients saw it (first and last non-303 answer, seconds to recover).
+
+Usage: ``.venv/bin/python bench/faults.py [--submissions 3000] [--restart-postgresql]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from load_retries import PG_URL, Tally, drive, figures, plan, prepare_database, server_env, stored
+from submit_load import start, stop
+
+
+def workers_of(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def when_a_third_done(total: int, tally: Tally) -> None:
+    while tally.requests < total // 3:
+        time.sleep(0.01)
+
+
+def kill_a_worker(master: int, total: int, report: dict[str, object]):  # type: ignore[no-untyped-def]
+    def fault(tally: Tally) -> None:
+        when_a_third_done(total, tally)
+        victim = workers_of(master)[0]
+        os.kill(victim, signal.SIGKILL)
+        report["killed worker"] = f"pid {victim} after {tally.requests} requests"
+    return fault
+
+
+def restart_postgresql(total: int, report: dict[str, object]):  # type: ignore[no-untyped-def]
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+
+    def fault(tally: Tally) -> None:
+        when_a_third_done(total, tally)
+        started = time.monotonic()
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+                       check=True, capture_output=True)
+        report["restart took (s)"] = round(time.monotonic() - started, 2)
+        report["restart began"] = started
+    return fault
+
+
+def outage(tally: Tally, began: float) -> dict[str, object]:
+    """The outage as the clients saw it: failed answers after the restart began, and recovery."""
+    failures = [(t, s) for t, s in tally.events if t >= began and s != "303"]
+    if not failures:
+        return {"failed answers during outage": 0}
+    last_failure = failures[-1][0]
+    return {
+        "failed answers during outage": len(failures),
+        "of which 503": sum(1 for _t, s in failures if s == "503"),
+        "of which 500": sum(1 for _t, s in failures if s == "500"),
+        "seconds from restart to recovery": round(last_failure - began, 2),
+    }
+
+
+def run_fault(name: str, url: str, submissions: int, clients: int, make_fault) -> bool:  # type: ignore[no-untyped-def]
+    token = prepare_database(url)
+    jobs = plan(submissions, 0.10, seed=3)
+    run = uuid.uuid4().hex[:8]
+    report: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        process, base = start("wsgi:app", server_env(url), Path(tmp) / "gunicorn.log")
+        try:
+            tally, seconds = drive(base, token, jobs, clients, run,
+                                   during=make_fault(process.pid, len(jobs), report))
+        finally:
+            stop(process)
+    result = figures(name, jobs, tally, seconds, stored(url, run))
+    if "restart began" in report:
+        report.update(outage(tally, float(report.pop("restart began"))))  # type: ignore[arg-type]
+    for key, value in report.items():
+        print(f"  {key:>20}: {value}")
+    bad = (result["lost"] or result["duplicated"] or result["acknowledged"] < result["submissions"]
+           or result["5xx with traceback"] or tally.statuses.get("500", 0))
+    print(f"  {'verdict':>20}: {'FAILED' if bad else 'ok'}")
+    return not bad
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--submissions", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument("--restart-postgresql", action="store_true",
+                        help="also restart this machine's PostgreSQL server in the middle of a run")
+    args = parser.parse_args()
+    ok = []
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite = f"sqlite:///{Path(tmp) / 'faults.sqlite3'}"
+        kills = (("kill -9 a worker, SQLite", sqlite), ("kill -9 a worker, PostgreSQL", args.pg_url))
+        for name, url in kills:
+            ok.append(run_fault(name, url, args.submissions, args.clients,
+                                lambda master, total, report: kill_a_worker(master, total, report)))
+    if args.restart_postgresql:
+        ok.append(run_fault("restart PostgreSQL", args.pg_url, args.submissions, args.clients,
+                            lambda _master, total, report: restart_postgresql(total, report)))
+    else:
+        print("\n(PostgreSQL restart skipped: pass --restart-postgresql; it restarts the shared server)")
+    print("\nrequired: 0 lost, 0 duplicated, no 500, everything acknowledged:", "ok" if all(ok) else "FAILED")
+    return 0 if all(ok) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
