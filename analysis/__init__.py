@@ -5,6 +5,7 @@ are plain counts and sums such as SQL ``GROUP BY`` returns; outputs are frozen d
 unrounded floats.
 """
 
+from analysis.compare import FunnelLimits, Shrunken, adjust_pvalues, funnel_limits, shrink
 from analysis.composite import (
     SIPAS_COMPONENTS,
     ItemStats,
@@ -15,24 +16,40 @@ from analysis.composite import (
 from analysis.estimate import Estimate, InsufficientDataError
 from analysis.planning import sample_size_margin, sample_size_target
 from analysis.proportions import Proportions, proportion, proportions
+from analysis.reliability import DECISION_766_LABEL, Decision766, cronbach_alpha, decision_766
+from analysis.trend import Drop, Trend, cusum_drop, detect_drop, trend_test
 from analysis.verdicts import Verdict, verdict
 from analysis.weighting import WeightedEstimate, post_stratified
 
 __all__ = [
+    "DECISION_766_LABEL",
     "SIPAS_COMPONENTS",
+    "Decision766",
+    "Drop",
     "Estimate",
+    "FunnelLimits",
     "InsufficientDataError",
     "ItemStats",
     "Proportions",
+    "Shrunken",
+    "Trend",
     "Verdict",
     "WeightedEstimate",
+    "adjust_pvalues",
     "component_indices",
     "composite",
+    "cronbach_alpha",
+    "cusum_drop",
+    "decision_766",
+    "detect_drop",
+    "funnel_limits",
     "post_stratified",
     "proportion",
     "proportions",
     "sample_size_margin",
     "sample_size_target",
+    "shrink",
     "sipas_index",
+    "trend_test",
     "verdict",
 ]

@@ -152,7 +152,7 @@ def _stats(codes: np.ndarray) -> ItemStats:
     return ItemStats.from_indicators((codes == 2).astype(int), (codes > 0).astype(int))
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(matrices)
 def test_composite_interval_is_in_unit_interval_and_contains_the_estimate(case):
     codes, w = case
@@ -164,7 +164,7 @@ def test_composite_interval_is_in_unit_interval_and_contains_the_estimate(case):
     assert e.ci_low < e.ci_high
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(matrices)
 def test_composite_is_symmetric_under_swapping_satisfied_and_not(case):
     codes, w = case
@@ -177,6 +177,7 @@ def test_composite_is_symmetric_under_swapping_satisfied_and_not(case):
     assert e.ci_low == pytest.approx(1 - f.ci_high, abs=1e-9)
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=2**31))
 def test_composite_interval_narrows_when_the_sample_is_replicated(seed):
     y, a = respondents(seed % 1000, n=30, k=3)

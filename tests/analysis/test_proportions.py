@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import InsufficientDataError, proportion, proportions
@@ -87,6 +87,7 @@ methods = st.sampled_from(METHODS)
 levels = st.sampled_from([0.8, 0.9, 0.95, 0.99, 0.998])
 
 
+@settings(deadline=None)
 @given(counts, methods, levels)
 def test_interval_lies_in_unit_interval_and_contains_the_estimate(xn, method, level):
     x, n = xn
@@ -94,6 +95,7 @@ def test_interval_lies_in_unit_interval_and_contains_the_estimate(xn, method, le
     assert 0.0 <= e.ci_low <= e.value <= e.ci_high <= 1.0
 
 
+@settings(deadline=None)
 @given(counts, methods)
 def test_interval_is_symmetric_under_swapping_satisfied_and_not(xn, method):
     x, n = xn
@@ -102,6 +104,7 @@ def test_interval_is_symmetric_under_swapping_satisfied_and_not(xn, method):
     assert e.ci_high == pytest.approx(1.0 - f.ci_low, abs=1e-9)
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=10), st.integers(min_value=1, max_value=300),
        st.integers(min_value=2, max_value=10), methods)
 def test_interval_narrows_as_n_grows_at_the_same_rate(x, n, factor, method):
@@ -111,6 +114,7 @@ def test_interval_narrows_as_n_grows_at_the_same_rate(x, n, factor, method):
     assert large.ci_high - large.ci_low < small.ci_high - small.ci_low
 
 
+@settings(deadline=None)
 @given(counts)
 def test_higher_level_gives_wider_interval(xn):
     x, n = xn

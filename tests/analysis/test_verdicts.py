@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import (
@@ -77,6 +77,7 @@ def test_bad_operator_or_threshold_raises_value_error():
         verdict(est(0.8, 0.9), threshold=90, operator=">=")
 
 
+@settings(deadline=None)
 @given(st.integers(1, 400).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
        st.floats(0.01, 0.99), st.sampled_from([">=", ">"]))
 def test_met_implies_the_whole_interval_clears_the_target(xn, t, op):
@@ -128,6 +129,7 @@ def test_bad_strata_raise_value_error_naming_the_stratum():
         post_stratified([1, 5], [2, 3], [10, 10])
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 50), st.integers(0, 5000)),
                 min_size=1, max_size=8))
 def test_post_stratified_interval_lies_in_unit_interval_and_contains_the_estimate(rows):
