@@ -106,6 +106,9 @@ def init_app(app: Flask) -> None:
     from survey.reporting import commands as reporting_commands  # the report and volumes commands
 
     reporting_commands.init_app(app)
+    from survey import admin_commands  # users, audit, targets, procedures, responses import
+
+    admin_commands.init_app(app)
     from survey.backup import backup_command  # flask --app wsgi backup
 
     app.cli.add_command(backup_command)

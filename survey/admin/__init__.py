@@ -1,16 +1,54 @@
-"""Sở Nội vụ administration: units, procedures, kiosks, QR codes, targets, users, audit."""
+"""Sở Nội vụ administration: units, procedures, kiosks, QR codes, targets, users, audit.
+
+Unit managers and viewers use the service point, kiosk and QR code pages too, limited to their
+unit's subtree by :mod:`survey.users`.
+"""
 
 from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import func, select
 
 from survey.auth import roles_required
+from survey.extensions import db
+from survey.models import Kiosk, QrCode, ServicePoint, Target, Unit
+from survey.users import visible_unit_ids
 
 bp = Blueprint("admin", __name__)
 
 
 @bp.get("/")
-@roles_required("admin")
+@roles_required("admin", "unit_manager", "unit_viewer")
 def index() -> str:
-    return render_template("admin/index.html")
+    ids = visible_unit_ids(current_user)
 
-from survey.admin import province  # noqa: E402, F401  (routes register on import)
-from survey.admin import integrity  # noqa: E402, F401  (gaming detection review)
+    def count(model, column):  # type: ignore[no-untyped-def]
+        query = select(func.count()).select_from(model)
+        return db.session.scalar(query if ids is None else query.where(column.in_(ids))) or 0
+
+    counts = {
+        "units": count(Unit, Unit.id),
+        "points": count(ServicePoint, ServicePoint.unit_id),
+        "kiosks": db.session.scalar(select(func.count()).select_from(Kiosk).join(ServicePoint).where(
+            Kiosk.revoked_at.is_(None), *([] if ids is None else [ServicePoint.unit_id.in_(ids)]))) or 0,
+        "qr": count(QrCode, QrCode.unit_id),
+        "targets_to_confirm": db.session.scalar(select(func.count()).select_from(Target).where(
+            Target.needs_confirmation.is_(True))) or 0,
+    }
+    return render_template("admin/index.html", counts=counts)
+
+
+# Routes register on import.
+from survey.admin import (  # noqa: E402, F401  # noqa: E402, F401
+    audit,
+    instruments,
+    integrity,
+    kiosks,
+    paper,
+    points,
+    procedures,
+    province,
+    qrcodes,
+    targets,
+    units,
+    users,
+)

@@ -1,0 +1,73 @@
+"""What every staff view of the admin blueprint shares: scoped look-ups and choice lists."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import ServicePoint, Unit
+from survey.users import can_manage, can_view, visible_unit_ids
+
+M = TypeVar("M")
+STAFF = ("admin", "unit_manager", "unit_viewer")
+MANAGERS = ("admin", "unit_manager")
+
+
+def unit_of(obj: Any) -> Unit | None:
+    return (
+        obj
+        if isinstance(obj, Unit)
+        else getattr(obj, "unit", None) or getattr(getattr(obj, "service_point", None), "unit", None)
+    )
+
+
+def scoped(model: type[M], object_id: object, *, manage: bool = False) -> M:
+    """The object with this id if the current user may see it (404 otherwise: ids are not
+    revealed), and manage it when ``manage`` (403 for a viewer of the unit)."""
+    obj = db.session.get(model, object_id) if isinstance(object_id, int) else None
+    if obj is None or not can_view(current_user, unit_of(obj)):
+        abort(404)
+    if manage and not can_manage(current_user, unit_of(obj)):
+        abort(403)
+    return obj
+
+
+def form_id(name: str) -> int | None:
+    """An integer id from the posted form (None when absent or not a number)."""
+    from flask import request
+
+    value = request.form.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def visible_units(*, open_only: bool = False) -> list[Unit]:
+    query = select(Unit).order_by(Unit.code)
+    ids = visible_unit_ids(current_user)
+    if ids is not None:
+        query = query.where(Unit.id.in_(ids))
+    if open_only:
+        query = query.where(Unit.valid_to.is_(None))
+    return list(db.session.scalars(query))
+
+
+def visible_points() -> list[ServicePoint]:
+    query = select(ServicePoint).order_by(ServicePoint.code)
+    ids = visible_unit_ids(current_user)
+    if ids is not None:
+        query = query.where(ServicePoint.unit_id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def choices(rows: list[Any], *, blank: str | None = None) -> list[tuple[str, str]]:
+    options = [("", blank)] if blank is not None else []
+    return options + [(str(row.id), f"{row.code} · {row.name}") for row in rows]
+
+
+def posted(model: type[M], name: str) -> M | None:
+    """The object whose id was posted in field ``name``: None when absent, 404/403 when out of reach."""
+    object_id = form_id(name)
+    return None if object_id is None else scoped(model, object_id, manage=True)

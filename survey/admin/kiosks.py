@@ -1,0 +1,109 @@
+"""Kiosks: create one for a desk, show its one-time enrolment code once, see its last contact, revoke."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from survey import audit, kiosks
+from survey.admin import bp
+from survey.admin.common import MANAGERS, STAFF, choices, posted, scoped, visible_points
+from survey.auth import roles_required
+from survey.extensions import db
+from survey.models import Kiosk, ServicePoint
+from survey.users import can_manage, visible_unit_ids
+
+INSTRUMENTS = [
+    ("sipas-short", "sipas-short"),
+    ("health-short", "health-short"),
+    ("education-short", "education-short"),
+]
+FIELDS = ("label", "service_point_id", "instrument_key", "enrolled_at", "revoked_at")
+
+
+class KioskForm(FlaskForm):
+    service_point = SelectField(_l("Điểm phục vụ"), validators=[DataRequired()])
+    label = StringField(
+        _l("Tên máy"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("Ví dụ: Quầy 1, bàn tiếp nhận hồ sơ đất đai"),
+    )
+    instrument = SelectField(_l("Bộ câu hỏi"), choices=INSTRUMENTS)
+
+
+def _form() -> KioskForm:
+    form = KioskForm()
+    form.service_point.choices = choices([p for p in visible_points() if can_manage(current_user, p.unit)])
+    return form
+
+
+def _kiosks() -> list[Kiosk]:
+    query = select(Kiosk).join(ServicePoint).order_by(ServicePoint.code, Kiosk.id)
+    ids = visible_unit_ids(current_user)
+    if ids is not None:
+        query = query.where(ServicePoint.unit_id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def _show_code(kiosk: Kiosk, code: str) -> str:
+    """The code page: shown once, never stored in clear nor put in a flash message or a URL we log."""
+    url = url_for("public.kiosk_enrol", code=code, _external=True)
+    return render_template("admin/kiosk_code.html", kiosk=kiosk, code=code, url=url)
+
+
+@bp.get("/kiosks")
+@roles_required(*STAFF)
+def kiosks_list() -> str:
+    return render_template("admin/kiosks.html", kiosks=_kiosks(), form=_form())
+
+
+@bp.post("/kiosks")
+@roles_required(*MANAGERS)
+def kiosk_create() -> str | tuple[str, int]:
+    point = posted(ServicePoint, "service_point")
+    form = _form()
+    if point is None or not form.validate_on_submit():
+        return render_template("admin/kiosks.html", kiosks=_kiosks(), form=form), 400
+    kiosk, code = kiosks.create_kiosk(
+        db.session, point, label=form.label.data.strip(), instrument_key=form.instrument.data
+    )
+    audit.record(
+        db.session, current_user, "kiosk.create", "kiosk", kiosk.id, None, audit.snapshot(kiosk, FIELDS)
+    )
+    db.session.commit()
+    return _show_code(kiosk, code)
+
+
+@bp.post("/kiosks/<int:kiosk_id>/code")
+@roles_required(*MANAGERS)
+def kiosk_code(kiosk_id: int) -> str:
+    """A new one-time code (e.g. for a replaced tablet); the old tablet keeps working until it is used."""
+    kiosk = scoped(Kiosk, kiosk_id, manage=True)
+    before = audit.snapshot(kiosk, FIELDS)
+    code = kiosks.issue_enrolment_code(db.session, kiosk)
+    audit.record(
+        db.session, current_user, "kiosk.code", "kiosk", kiosk.id, before, audit.snapshot(kiosk, FIELDS)
+    )
+    db.session.commit()
+    return _show_code(kiosk, code)
+
+
+@bp.post("/kiosks/<int:kiosk_id>/revoke")
+@roles_required(*MANAGERS)
+def kiosk_revoke(kiosk_id: int) -> Response:
+    kiosk = scoped(Kiosk, kiosk_id, manage=True)
+    before = audit.snapshot(kiosk, FIELDS)
+    kiosks.revoke_kiosk(db.session, kiosk)
+    audit.record(
+        db.session, current_user, "kiosk.revoke", "kiosk", kiosk.id, before, audit.snapshot(kiosk, FIELDS)
+    )
+    db.session.commit()
+    flash(_("Đã thu hồi máy %(label)s. Máy sẽ hiện màn hình “chưa kích hoạt”.", label=kiosk.label), "notice")
+    return redirect(url_for("admin.kiosks_list"), code=303)

@@ -1,0 +1,156 @@
+"""Paper questionnaires: a fast keyboard entry form (channel ``paper``) and the response CSV import."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import datetime, time
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from survey import audit, importing, instruments
+from survey.admin import bp
+from survey.admin.common import MANAGERS, choices, posted, visible_points
+from survey.admin.units import ImportForm
+from survey.auth import roles_required
+from survey.collection import Context, Submission, SubmissionError, record_response
+from survey.exporting import LOCAL
+from survey.extensions import db
+from survey.models import Procedure, ServicePoint
+from survey.users import can_manage, visible_unit_ids
+
+PAPER_INSTRUMENTS = ("sipas-full", "sipas-short", "health-short", "education-short")
+RATING = Regexp(r"^[1-5]?$", message=_l("Chỉ gõ một số từ 1 đến 5, hoặc để trống."))
+
+
+class PaperForm(FlaskForm):
+    service_point = SelectField(_l("Điểm phục vụ"), validators=[DataRequired()])
+    instrument = SelectField(_l("Mẫu phiếu"), choices=[(k, k) for k in PAPER_INSTRUMENTS])
+    day = DateField(_l("Ngày trên phiếu"), validators=[DataRequired()])
+    procedure = StringField(_l("Mã thủ tục (nếu có)"), validators=[Optional(), Length(max=40)])
+    respondent_type = SelectField(
+        _l("Người trả lời"),
+        choices=[
+            ("", _l("Không ghi")),
+            ("citizen", _l("Người dân")),
+            ("organisation", _l("Doanh nghiệp, tổ chức")),
+        ],
+    )
+    comment = TextAreaField(_l("Ý kiến ghi trên phiếu"), validators=[Optional(), Length(max=2000)])
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
+
+
+def _instrument():  # type: ignore[no-untyped-def]
+    key = request.values.get("instrument", "sipas-full")
+    instrument = instruments.current(db.session, key if key in PAPER_INSTRUMENTS else "sipas-full")
+    return instrument or abort(404)
+
+
+def _form(instrument) -> PaperForm:  # type: ignore[no-untyped-def]
+    form = PaperForm(instrument=instrument.key)
+    form.service_point.choices = choices([p for p in visible_points() if can_manage(current_user, p.unit)])
+    if request.method == "GET":
+        form.service_point.data = request.args.get("service_point", "")
+        form.day.data = datetime.now(LOCAL).date()
+        form.idempotency_key.data = uuid.uuid4().hex
+    return form
+
+
+def _ratings(instrument) -> tuple[dict[str, int], list[str]]:  # type: ignore[no-untyped-def]
+    ratings, errors = {}, []
+    for key in instrument.item_keys:
+        value = request.form.get(f"q.{key}", "").strip()
+        if value in ("1", "2", "3", "4", "5"):
+            ratings[key] = int(value)
+        elif value:
+            errors.append(key)
+    return ratings, errors
+
+
+def _page(form: PaperForm, instrument, status: int = 200, bad=()) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    return render_template(
+        "admin/paper.html",
+        form=form,
+        instrument=instrument,
+        bad=set(bad),
+        import_form=ImportForm(),
+        locale="vi",
+    ), status
+
+
+@bp.get("/paper")
+@roles_required(*MANAGERS)
+def paper() -> tuple[str, int]:
+    instrument = _instrument()
+    return _page(_form(instrument), instrument)
+
+
+@bp.post("/paper")
+@roles_required(*MANAGERS)
+def paper_save() -> Response | tuple[str, int]:
+    instrument = _instrument()
+    point, form = posted(ServicePoint, "service_point"), _form(instrument)
+    ratings, bad = _ratings(instrument)
+    procedure = None
+    if form.procedure.data:
+        procedure = db.session.scalar(select(Procedure).filter_by(code=form.procedure.data.strip()))
+        if procedure is None:
+            form.procedure.errors = [_("Không có thủ tục mã này.")]
+    if point is None or not form.validate_on_submit() or bad or form.procedure.errors:
+        return _page(form, instrument, 400, bad)
+    context = Context(
+        instrument=instrument, unit=point.unit, channel="paper", service_point=point, procedure=procedure
+    )
+    submission = Submission(
+        idempotency_key=form.idempotency_key.data,
+        ratings=ratings,
+        comment=form.comment.data or None,
+        respondent_type=form.respondent_type.data or None,
+        submitted_at=datetime.combine(form.day.data, time(12), LOCAL),
+    )
+    try:
+        outcome = record_response(db.session, context, submission)
+    except SubmissionError:
+        return _page(form, instrument, 400)
+    db.session.commit()
+    flash(_("Đã lưu phiếu.") if outcome == "recorded" else _("Phiếu này đã được lưu trước đó."), "notice")
+    return redirect(url_for("admin.paper", service_point=point.id, instrument=instrument.key), code=303)
+
+
+@bp.post("/paper/import")
+@roles_required(*MANAGERS)
+def paper_import() -> Response | tuple[str, int]:
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _page(_form(_instrument()), _instrument(), 400)
+    ids = visible_unit_ids(current_user)
+    try:
+        text = form.file.data.read().decode("utf-8-sig")
+        report = importing.import_responses(
+            db.session, io.StringIO(text), allowed_unit_ids=None if ids is None else set(ids)
+        )
+    except (UnicodeDecodeError, importing.ImportFailed) as error:
+        db.session.rollback()
+        problems = getattr(error, "problems", None) or [_("Tệp không phải UTF-8.")]
+        return render_template(
+            "admin/import_errors.html", problems=problems, back=url_for("admin.paper")
+        ), 400
+    audit.record(db.session, current_user, "responses.import", "response", None, None, vars(report))
+    db.session.commit()
+    flash(
+        _(
+            "Nhập xong: %(r)s phiếu mới, %(d)s phiếu đã có.",
+            r=report.recorded,
+            d=report.duplicates + report.dossier_used,
+        ),
+        "notice",
+    )
+    return redirect(url_for("admin.paper"), code=303)

@@ -1,0 +1,113 @@
+"""The OpenAPI 3 description of the API, served at ``/api/v1/openapi.json``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+_ERROR = {
+    "type": "object",
+    "required": ["error", "message", "status"],
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "status": {"type": "integer"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Hài lòng API",
+            "version": "1",
+            "description": (
+                "Per-dossier survey links for one-stop software. Each unit receives an API token from "
+                "Sở Nội vụ. The returned link and QR code (print it on the receipt) open the phone "
+                "survey; one dossier is counted once, a second answer is thanked and not counted. "
+                "The dossier code is never stored in clear, only as a keyed HMAC."
+            ),
+        },
+        "servers": [{"url": url_for("api.openapi").removesuffix("/openapi.json")}],
+        "paths": {
+            "/dossier-links": {
+                "post": {
+                    "operationId": "createDossierLink",
+                    "summary": "A signed survey link and QR SVG for one dossier",
+                    "security": [{"bearer": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/DossierLinkRequest"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "The link",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/DossierLink"}}
+                            },
+                        },
+                        "400": _error_response("The body is not a JSON object"),
+                        "401": _error_response("Missing, unknown or revoked token"),
+                        "422": _error_response("A field is missing or wrong, or an unknown code"),
+                        "429": _error_response("Too many requests"),
+                    },
+                },
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": _ERROR,
+                "DossierLinkRequest": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["dossier_code", "procedure_code", "service_point_code"],
+                    "properties": {
+                        "dossier_code": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 60,
+                            "example": "000.00.28.H10-251123-0001",
+                        },
+                        "procedure_code": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 40,
+                            "example": "1.001193",
+                        },
+                        "service_point_code": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 40,
+                            "example": "DP-CT-P-NINHKIEU",
+                        },
+                    },
+                },
+                "DossierLink": {
+                    "type": "object",
+                    "required": ["url", "qr_svg", "unit_code", "service_point_code", "procedure_code"],
+                    "properties": {
+                        "url": {"type": "string", "format": "uri"},
+                        "qr_svg": {"type": "string", "description": "An SVG image of the link's QR code"},
+                        "unit_code": {"type": "string"},
+                        "service_point_code": {"type": "string"},
+                        "procedure_code": {"type": "string"},
+                    },
+                },
+            },
+        },
+    }

@@ -1,0 +1,110 @@
+"""The audit log: every administrative change, who made it, when, before and after.
+
+Append-only and hash-chained: each entry's ``hash`` is the SHA-256 of the previous entry's hash
+followed by the canonical JSON of its own fields, and the first entry's ``prev_hash`` is 64 zeros.
+Editing or deleting a row breaks the chain at that row, which :func:`verify` reports
+(``flask --app wsgi audit verify``). Deleting the newest rows leaves a shorter valid chain, so
+the command also prints the head hash: keep it elsewhere to anchor the log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from survey.extensions import AnySession
+from survey.models import AuditEntry, User
+
+GENESIS = "0" * 64
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copies of snapshot values (dates become ISO strings)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def canonical(entry: AuditEntry) -> str:
+    """The entry's fields as canonical JSON (sorted keys, no spaces, UTC time to the microsecond)."""
+    fields = {
+        "at": entry.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "user_id": entry.user_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "before": entry.before,
+        "after": entry.after,
+    }
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, entry: AuditEntry) -> str:
+    return hashlib.sha256((prev_hash + canonical(entry)).encode("utf-8")).hexdigest()
+
+
+def record(
+    session: AnySession,
+    user: User | None,
+    action: str,
+    object_type: str,
+    object_id: object | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain. Flushes, never commits (it joins the change it records)."""
+    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1).with_for_update())
+    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    entry = AuditEntry(
+        at=datetime.now(UTC),
+        user_id=user_id,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        before=_plain(before),
+        after=_plain(after),
+        prev_hash=last or GENESIS,
+    )
+    entry.hash = chain_hash(entry.prev_hash, entry)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int
+    head: str
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(session: AnySession) -> Verification:
+    """Walk the chain in order; name every entry whose link or content does not match."""
+    problems: list[str] = []
+    prev, count = GENESIS, 0
+    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(500):
+        count += 1
+        if entry.prev_hash != prev:
+            problems.append(f"entry {entry.id}: previous entry missing or changed (chain broken)")
+        if chain_hash(entry.prev_hash, entry) != entry.hash:
+            problems.append(f"entry {entry.id}: content does not match its hash (edited)")
+        prev = entry.hash
+    return Verification(entries=count, head=prev, problems=problems)
+
+
+def snapshot(obj: object, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The named attributes of a model, for an entry's ``before`` or ``after``."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
