@@ -105,8 +105,8 @@ def indices(args: argparse.Namespace, out: IO[str]) -> None:
                                             strata_by_unit=volumes is not None)
     groups = build_groups(layout, acc, units, options, volumes)
     if args.format == "json":
-        json.dump({"level": args.level, "groups": groups}, out, ensure_ascii=False,
-                  allow_nan=False)
+        out.write(json.dumps({"level": args.level, "groups": groups}, ensure_ascii=False,
+                             allow_nan=False))
         out.write("\n")
     elif args.format == "csv":
         _write_csv(groups, out)

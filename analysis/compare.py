@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import optimize, special, stats
+from scipy import special
 
 from analysis.estimate import InsufficientDataError, check_level
 
@@ -79,6 +79,8 @@ def funnel_limits(
     if n.ndim != 1 or np.any(n < 1):
         raise ValueError(f"n_values must be a 1-d array of positive integers, got {n_values!r}")
     lvls = tuple(check_level(level) for level in levels)
+    from scipy import stats  # imported here: scipy.stats takes a second to import
+
     lower = np.empty((len(lvls), n.size))
     upper = np.empty((len(lvls), n.size))
     for i, level in enumerate(lvls):
@@ -141,6 +143,8 @@ def shrink(successes: ArrayLike, n: ArrayLike, *, confidence_level: float = 0.95
     >>> bool(0.6 < r.value[0] < 0.9)
     True
     """
+    from scipy import optimize, stats  # imported here: they take a second to import
+
     level = check_level(confidence_level)
     x = np.asarray(successes, dtype=np.float64)
     m = np.asarray(n, dtype=np.float64)

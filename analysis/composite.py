@@ -18,7 +18,8 @@ from numpy.typing import ArrayLike, NDArray
 from analysis.estimate import Estimate, InsufficientDataError, check_level
 from analysis.proportions import critical_value, wilson_bounds
 
-__all__ = ["SIPAS_COMPONENTS", "ItemStats", "component_indices", "composite", "sipas_index"]
+__all__ = ["SIPAS_COMPONENTS", "IndexBatch", "ItemStats", "component_indices", "composite",
+           "index_batch", "sipas_index"]
 
 SIPAS_COMPONENTS = ("access", "procedure", "staff", "result", "feedback")
 Floats = NDArray[np.float64]
@@ -185,26 +186,77 @@ def composite(
     if (stats.n[used] <= 0).any():
         j = int(np.flatnonzero(used & (stats.n <= 0))[0])
         raise InsufficientDataError(f"item {j} has no answers")
+    counts = stats.n if stats.counts is None else stats.counts
+    if (w >= 0).all() and abs(float(w.sum()) - 1.0) <= 1e-9:
+        r = index_batch(stats.n[None], stats.s[None], stats.yy[None], stats.ya[None],
+                        stats.aa[None], w[None], counts=counts[None], confidence_level=level)
+        return Estimate(float(r.value[0]), float(r.ci_low[0]), float(r.ci_high[0]),
+                        int(r.n[0]), "linearization-wilson", level, float(r.effective_n[0]))
     p = np.divide(stats.s, stats.n, out=np.zeros(stats.k), where=used)
     theta = float(w @ p)
     var = linearized_variance(stats, w)
-    counts = stats.n if stats.counts is None else stats.counts
-    n_report = round(float(np.max(counts[used])))
-    if (w >= 0).all() and abs(float(w.sum()) - 1.0) <= 1e-9:
-        theta = min(max(theta, 0.0), 1.0)
-        diag = np.diag(stats.aa)
-        kish = np.divide(stats.n**2, diag, out=np.zeros(stats.k), where=used & (diag > 0))
-        n_total = float(kish[used].sum())
-        n_eff = 1.0 / float(np.sum(w[used] / np.sqrt(kish[used]))) ** 2
-        if var > 0.0 and 0.0 < theta < 1.0:
-            n_eff = min(theta * (1.0 - theta) / var, n_total)
-        low, high = wilson_bounds(theta, n_eff, confidence_level=level)
-        return Estimate(theta, float(low), float(high), n_report, "linearization-wilson", level,
-                        n_eff)
     half = critical_value(level) * var**0.5
     lo_lim, hi_lim = float(w[w < 0].sum()), float(w[w > 0].sum())
-    return Estimate(theta, max(theta - half, lo_lim), min(theta + half, hi_lim), n_report,
-                    "linearization-wald", level)
+    return Estimate(theta, max(theta - half, lo_lim), min(theta + half, hi_lim),
+                    round(float(np.max(counts[used]))), "linearization-wald", level)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexBatch:
+    """Indices of G groups at once (see :func:`index_batch`)."""
+
+    value: Floats
+    ci_low: Floats
+    ci_high: Floats
+    n: NDArray[np.int64]
+    effective_n: Floats
+    variance: Floats
+
+
+def index_batch(
+    n: Floats, s: Floats, yy: Floats, ya: Floats, aa: Floats, weights: Floats, *,
+    counts: Floats | None = None, confidence_level: float = 0.95,
+) -> IndexBatch:
+    """The ``linearization-wilson`` index of :func:`composite` for G groups in one pass.
+
+    Parameters
+    ----------
+    n, s : arrays (G, k)
+    yy, ya, aa : arrays (G, k, k)
+        As in :class:`ItemStats`, one row per group.
+    weights : array (G, k)
+        Non-negative weights summing to 1 in each row; every item with a weight must have
+        answers in that group. Not checked here: :func:`composite` checks them.
+    counts : array (G, k), optional
+        Raw answer counts when the statistics are weighted.
+    confidence_level : float
+
+    Returns
+    -------
+    IndexBatch
+        :func:`composite` itself calls this with G = 1, so both agree to the last bit.
+    """
+    used = weights != 0
+    zeros = np.zeros(n.shape)
+    p = np.divide(s, n, out=zeros.copy(), where=used)
+    c = np.divide(weights, n, out=zeros.copy(), where=used)
+    yap = ya * p[:, None, :]
+    m = yy - yap - yap.transpose(0, 2, 1) + aa * (p[:, :, None] * p[:, None, :])
+    var = np.maximum(np.einsum("gj,gjk,gk->g", c, m, c), 0.0)
+    theta = np.clip(np.einsum("gj,gj->g", weights, p), 0.0, 1.0)
+    diag = aa.diagonal(axis1=1, axis2=2)
+    kish = np.divide(n * n, diag, out=zeros.copy(), where=used & (diag > 0))
+    n_total = kish.sum(axis=1)
+    root = np.sqrt(kish)
+    spread = np.divide(weights, root, out=zeros.copy(), where=used & (root > 0)).sum(axis=1)
+    n_corr = 1.0 / spread**2
+    ok = (var > 0.0) & (theta > 0.0) & (theta < 1.0)
+    n_eff = np.where(ok, np.minimum(theta * (1.0 - theta) / np.where(ok, var, 1.0), n_total),
+                     n_corr)
+    low, high = wilson_bounds(theta, n_eff, confidence_level=confidence_level)
+    raw = n if counts is None else counts
+    n_report = np.rint(np.where(used, raw, 0.0).max(axis=1)).astype(np.int64)
+    return IndexBatch(theta, low, high, n_report, n_eff, var)
 
 
 def _component_weights(stats: ItemStats, item_components: Sequence[str]) -> dict[str, Floats]:

@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special, stats
+from scipy import special
 
 from analysis.estimate import Estimate, InsufficientDataError, check_level
 
@@ -106,6 +106,8 @@ def _check_counts(successes: ArrayLike, n: ArrayLike) -> tuple[Floats, Floats]:
 
 
 def _bounds(x: Floats, m: Floats, z: float, alpha: float, method: Method) -> tuple[Floats, Floats]:
+    from scipy import stats  # imported here: scipy.stats takes a second to import
+
     p = x / m
     if method == "wilson":
         z2 = z * z

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from analysis.estimate import Estimate, InsufficientDataError, check_level
 
@@ -43,6 +42,8 @@ def cronbach_alpha(scores: ArrayLike, *, confidence_level: float = 0.95) -> Esti
     >>> round(e.value, 4), round(e.ci_low, 4)
     (0.9184, 0.5875)
     """
+    from scipy import stats  # imported here: scipy.stats takes a second to import
+
     level = check_level(confidence_level)
     x = np.asarray(scores, dtype=np.float64)
     if x.ndim != 2 or x.shape[1] < 2 or not np.all(np.isfinite(x)):

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from analysis.composite import SIPAS_COMPONENTS, ItemStats, component_indices, composite, sipas_index
+from analysis.composite import SIPAS_COMPONENTS, IndexBatch, ItemStats, composite, index_batch
 from analysis.csvio import Accumulator, InputError, Layout, Period
 from analysis.estimate import Estimate, InsufficientDataError
-from analysis.proportions import proportion
+from analysis.proportions import proportions
 from analysis.verdicts import Operator, verdict
 from analysis.weighting import WeightedEstimate, post_stratified
 
@@ -85,23 +86,77 @@ def _weighted(e: WeightedEstimate | None) -> dict[str, Any] | None:
             "coverage": e.coverage, "method": e.method}
 
 
-def _stats(acc: Accumulator, g: int, items: slice) -> ItemStats:
-    k = acc.k
-    zz = acc.zz[g]
-    idx = np.arange(k)[items]
-    return ItemStats(
-        n=acc.n[g, idx], s=acc.s[g, idx], yy=zz[np.ix_(idx, idx)], ya=zz[np.ix_(idx, idx + k)],
-        aa=zz[np.ix_(idx + k, idx + k)], respondents=int(acc.responses[g]),
-        counts=acc.counts[g, idx] if acc.weighted else None,
-    )
+Block = dict[str, Any]
 
 
-def _satisfaction(acc: Accumulator, g: int, level: float) -> Estimate | None:
-    if acc.counts[g, 0] == 0:
-        return None
+def _blocks(r: IndexBatch, rows: NDArray[np.intp], size: int) -> list[Block | None]:
+    out: list[Block | None] = [None] * size
+    for i, g in enumerate(rows.tolist()):
+        out[g] = {"estimate": float(r.value[i]), "ci_low": float(r.ci_low[i]),
+                  "ci_high": float(r.ci_high[i]), "n": int(r.n[i]),
+                  "method": "linearization-wilson"}
+    return out
+
+
+def _indices(acc: Accumulator, gids: NDArray[np.intp], columns: NDArray[np.intp],
+             components: list[str], level: float) -> tuple[dict[str, list[Block | None]],
+                                                           list[Block | None]]:
+    """Component indices and sipas for every group, through :func:`index_batch` (the same
+    code that :func:`component_indices` and :func:`sipas_index` run for one group)."""
+    k, size = acc.k, gids.size
+    n = acc.n[gids][:, columns]
+    s = acc.s[gids][:, columns]
+    zz = acc.zz[gids]
+    yy = zz[:, columns][:, :, columns]
+    ya = zz[:, columns][:, :, columns + k]
+    aa = zz[:, columns + k][:, :, columns + k]
+    counts = acc.counts[gids][:, columns] if acc.weighted else None
+    names = np.asarray(components, dtype=object)
+    weights: dict[str, NDArray[np.float64]] = {}
+    found: dict[str, NDArray[np.bool_]] = {}
+    out: dict[str, list[Block | None]] = {}
+    for c in SIPAS_COMPONENTS:
+        present = (names == c)[None, :] & (n > 0)
+        number = present.sum(axis=1)
+        found[c] = number > 0
+        weights[c] = present / np.maximum(number, 1)[:, None].astype(np.float64)
+        rows = np.flatnonzero(found[c])
+        out[c] = _blocks(_batch(n, s, yy, ya, aa, counts, weights[c], rows, level), rows, size)
+    complete = np.logical_and.reduce([found[c] for c in SIPAS_COMPONENTS])
+    total = np.zeros(n.shape)
+    for c in SIPAS_COMPONENTS:
+        total = total + weights[c]
+    rows = np.flatnonzero(complete)
+    sipas = _blocks(_batch(n, s, yy, ya, aa, counts, total / len(SIPAS_COMPONENTS), rows, level),
+                    rows, size)
+    return out, sipas
+
+
+def _batch(n: NDArray[np.float64], s: NDArray[np.float64], yy: NDArray[np.float64],
+           ya: NDArray[np.float64], aa: NDArray[np.float64], counts: NDArray[np.float64] | None,
+           w: NDArray[np.float64], rows: NDArray[np.intp], level: float) -> IndexBatch:
+    return index_batch(n[rows], s[rows], yy[rows], ya[rows], aa[rows], w[rows],
+                       counts=None if counts is None else counts[rows], confidence_level=level)
+
+
+def _satisfaction(acc: Accumulator, gids: NDArray[np.intp], level: float) -> list[Estimate | None]:
     if not acc.weighted:
-        return proportion(int(acc.s[g, 0]), int(acc.n[g, 0]), confidence_level=level)
-    return composite(_stats(acc, g, slice(0, 1)), [1.0], confidence_level=level)
+        r = proportions(acc.s[gids, 0], acc.n[gids, 0], confidence_level=level)
+        return [None if m == 0 else Estimate(float(v), float(lo), float(hi), int(m), "wilson",
+                                             level)
+                for v, lo, hi, m in zip(r.value, r.ci_low, r.ci_high, r.n, strict=True)]
+    out: list[Estimate | None] = []
+    zero = np.zeros(1, dtype=np.intp)
+    for g in gids.tolist():
+        if acc.counts[g, 0] == 0:
+            out.append(None)
+            continue
+        zz = acc.zz[g]
+        stats = ItemStats(n=acc.n[g, zero], s=acc.s[g, zero], yy=zz[:1, :1],
+                          ya=zz[:1, acc.k:acc.k + 1], aa=zz[acc.k:acc.k + 1, acc.k:acc.k + 1],
+                          respondents=int(acc.responses[g]), counts=acc.counts[g, zero])
+        out.append(composite(stats, [1.0], confidence_level=level))
+    return out
 
 
 def _post_stratified(acc: Accumulator, g: int, key: tuple[str, ...], layout: Layout,
@@ -136,26 +191,29 @@ def build_groups(layout: Layout, acc: Accumulator, units: Mapping[int, set[str]]
                  options: Options, volumes: Volumes | None) -> list[dict[str, Any]]:
     """One SPEC §5 group object per group, sorted by the grouping values."""
     names = [*layout.by, *(["period"] if options.period is not None else [])]
-    components = layout.item_components
-    items = slice(1, None) if layout.has_overall else slice(0, None)
+    ordered = sorted(acc.keys.items())
+    gids = np.array([g for _, g in ordered], dtype=np.intp)
+    first = 1 if layout.has_overall else 0
+    columns = np.arange(first, acc.k, dtype=np.intp)
+    level = options.level
+    satisfaction = (_satisfaction(acc, gids, level) if layout.has_overall
+                    else [None] * gids.size)
+    comps, sipas = _indices(acc, gids, columns, layout.item_components, level)
     out = []
-    for key, g in sorted(acc.keys.items()):
-        satisfaction = _satisfaction(acc, g, options.level) if layout.has_overall else None
-        stats = _stats(acc, g, items)
-        found = component_indices(stats, components, confidence_level=options.level)
+    for i, (key, g) in enumerate(ordered):
         group: dict[str, Any] = {
             "by": dict(zip(names, key, strict=True)),
             "n": int(acc.responses[g]),
-            "satisfaction": _estimate(satisfaction),
-            "components": {c: _estimate(found.get(c)) for c in SIPAS_COMPONENTS},
-            "sipas": _estimate(sipas_index(stats, components, confidence_level=options.level)),
+            "satisfaction": _estimate(satisfaction[i]),
+            "components": {c: comps[c][i] for c in SIPAS_COMPONENTS},
+            "sipas": sipas[i],
         }
         if volumes is not None:
             weighted = (_post_stratified(acc, g, key, layout, units, volumes, options)
                         if layout.has_overall else None)
             group["weighted"] = _weighted(weighted)
         if options.target is not None:
-            group["verdict"] = _verdict(satisfaction, options.target, options)
+            group["verdict"] = _verdict(satisfaction[i], options.target, options)
         out.append(group)
     return out
 
