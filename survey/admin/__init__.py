@@ -28,11 +28,18 @@ def index() -> str:
     counts = {
         "units": count(Unit, Unit.id),
         "points": count(ServicePoint, ServicePoint.unit_id),
-        "kiosks": db.session.scalar(select(func.count()).select_from(Kiosk).join(ServicePoint).where(
-            Kiosk.revoked_at.is_(None), *([] if ids is None else [ServicePoint.unit_id.in_(ids)]))) or 0,
+        "kiosks": db.session.scalar(
+            select(func.count())
+            .select_from(Kiosk)
+            .join(ServicePoint)
+            .where(Kiosk.revoked_at.is_(None), *([] if ids is None else [ServicePoint.unit_id.in_(ids)]))
+        )
+        or 0,
         "qr": count(QrCode, QrCode.unit_id),
-        "targets_to_confirm": db.session.scalar(select(func.count()).select_from(Target).where(
-            Target.needs_confirmation.is_(True))) or 0,
+        "targets_to_confirm": db.session.scalar(
+            select(func.count()).select_from(Target).where(Target.needs_confirmation.is_(True))
+        )
+        or 0,
     }
     return render_template("admin/index.html", counts=counts)
 

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from survey.extensions import db
 from survey.models import ServicePoint, Unit
@@ -62,9 +63,15 @@ def visible_points() -> list[ServicePoint]:
     return list(db.session.scalars(query))
 
 
-def choices(rows: list[Any], *, blank: str | None = None) -> list[tuple[str, str]]:
-    options = [("", blank)] if blank is not None else []
-    return options + [(str(row.id), f"{row.code} · {row.name}") for row in rows]
+def options(pairs: list[tuple[str, Any]]) -> list[SelectChoice]:
+    """``(value, label)`` pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def choices(rows: list[Any], *, blank: str | None = None) -> list[SelectChoice]:
+    """Units, desks, procedures … as choices ``code · name`` valued by id, ``blank`` first if given."""
+    pairs = [("", blank)] if blank is not None else []
+    return options(pairs + [(str(row.id), f"{row.code} · {row.name}") for row in rows])
 
 
 def posted(model: type[M], name: str) -> M | None:

@@ -27,9 +27,13 @@ class ExclusionForm(FlaskForm):
 @bp.get("/integrity")
 @roles_required("admin")
 def integrity_index() -> str:
-    return render_template("admin/integrity.html", batches=integrity.batches(db.session),
-                           form=ExclusionForm(), scan_form=EmptyForm(),
-                           rules=integrity.Rules.from_config(current_app.config))
+    return render_template(
+        "admin/integrity.html",
+        batches=integrity.batches(db.session),
+        form=ExclusionForm(),
+        scan_form=EmptyForm(),
+        rules=integrity.Rules.from_config(current_app.config),
+    )
 
 
 @bp.get("/integrity/<batch>")
@@ -60,14 +64,18 @@ def integrity_exclusion() -> Response:
         abort(400)
     excluded = form.action.data == "exclude"
     if form.response.data:
-        changed = integrity.set_excluded(db.session, current_user, excluded=excluded,
-                                         response_id=form.response.data)
+        changed = integrity.set_excluded(
+            db.session, current_user, excluded=excluded, response_id=form.response.data
+        )
         target = url_for("admin.integrity_batch", batch=form.batch.data)
     else:
         changed = integrity.set_excluded(db.session, current_user, excluded=excluded, batch=form.batch.data)
         target = url_for("admin.integrity_index")
     db.session.commit()
-    message = _("Đã loại %(n)s phiếu khỏi chỉ số.", n=changed) if excluded else _(
-        "Đã tính lại %(n)s phiếu vào chỉ số.", n=changed)
+    message = (
+        _("Đã loại %(n)s phiếu khỏi chỉ số.", n=changed)
+        if excluded
+        else _("Đã tính lại %(n)s phiếu vào chỉ số.", n=changed)
+    )
     flash(message, "notice")
     return redirect(target, code=303)

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from survey import audit, kiosks
 from survey.admin import bp
-from survey.admin.common import MANAGERS, STAFF, choices, posted, scoped, visible_points
+from survey.admin.common import MANAGERS, STAFF, choices, options, posted, scoped, visible_points
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import Kiosk, ServicePoint
@@ -35,7 +35,7 @@ class KioskForm(FlaskForm):
         validators=[DataRequired(), Length(max=120)],
         description=_l("Ví dụ: Quầy 1, bàn tiếp nhận hồ sơ đất đai"),
     )
-    instrument = SelectField(_l("Bộ câu hỏi"), choices=INSTRUMENTS)
+    instrument = SelectField(_l("Bộ câu hỏi"), choices=options(INSTRUMENTS))
 
 
 def _form() -> KioskForm:

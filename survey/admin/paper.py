@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey import audit, importing, instruments
 from survey.admin import bp
-from survey.admin.common import MANAGERS, choices, posted, visible_points
+from survey.admin.common import MANAGERS, choices, options, posted, visible_points
 from survey.admin.units import ImportForm
 from survey.auth import roles_required
 from survey.collection import Context, Submission, SubmissionError, record_response
@@ -33,16 +33,18 @@ RATING = Regexp(r"^[1-5]?$", message=_l("Chỉ gõ một số từ 1 đến 5, h
 
 class PaperForm(FlaskForm):
     service_point = SelectField(_l("Điểm phục vụ"), validators=[DataRequired()])
-    instrument = SelectField(_l("Mẫu phiếu"), choices=[(k, k) for k in PAPER_INSTRUMENTS])
+    instrument = SelectField(_l("Mẫu phiếu"), choices=options([(k, k) for k in PAPER_INSTRUMENTS]))
     day = DateField(_l("Ngày trên phiếu"), validators=[DataRequired()])
     procedure = StringField(_l("Mã thủ tục (nếu có)"), validators=[Optional(), Length(max=40)])
     respondent_type = SelectField(
         _l("Người trả lời"),
-        choices=[
-            ("", _l("Không ghi")),
-            ("citizen", _l("Người dân")),
-            ("organisation", _l("Doanh nghiệp, tổ chức")),
-        ],
+        choices=options(
+            [
+                ("", _l("Không ghi")),
+                ("citizen", _l("Người dân")),
+                ("organisation", _l("Doanh nghiệp, tổ chức")),
+            ]
+        ),
     )
     comment = TextAreaField(_l("Ý kiến ghi trên phiếu"), validators=[Optional(), Length(max=2000)])
     idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])

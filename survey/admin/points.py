@@ -13,7 +13,16 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey import units
 from survey.admin import bp
-from survey.admin.common import MANAGERS, STAFF, choices, posted, scoped, visible_points, visible_units
+from survey.admin.common import (
+    MANAGERS,
+    STAFF,
+    choices,
+    options,
+    posted,
+    scoped,
+    visible_points,
+    visible_units,
+)
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import ServicePoint, Unit
@@ -32,7 +41,7 @@ class PointForm(FlaskForm):
     unit = SelectField(_l("Đơn vị"), validators=[DataRequired()])
     code = StringField(_l("Mã điểm phục vụ"), validators=[DataRequired(), Length(max=40), CODE])
     name = StringField(_l("Tên"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Loại"), choices=KINDS)
+    kind = SelectField(_l("Loại"), choices=options(KINDS))
     valid_to = DateField(_l("Ngừng hoạt động từ sau ngày"), validators=[Optional()])
 
 

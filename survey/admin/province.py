@@ -17,7 +17,7 @@ from survey.admin import bp
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import Unit
-from survey.reporting import UnitTree, dashboards, reports, volumes
+from survey.reporting import UnitTree, dashboards, reports, stats, volumes
 from survey.unit import _pct, requested_period, settings
 from survey.unit.reports import download
 
@@ -40,11 +40,19 @@ def province() -> str:
         return render_template("admin/province_empty.html")
     sort = request.args.get("sort", "code")
     descending = request.args.get("order") == "desc"
-    view = dashboards.province(db.session, tree, _root(tree), requested_period(), settings(),
-                               sort=sort, descending=descending)
-    return render_template("admin/province.html", view=view, sort=sort, descending=descending,
-                           funnel_svg=funnel_svg(view), form=VolumesForm(),
-                           level=settings().level, min_n=settings().min_n)
+    view = dashboards.province(
+        db.session, tree, _root(tree), requested_period(), settings(), sort=sort, descending=descending
+    )
+    return render_template(
+        "admin/province.html",
+        view=view,
+        sort=sort,
+        descending=descending,
+        funnel_svg=funnel_svg(view),
+        form=VolumesForm(),
+        level=settings().level,
+        min_n=settings().min_n,
+    )
 
 
 @bp.get("/province/report.<fmt>")
@@ -79,29 +87,24 @@ def funnel_svg(view: dashboards.ProvinceView) -> Markup | None:
     outer_low, outer_high = view.funnel.lower[0.998], view.funnel.upper[0.998]
     inner_low, inner_high = view.funnel.lower[0.95], view.funnel.upper[0.95]
     points = []
-    for g in view.units:
-        if not g.satisfaction:
-            continue
-        low, high = _limits(view, g.counts.n)
-        kind = "low" if g.satisfaction.value < low else "high" if g.satisfaction.value > high else "normal"
-        points.append(charts.Point(g.label, g.satisfaction.value, n=g.counts.n, kind=kind))
+    measured = [g for g in view.units if g.satisfaction]
+    at_n = stats.funnel_limits(view.target, [max(g.counts.n, 1) for g in measured], levels=(0.998,))
+    for g, low, high in zip(measured, at_n.lower[0.998], at_n.upper[0.998], strict=True):
+        value = g.satisfaction.value if g.satisfaction else 0.0
+        kind = "low" if value < low else "high" if value > high else "normal"
+        points.append(charts.Point(g.label, value, n=g.counts.n, kind=kind))
     below = [p.label for p in points if p.kind == "low"]
     return charts.funnel_plot(
-        points, target=view.target, curve_n=view.funnel.n,
+        points,
+        target=view.target,
+        curve_n=view.funnel.n,
         limits={"inner": (inner_low, inner_high), "outer": (outer_low, outer_high)},
         target_label=_("Chỉ tiêu %(target)s", target=_pct(view.target, 0)),
         x_label=_("Số câu trả lời (n)"),
-        title=_("Biểu đồ phễu: tỷ lệ hài lòng theo số câu trả lời, %(period)s",
-                period=view.period.label),
-        desc=_("Mỗi điểm là một đơn vị; đường nét đứt là giới hạn kiểm soát 95 %% và 99,8 %% quanh "
-               "chỉ tiêu. Đơn vị nằm dưới giới hạn 99,8 %% (tam giác chúc xuống): %(units)s.",
-               units=", ".join(below) or _("không có")),
+        title=_("Biểu đồ phễu: tỷ lệ hài lòng theo số câu trả lời, %(period)s", period=view.period.label),
+        desc=_(
+            "Mỗi điểm là một đơn vị; đường nét đứt là giới hạn kiểm soát 95 %% và 99,8 %% quanh "
+            "chỉ tiêu. Đơn vị nằm dưới giới hạn 99,8 %% (tam giác chúc xuống): %(units)s.",
+            units=", ".join(below) or _("không có"),
+        ),
     )
-
-
-def _limits(view: dashboards.ProvinceView, n: int) -> tuple[float, float]:
-    """The 99.8 % limits at n (exact, not read off the drawn curve)."""
-    from survey.reporting import stats
-
-    limits = stats.funnel_limits(view.target or 0.0, [max(n, 1)], levels=(0.998,))
-    return limits.lower[0.998][0], limits.upper[0.998][0]

@@ -14,7 +14,16 @@ from wtforms.validators import DataRequired
 
 from survey import posters
 from survey.admin import bp
-from survey.admin.common import MANAGERS, STAFF, choices, posted, scoped, visible_points, visible_units
+from survey.admin.common import (
+    MANAGERS,
+    STAFF,
+    choices,
+    options,
+    posted,
+    scoped,
+    visible_points,
+    visible_units,
+)
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import Procedure, QrCode, ServicePoint, Unit
@@ -25,7 +34,7 @@ class QrForm(FlaskForm):
     unit = SelectField(_l("Đơn vị"), validators=[DataRequired()])
     service_point = SelectField(_l("Điểm phục vụ (không bắt buộc)"))
     procedure = SelectField(_l("Thủ tục (không bắt buộc, cần chọn điểm phục vụ)"))
-    instrument = SelectField(_l("Bộ câu hỏi"), choices=[(k, k) for k in posters.INSTRUMENT_KEYS])
+    instrument = SelectField(_l("Bộ câu hỏi"), choices=options([(k, k) for k in posters.INSTRUMENT_KEYS]))
 
 
 def _form() -> QrForm:

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from survey import audit
 from survey import targets as seed
 from survey.admin import bp
+from survey.admin.common import options
 from survey.auth import EmptyForm, roles_required
 from survey.extensions import AnySession, db
 from survey.models import SectorGroup, Target, User
@@ -47,10 +48,10 @@ class TargetForm(FlaskForm):
     source_clause = StringField(_l("Điều, mục"), validators=[Optional(), Length(max=500)])
     period_start = DateField(_l("Từ ngày"), validators=[DataRequired()])
     period_end = DateField(_l("Đến ngày"), validators=[DataRequired()])
-    object = SelectField(_l("Đối tượng đánh giá"), choices=[(o, o) for o in TARGET_OBJECTS])
+    object = SelectField(_l("Đối tượng đánh giá"), choices=options([(o, o) for o in TARGET_OBJECTS]))
     sector_group = SelectField(_l("Nhóm lĩnh vực"), validate_choice=False)
     population = StringField(_l("Người được hỏi"), validators=[Optional(), Length(max=120)])
-    operator = SelectField(_l("Phép so sánh"), choices=OPERATORS)
+    operator = SelectField(_l("Phép so sánh"), choices=options(OPERATORS))
     threshold = DecimalField(
         _l("Ngưỡng (0–1, ví dụ 0.9)"),
         places=4,
@@ -83,7 +84,7 @@ def save_target(
 def _form(target: Target | None = None) -> TargetForm:
     form = TargetForm(obj=target)
     groups = db.session.scalars(select(SectorGroup.code).order_by(SectorGroup.code))
-    form.sector_group.choices = [("", _("— mọi lĩnh vực —"))] + [(g, g) for g in groups]
+    form.sector_group.choices = options([("", _("— mọi lĩnh vực —")), *((g, g) for g in groups)])
     return form
 
 

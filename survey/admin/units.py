@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length
 from survey import importing
 from survey import units as tree
 from survey.admin import bp
-from survey.admin.common import choices, form_id
+from survey.admin.common import choices, form_id, options
 from survey.admin.points import CODE
 from survey.auth import roles_required
 from survey.extensions import db
@@ -36,7 +36,7 @@ LEVELS = [
 class UnitForm(FlaskForm):
     code = StringField(_l("Mã đơn vị"), validators=[DataRequired(), Length(max=40), CODE])
     name = StringField(_l("Tên"), validators=[DataRequired(), Length(max=200)])
-    level = SelectField(_l("Cấp"), choices=LEVELS)
+    level = SelectField(_l("Cấp"), choices=options(LEVELS))
     parent = SelectField(_l("Đơn vị cấp trên"))
     jurisdiction = StringField(
         _l("Địa bàn (mã tỉnh, thành phố)"), default="can_tho", validators=[DataRequired(), Length(max=40)]

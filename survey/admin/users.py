@@ -10,11 +10,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey import users as accounts
 from survey.admin import bp
-from survey.admin.common import choices, posted, scoped, visible_units
+from survey.admin.common import choices, options, posted, scoped, visible_units
 from survey.api import tokens as api_tokens
 from survey.auth import roles_required
 from survey.extensions import db
@@ -28,9 +28,9 @@ ROLE_NAMES = [
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l("Thư điện tử"), validators=[DataRequired(), Email(), Length(max=200)])
+    email = EmailField(_l("Thư điện tử"), validators=[DataRequired(), Regexp(r"^[^@\s]+@[^@\s]+$"), Length(max=200)])
     name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Vai trò"), choices=ROLE_NAMES)
+    role = SelectField(_l("Vai trò"), choices=options(ROLE_NAMES))
     unit = SelectField(_l("Đơn vị (với vai trò đơn vị)"))
     password = PasswordField(
         _l("Mật khẩu (ít nhất 10 ký tự)"), validators=[Optional(), Length(min=10, max=200)]

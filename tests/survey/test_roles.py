@@ -1,0 +1,220 @@
+"""The role matrix: every admin and unit route × anonymous, admin, unit manager, unit viewer and the
+manager of another unit → the expected status. The routes come from ``app.url_map``: a new route
+without an entry here fails ``test_every_staff_route_has_a_matrix_entry``."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from survey.extensions import db
+from survey.models import Kiosk, QrCode, ServicePoint
+from tests.survey.admin_world import build_world, login_as
+
+ADMIN, STAFF, MANAGERS = "admin", "staff", "managers"
+# endpoint -> (who may use it, url arguments from the world, whether the object is in unit A's subtree)
+MATRIX: dict[str, tuple[str | dict[str, str], object, bool]] = {
+    "admin.index": (STAFF, {}, False),
+    "admin.province": (ADMIN, {}, False),
+    "admin.province_report": (ADMIN, {"fmt": "csv"}, False),
+    "admin.import_volumes": (ADMIN, {}, False),
+    "admin.integrity_index": (ADMIN, {}, False),
+    "admin.integrity_batch": (ADMIN, {"batch": "none"}, False),
+    "admin.integrity_scan": (ADMIN, {}, False),
+    "admin.integrity_exclusion": (ADMIN, {}, False),
+    "admin.points": (STAFF, {}, False),
+    "admin.point_create": (MANAGERS, {}, False),
+    "admin.point_edit": ({"GET": STAFF, "POST": MANAGERS}, lambda w: {"point_id": w.point_a}, True),
+    "admin.kiosks_list": (STAFF, {}, False),
+    "admin.kiosk_create": (MANAGERS, {}, False),
+    "admin.kiosk_code": (MANAGERS, lambda w: {"kiosk_id": w.kiosk_a}, True),
+    "admin.kiosk_revoke": (MANAGERS, lambda w: {"kiosk_id": w.kiosk_a}, True),
+    "admin.qrcodes": (STAFF, {}, False),
+    "admin.qr_create": (MANAGERS, {}, False),
+    "admin.qr_poster": (STAFF, lambda w: {"qr_id": w.qr_a}, True),
+    "admin.qr_revoke": (MANAGERS, lambda w: {"qr_id": w.qr_a}, True),
+    "admin.qr_sheet": (STAFF, lambda w: {"unit_id": w.a_child}, True),
+    "admin.qr_sheet_issue": (MANAGERS, lambda w: {"unit_id": w.a_child}, True),
+    "admin.paper": (MANAGERS, {}, False),
+    "admin.paper_save": (MANAGERS, {}, False),
+    "admin.paper_import": (MANAGERS, {}, False),
+    "admin.units": (ADMIN, {}, False),
+    "admin.unit_create": (ADMIN, {}, False),
+    "admin.unit_edit": (ADMIN, lambda w: {"unit_id": w.a}, False),
+    "admin.unit_close": (ADMIN, lambda w: {"unit_id": w.b}, False),
+    "admin.units_export": (ADMIN, {}, False),
+    "admin.units_import": (ADMIN, {}, False),
+    "admin.procedures": (ADMIN, {}, False),
+    "admin.procedures_import": (ADMIN, {}, False),
+    "admin.group_create": (ADMIN, {}, False),
+    "admin.group_edit": (ADMIN, lambda w: {"group_id": w.group}, False),
+    "admin.targets": (ADMIN, {}, False),
+    "admin.targets_seed": (ADMIN, {}, False),
+    "admin.target_edit": (ADMIN, lambda w: {"target_id": w.target}, False),
+    "admin.target_confirm": (ADMIN, lambda w: {"target_id": w.target}, False),
+    "admin.instruments": (ADMIN, {}, False),
+    "admin.instrument_preview": (ADMIN, lambda w: {"instrument_id": w.instrument}, False),
+    "admin.instrument_update": (ADMIN, lambda w: {"instrument_id": w.instrument}, False),
+    "admin.instrument_draft": (ADMIN, lambda w: {"instrument_id": w.instrument}, False),
+    "admin.instrument_publish": (ADMIN, lambda w: {"instrument_id": w.instrument}, False),
+    "admin.users": (ADMIN, {}, False),
+    "admin.user_create": (ADMIN, {}, False),
+    "admin.user_edit": (ADMIN, lambda w: {"user_id": w.user_a}, False),
+    "admin.tokens": (ADMIN, {}, False),
+    "admin.token_create": (ADMIN, {}, False),
+    "admin.token_revoke": (ADMIN, lambda w: {"token_id": w.token_a}, False),
+    "admin.audit_log": (ADMIN, {}, False),
+    "unit.dashboard": (STAFF, {}, False),
+    "unit.report": (STAFF, {"fmt": "csv"}, False),
+    "unit.printable": (STAFF, {}, False),
+}
+# Statuses a permitted GET may give besides 200: an empty integrity batch is 404.
+GET_OK = {"admin.integrity_batch": 404}
+DENIED = (403, 404)
+
+
+def staff_rules(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, rule, method) for every admin and unit route."""
+    rules = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(("admin.", "unit.")):
+            rules += [(rule.endpoint, rule.rule, m) for m in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return rules
+
+
+def test_every_staff_route_has_a_matrix_entry(app):
+    missing = {endpoint for endpoint, _rule, _method in staff_rules(app)} - set(MATRIX)
+    assert not missing, f"add these routes to the role matrix: {sorted(missing)}"
+
+
+def expected(role: str, access: str, scoped: bool) -> str:
+    """ "ok", "login", "forbidden" or "hidden" for one role on one route."""
+    if role == "anonymous":
+        return "login"
+    allowed = {
+        ADMIN: {"admin"},
+        STAFF: {"admin", "unit_manager", "unit_viewer", "other_manager"},
+        MANAGERS: {"admin", "unit_manager", "other_manager"},
+    }[access]
+    if role not in allowed:
+        return "hidden" if scoped and role == "other_manager" else "forbidden"
+    return "hidden" if scoped and role == "other_manager" else "ok"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "unit_viewer", "other_manager", "unit_manager", "admin"])
+def test_role_matrix(app, client, role):
+    with app.app_context():
+        world = build_world()
+    if role == "other_manager":
+        login_as(app, client, "unit_manager", world.b)
+    elif role != "anonymous":
+        login_as(app, client, role, world.a if role != "admin" else None)
+    failures = []
+    # GETs first, so that no POST changes what a later GET sees.
+    for endpoint, _rule, method in sorted(staff_rules(app), key=lambda r: (r[2] != "GET", r[0])):
+        access, arguments, scoped = MATRIX[endpoint]
+        kwargs = arguments(world) if callable(arguments) else arguments
+        with app.test_request_context():
+            from flask import url_for
+
+            path = url_for(endpoint, **kwargs)
+        response = client.open(path, method=method, data={})
+        access = access[method] if isinstance(access, dict) else access
+        status, want = response.status_code, expected(role, access, scoped)
+        to_login = status == 302 and "/login" in response.headers.get("Location", "")
+        ok = {
+            "login": to_login,
+            "forbidden": status == 403,
+            "hidden": status == 404,
+            "ok": status == GET_OK.get(endpoint, 200)
+            if method == "GET"
+            else not (to_login or status in DENIED),
+        }[want]
+        if not ok:
+            failures.append(f"{method} {path} as {role}: {status}, expected {want}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_unit_manager_sees_only_their_subtree_in_lists(app, client):
+    with app.app_context():
+        world = build_world()
+        names = {
+            "a": db.session.get(ServicePoint, world.point_a).name,
+            "b": db.session.get(ServicePoint, world.point_b).name,
+            "ka": "Quầy A",
+            "kb": "Quầy B",
+        }
+    login_as(app, client, "unit_manager", world.a)
+    points = client.get("/admin/points").get_data(as_text=True)
+    kiosks = client.get("/admin/kiosks").get_data(as_text=True)
+    assert names["a"] in points
+    assert names["b"] not in points
+    assert names["ka"] in kiosks
+    assert names["kb"] not in kiosks
+
+
+def test_a_manager_cannot_act_on_another_units_objects_by_changing_ids(app, client):
+    """Ids of unit B's kiosk, QR code and desk, put in URLs or forms by A's manager: 404, nothing changes."""
+    with app.app_context():
+        world = build_world()
+    login_as(app, client, "unit_manager", world.a)
+    assert client.post(f"/admin/kiosks/{world.kiosk_b}/revoke").status_code == 404
+    assert client.post(f"/admin/kiosks/{world.kiosk_b}/code").status_code == 404
+    assert client.post(f"/admin/qr/{world.qr_b}/revoke").status_code == 404
+    assert client.get(f"/admin/qr/{world.qr_b}/poster").status_code == 404
+    assert (
+        client.post(
+            f"/admin/points/{world.point_b}",
+            data={"unit": world.b, "code": "HIJACK", "name": "x", "kind": "one_stop"},
+        ).status_code
+        == 404
+    )
+    # a form naming B's desk or unit is refused too
+    assert (
+        client.post(
+            "/admin/kiosks", data={"service_point": world.point_b, "label": "x", "instrument": "sipas-short"}
+        ).status_code
+        == 404
+    )
+    assert client.post("/admin/qr", data={"unit": world.b, "instrument": "sipas-full"}).status_code == 404
+    assert (
+        client.post(
+            "/admin/points", data={"unit": world.b, "code": "NEW-B", "name": "x", "kind": "one_stop"}
+        ).status_code
+        == 404
+    )
+    # moving one's own desk into unit B is refused as well
+    assert (
+        client.post(
+            f"/admin/points/{world.point_a}",
+            data={"unit": world.b, "code": "MOVED", "name": "x", "kind": "one_stop"},
+        ).status_code
+        == 404
+    )
+    with app.app_context():
+        kiosk_b = db.session.get(Kiosk, world.kiosk_b)
+        assert kiosk_b.revoked_at is None
+        assert kiosk_b.enrolment_code_hash is not None
+        assert db.session.get(QrCode, world.qr_b).revoked_at is None
+        assert db.session.get(ServicePoint, world.point_a).unit_id == world.a_child
+        assert db.session.query(ServicePoint).filter_by(code="NEW-B").count() == 0
+        assert db.session.query(Kiosk).filter_by(label="x").count() == 0
+
+
+def test_a_viewer_can_read_but_not_change_their_units_objects(app, client):
+    with app.app_context():
+        world = build_world()
+    login_as(app, client, "unit_viewer", world.a)
+    assert client.get(f"/admin/qr/{world.qr_a}/poster").status_code == 200
+    assert client.post(f"/admin/qr/{world.qr_a}/revoke").status_code == 403
+    assert client.post(f"/admin/points/{world.point_a}", data={}).status_code == 403
+    with app.app_context():
+        assert db.session.get(QrCode, world.qr_a).revoked_at is None
+
+
+def test_users_of_another_unit_are_not_reachable_by_a_manager(app, client):
+    with app.app_context():
+        world = build_world()
+    login_as(app, client, "unit_manager", world.b)
+    assert client.get(f"/admin/users/{world.user_a}").status_code == 403
+    assert client.post(f"/admin/users/{world.user_a}", data={"role": "admin"}).status_code == 403
