@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import given
+from hypothesis import given, settings
 from schemathesis import GenerationMode
 from sqlalchemy import func, select
 
@@ -18,6 +18,9 @@ from survey.models import Response
 from tests.survey.test_fuzz_forms import CASES, EXAMPLES, FUZZ, _report_cases  # noqa: F401
 
 OPENAPI = "/api/v1/openapi.json"
+# Six combinations (two generation modes, three kinds of token) per operation: a third of the
+# form tests' examples each keeps the suite quick; bench/fuzz_count.py raises SURVEY_FUZZ_EXAMPLES.
+API_FUZZ = settings(FUZZ, max_examples=max(EXAMPLES // 3, 20))
 
 
 @pytest.fixture
@@ -42,6 +45,22 @@ def bearer(app) -> str:  # type: ignore[no-untyped-def]
     return str(secret)
 
 
+def fuzz_operation(operation, mode: GenerationMode, auth: str, headers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    label = f"API {operation.label} ({mode.value}, {auth} token)"
+    writes = operation.method.upper() != "GET"
+
+    @API_FUZZ
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):  # type: ignore[no-untyped-def]
+        CASES[label] += 1
+        response = case.call(headers=headers)
+        assert response.status_code < 500, (case.path, case.query, case.body)
+        if auth != "real" and writes:
+            assert response.status_code in (400, 401, 403, 404, 405, 413, 415, 422, 429)
+
+    run()
+
+
 def test_openapi_document_is_valid_and_lists_operations(api_schema):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert operations, "the OpenAPI document lists no operation"
@@ -55,21 +74,7 @@ def test_every_api_operation_answers_bad_input_without_500(app, api_schema, bear
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(Response))
     for result in api_schema.get_all_operations():
-        operation = result.ok()
-
-        label = f"API {operation.label} ({mode.value}, {auth} token)"
-        writes = operation.method.upper() != "GET"
-
-        @FUZZ
-        @given(case=operation.as_strategy(generation_mode=mode))
-        def run(case, label=label, writes=writes):  # type: ignore[no-untyped-def]
-            CASES[label] += 1
-            response = case.call(headers=headers)
-            assert response.status_code < 500, (case.path, case.query, case.body)
-            if auth != "real" and writes:
-                assert response.status_code in (400, 401, 403, 404, 405, 413, 415, 422, 429)
-
-        run()
+        fuzz_operation(result.ok(), mode, auth, headers)
     with app.app_context():
         after = db.session.scalar(select(func.count()).select_from(Response))
     assert after == before  # the API issues links; it never stores a response itself
