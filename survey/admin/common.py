@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import Response, abort, make_response
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -78,3 +78,10 @@ def posted(model: type[M], name: str) -> M | None:
     """The object whose id was posted in field ``name``: None when absent, 404/403 when out of reach."""
     object_id = form_id(name)
     return None if object_id is None else scoped(model, object_id, manage=True)
+
+
+def no_store(page: str) -> Response:
+    """A page showing a secret once (enrolment code, API token): never cached, never replayed."""
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from survey import audit, kiosks
 from survey.admin import bp
-from survey.admin.common import MANAGERS, STAFF, choices, options, posted, scoped, visible_points
+from survey.admin.common import MANAGERS, STAFF, choices, no_store, options, posted, scoped, visible_points
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import Kiosk, ServicePoint
@@ -52,10 +52,10 @@ def _kiosks() -> list[Kiosk]:
     return list(db.session.scalars(query))
 
 
-def _show_code(kiosk: Kiosk, code: str) -> str:
+def _show_code(kiosk: Kiosk, code: str) -> Response:
     """The code page: shown once, never stored in clear nor put in a flash message or a URL we log."""
     url = url_for("public.kiosk_enrol", code=code, _external=True)
-    return render_template("admin/kiosk_code.html", kiosk=kiosk, code=code, url=url)
+    return no_store(render_template("admin/kiosk_code.html", kiosk=kiosk, code=code, url=url))
 
 
 @bp.get("/kiosks")
@@ -66,7 +66,7 @@ def kiosks_list() -> str:
 
 @bp.post("/kiosks")
 @roles_required(*MANAGERS)
-def kiosk_create() -> str | tuple[str, int]:
+def kiosk_create() -> Response | tuple[str, int]:
     point = posted(ServicePoint, "service_point")
     form = _form()
     if point is None or not form.validate_on_submit():
@@ -83,7 +83,7 @@ def kiosk_create() -> str | tuple[str, int]:
 
 @bp.post("/kiosks/<int:kiosk_id>/code")
 @roles_required(*MANAGERS)
-def kiosk_code(kiosk_id: int) -> str:
+def kiosk_code(kiosk_id: int) -> Response:
     """A new one-time code (e.g. for a replaced tablet); the old tablet keeps working until it is used."""
     kiosk = scoped(Kiosk, kiosk_id, manage=True)
     before = audit.snapshot(kiosk, FIELDS)

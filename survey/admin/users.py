@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey import users as accounts
 from survey.admin import bp
-from survey.admin.common import choices, options, posted, scoped, visible_units
+from survey.admin.common import choices, no_store, options, posted, scoped, visible_units
 from survey.api import tokens as api_tokens
 from survey.auth import roles_required
 from survey.extensions import db
@@ -140,13 +140,13 @@ def tokens() -> str:
 
 @bp.post("/tokens")
 @roles_required("admin")
-def token_create() -> str | tuple[str, int]:
+def token_create() -> Response | tuple[str, int]:
     unit, form = posted(Unit, "unit"), _token_form()
     if unit is None or not form.validate_on_submit():
         return _tokens_page(form), 400
     _token, secret = api_tokens.issue_token(db.session, unit, label=form.label.data, actor=current_user)
     db.session.commit()
-    return _tokens_page(_token_form(), secret=secret)
+    return no_store(_tokens_page(_token_form(), secret=secret))
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

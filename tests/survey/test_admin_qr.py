@@ -1,0 +1,127 @@
+"""QR codes: posters render (A4, A5, a sheet of every desk), the printed QR decodes to a payload we
+signed, and revoking the code retires every printed copy."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import zxingcpp
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.models import AuditEntry, QrCode
+from survey.signing import load_payload
+from tests.factories import make_procedure, make_qr_code, make_service_point, make_unit
+from tests.survey.admin_world import login_as
+
+SVG = re.compile(r"<svg[^>]*>.*?</svg>", re.S)
+
+
+def decode_svg(svg: str) -> str:
+    """Rasterise segno's SVG path (``M``/``m`` moves, ``h`` runs of dark modules) and decode it."""
+    size = int(re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).group(1))
+    path = re.search(r'<path[^>]*stroke="#000"[^>]*d="([^"]+)"', svg).group(1)
+    grid = np.full((size, size), 255, dtype=np.uint8)
+    x = y = 0.0
+    for command, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?:\s+(-?[\d.]+))?", path):
+        if command == "M":
+            x, y = float(a), float(b)
+        elif command == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            grid[int(y), int(x) : int(x + float(a))] = 0
+            x += float(a)
+    scaled = np.kron(grid, np.ones((8, 8), dtype=np.uint8))
+    results = zxingcpp.read_barcodes(scaled)
+    assert results, "no QR code found in the SVG"
+    return str(results[0].text)
+
+
+@pytest.fixture
+def qr(app):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        point = make_service_point(db.session, name="Bộ phận một cửa Phường Thử")
+        qr = make_qr_code(db.session, point)
+        db.session.commit()
+        return qr.id, point.unit_id, point.code
+
+
+@pytest.mark.parametrize("size", ["a4", "a5"])
+def test_a_poster_renders_with_a_call_to_action_and_a_qr_that_decodes_to_our_signed_payload(
+    app, client, qr, size
+):
+    qr_id, unit_id, point_code = qr
+    login_as(app, client, "unit_manager", unit_id)
+    page = client.get(f"/admin/qr/{qr_id}/poster?size={size}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f"size-{size}" in html
+    assert "Quét mã bằng điện thoại" in html
+    assert "print.css" in html
+    assert 'style="' not in html  # the CSP allows no inline style
+    url = decode_svg(SVG.search(html).group(0))
+    with app.test_request_context():
+        payload = load_payload(url.rsplit("/s/", 1)[1])
+    assert payload.qr_id == qr_id
+    assert payload.service_point == point_code
+    assert client.get(url.split("localhost", 1)[1]).status_code == 200  # the phone survey opens
+
+
+def test_revoking_a_qr_code_retires_its_posters_and_is_audited(app, client, qr):
+    qr_id, unit_id, _code = qr
+    login_as(app, client, "unit_manager", unit_id)
+    url = decode_svg(SVG.search(client.get(f"/admin/qr/{qr_id}/poster").get_data(as_text=True)).group(0))
+    assert client.post(f"/admin/qr/{qr_id}/revoke").status_code == 303
+    assert client.get(url.split("localhost", 1)[1]).status_code == 410
+    assert client.get(f"/admin/qr/{qr_id}/poster").status_code == 410
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_id == str(qr_id)))
+        assert "qr_code.revoke" in list(actions)
+
+
+def test_codes_per_unit_per_desk_and_per_procedure_at_a_desk_can_be_created(app, client):
+    with app.app_context():
+        point = make_service_point(db.session)
+        procedure = make_procedure(db.session)
+        db.session.commit()
+        unit_id, point_id, procedure_id = point.unit_id, point.id, procedure.id
+    login_as(app, client, "unit_manager", unit_id)
+    for extra in [{}, {"service_point": point_id}, {"service_point": point_id, "procedure": procedure_id}]:
+        response = client.post(
+            "/admin/qr",
+            data={"unit": unit_id, "instrument": "sipas-full", "service_point": "", "procedure": "", **extra},
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        html = client.get(response.headers["Location"]).get_data(as_text=True)
+        with app.test_request_context():
+            payload = load_payload(decode_svg(SVG.search(html).group(0)).rsplit("/s/", 1)[1])
+        assert (payload.service_point is not None) == ("service_point" in extra)
+        assert (payload.procedure is not None) == ("procedure" in extra)
+    # a procedure without a desk is refused
+    response = client.post(
+        "/admin/qr",
+        data={"unit": unit_id, "instrument": "sipas-full", "service_point": "", "procedure": procedure_id},
+    )
+    assert response.status_code == 400
+
+
+def test_the_bulk_sheet_has_one_poster_per_desk_of_the_unit(app, client):
+    with app.app_context():
+        unit = make_unit(db.session)
+        points = [make_service_point(db.session, unit, name=f"Quầy số {i}") for i in range(1, 4)]
+        db.session.commit()
+        unit_id, point_ids = unit.id, {p.id for p in points}
+    login_as(app, client, "unit_manager", unit_id)
+    assert "3 quầy chưa có mã" in client.get(f"/admin/units/{unit_id}/posters").get_data(as_text=True)
+    assert client.post(f"/admin/units/{unit_id}/posters").status_code == 303
+    html = client.get(f"/admin/units/{unit_id}/posters").get_data(as_text=True)
+    decoded = [decode_svg(svg) for svg in SVG.findall(html)]
+    with app.test_request_context():
+        desks = {load_payload(url.rsplit("/s/", 1)[1]).qr_id for url in decoded}
+    with app.app_context():
+        rows = db.session.scalars(select(QrCode).where(QrCode.id.in_(desks))).all()
+        assert {row.service_point_id for row in rows} == point_ids
+    assert client.post(f"/admin/units/{unit_id}/posters").status_code == 303  # nothing new the second time
+    assert len(SVG.findall(client.get(f"/admin/units/{unit_id}/posters").get_data(as_text=True))) == 3

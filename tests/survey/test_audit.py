@@ -1,0 +1,91 @@
+"""The audit log is hash-chained: `flask --app wsgi audit verify` finds an edited or deleted entry."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from survey import audit
+from survey.extensions import db
+from survey.models import AuditEntry
+from tests.factories import make_unit
+
+
+def _three_entries() -> list[AuditEntry]:
+    unit = make_unit(db.session)
+    entries = [
+        audit.record(db.session, None, f"test.step{i}", "unit", unit.id, {"n": i}, {"n": i + 1})
+        for i in range(3)
+    ]
+    db.session.commit()
+    return entries
+
+
+def test_entries_form_a_chain_from_64_zeros(app_context):
+    first_id = db.session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    entries = _three_entries()
+    if first_id is None:
+        assert entries[0].prev_hash == "0" * 64
+    assert entries[1].prev_hash == entries[0].hash
+    assert entries[2].prev_hash == entries[1].hash
+    assert entries[2].hash == audit.chain_hash(entries[1].hash, entries[2])
+    assert audit.verify(db.session).ok
+
+
+def test_verify_command_passes_on_an_untouched_log(app, runner):
+    with app.app_context():
+        _three_entries()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "intact" in result.output
+
+
+def test_verify_command_finds_an_entry_edited_in_the_database(app, runner):
+    with app.app_context():
+        entries = _three_entries()
+        db.session.execute(
+            text("UPDATE audit_entry SET after = :after WHERE id = :id"),
+            {"after": '{"n": 99}', "id": entries[1].id},
+        )
+        db.session.commit()
+        target = entries[1].id
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"entry {target}: content does not match its hash" in result.output
+
+
+def test_verify_command_finds_a_deleted_entry(app, runner):
+    with app.app_context():
+        entries = _three_entries()
+        db.session.execute(text("DELETE FROM audit_entry WHERE id = :id"), {"id": entries[1].id})
+        db.session.commit()
+        following = entries[2].id
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"entry {following}: previous entry missing or changed" in result.output
+
+
+def test_rewriting_an_entry_and_its_own_hash_still_breaks_the_next_link(app_context):
+    entries = _three_entries()
+    forged = entries[0]
+    db.session.execute(
+        text("UPDATE audit_entry SET action = 'test.innocent' WHERE id = :id"), {"id": forged.id}
+    )
+    db.session.commit()
+    db.session.expire_all()
+    rewritten = db.session.get(AuditEntry, forged.id)
+    db.session.execute(
+        text("UPDATE audit_entry SET hash = :h WHERE id = :id"),
+        {"h": audit.chain_hash(rewritten.prev_hash, rewritten), "id": forged.id},
+    )
+    db.session.commit()
+    problems = audit.verify(db.session).problems
+    assert any(f"entry {entries[1].id}: previous entry missing" in p for p in problems)
+
+
+def test_the_audit_page_shows_who_did_what_before_and_after(app, client, login):
+    admin = login(role="admin")
+    client.post("/admin/targets/seed")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "target.seed" in page
+    assert admin.email in page
+    assert "Chuỗi nhật ký nguyên vẹn" in page
