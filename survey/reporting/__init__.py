@@ -143,6 +143,7 @@ def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], per
     scope = base_scope(unit_ids, period)
     counts = queries.overall_counts(session, scope, ("unit",))
     sums = queries.item_sums(session, scope, ("unit",)) if components else {}
+    plans: dict[str, list[Target]] = {}
     out = []
     for unit in units:
         total, items = OverallCounts(), None
@@ -159,13 +160,14 @@ def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], per
                     items = grown
                 items.add(part)
         group = _fill(Group(unit.code, unit.name), total, items, settings)
-        out.append(_headline_only(session, group, unit, period, settings))
+        if unit.jurisdiction not in plans:
+            plans[unit.jurisdiction] = targeting.targets_for(session, unit.jurisdiction, period)
+        out.append(_headline_only(group, plans[unit.jurisdiction], settings))
     return out
 
 
-def _headline_only(session: AnySession, group: Group, unit: Unit, period: Period,
-                   settings: Settings) -> Group:
-    for target in targeting.targets_for(session, unit.jurisdiction, period):
+def _headline_only(group: Group, plans: list[Target], settings: Settings) -> Group:
+    for target in plans:
         if target.object == "agency_service":
             verdict = stats.judge(group.satisfaction, target.threshold, target.operator,
                                   settings.min_n)

@@ -1,21 +1,24 @@
 """A small in-process cache of SQL aggregates, keyed by the query and the state of ``response``.
 
 The key holds the database, the kind of aggregate, the scope and grouping, and a marker of the
-response table (row count, latest ``submitted_at``, number of excluded rows), read once per
-request. Any new, late (paper) or excluded response changes the marker, so a cached figure is never
-stale; it only saves repeating the same GROUP BY for every viewer of the same page. Off in tests
-unless ``REPORT_CACHE`` is set; on elsewhere unless ``REPORT_CACHE`` is false.
+response table, read once per request: the latest ``submitted_at`` and the number of excluded
+responses (both answered from an index, in microseconds at a million rows), plus the current minute.
+A new response, an exclusion or its reversal changes the marker at once; a back-dated response
+(paper forms keyed in later) shows within a minute. Counting the rows would be exact but costs a
+full index scan per request. Off in tests unless ``REPORT_CACHE`` is set; on elsewhere unless
+``REPORT_CACHE`` is false.
 """
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from threading import Lock
 from typing import Any, TypeVar
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from survey.extensions import AnySession
 from survey.models import Response
@@ -33,14 +36,13 @@ def enabled() -> bool:
 
 
 def marker(session: AnySession) -> tuple[Any, ...]:
-    """Changes whenever a response is added, excluded or re-included (read once per request)."""
+    """Changes when a response is added, excluded or re-included (read once per request)."""
     cached = g.get("_report_marker")
     if cached is None:
-        row = session.execute(select(
-            func.count(), func.max(Response.submitted_at),
-            func.sum(case((Response.excluded.is_(True), 1), else_=0)),
-        )).one()
-        cached = g._report_marker = (str(session.get_bind().engine.url), *row)
+        latest = session.scalar(select(func.max(Response.submitted_at)))
+        excluded = session.scalar(select(func.count()).where(Response.excluded.is_(True)))
+        minute = int(time.time() // 60)
+        cached = g._report_marker = (str(session.get_bind().engine.url), latest, excluded, minute)
     return tuple(cached)
 
 

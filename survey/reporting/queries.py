@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
-from sqlalchemy.orm import aliased
 
 from survey.exporting import local_bounds
 from survey.extensions import AnySession
@@ -22,7 +21,8 @@ from survey.reporting import cache
 from survey.reporting.periods import Period
 
 GROUPABLE = {
-    "unit": Response.unit_id, "sector": Response.sector_id, "procedure": Response.procedure_id,
+    "unit": Response.unit_id, "instrument": Response.instrument_id, "sector": Response.sector_id,
+    "procedure": Response.procedure_id,
     "service_point": Response.service_point_id, "channel": Response.channel,
     "respondent_type": Response.respondent_type,
 }
@@ -144,66 +144,84 @@ def is_component_item(key: str) -> bool:
     return key != "overall" and not key.startswith("overall.")
 
 
-def item_sums(session: AnySession, scope: Scope, by: Sequence[str] = (),
-              items: Sequence[str] | None = None) -> dict[Key, ItemSums]:
-    """Σ y_j y_k, Σ y_j a_k and Σ a_j a_k per group by a self-join of ``answer`` on the response.
+def item_sums(session: AnySession, scope: Scope, by: Sequence[str] = ()) -> dict[Key, ItemSums]:
+    """Σ y_j y_k, Σ y_j a_k and Σ a_j a_k of the component items per group (never ``overall``).
 
-    ``items`` restricts the items (default: every component item, never ``overall``).
+    Items only co-occur within an instrument, so each instrument present in the scope gets one
+    query: an inner GROUP BY pivots each response's answers into 0/1 columns y_j, a_j, and the
+    outer GROUP BY sums their products. This reads each answer once (a self-join of ``answer``
+    would read k² rows per response).
     """
-    key = ("items", repr(scope), tuple(by), None if items is None else tuple(items))
-    return cache.remember(session, key, lambda: _item_sums(session, scope, by, items))
+    key = ("items", repr(scope), tuple(by))
+    return cache.remember(session, key, lambda: _item_sums(session, scope, by))
 
 
-def _item_sums(session: AnySession, scope: Scope, by: Sequence[str],
-               items: Sequence[str] | None) -> dict[Key, ItemSums]:
-    first, second = aliased(Answer), aliased(Answer)
-    columns = _columns(scope, by)
-    both = case((and_(first.value >= 4, second.value >= 4), 1), else_=0)
-    query = (
-        select(*columns, first.item_key, second.item_key, func.sum(both),
-               func.sum(case((first.value >= 4, 1), else_=0)), func.count())
-        .select_from(Response)
-        .join(first, first.response_id == Response.id)
-        .join(second, second.response_id == Response.id)
-    )
-    for alias in (first, second):
-        if items is not None:
-            query = query.where(alias.item_key.in_(list(items)))
-        else:
-            query = query.where(alias.item_key != "overall", alias.item_key.not_like("overall.%"))
-    rows = session.execute(_grouped(query, columns, scope).group_by(first.item_key,
-                                                                     second.item_key)).all()
-    k = len(columns)
-    cells: dict[Key, list[tuple[str, str, float, float, float]]] = {}
-    for row in rows:
-        cells.setdefault(tuple(row[:k]), []).append(
-            (row[k], row[k + 1], float(row[k + 2] or 0), float(row[k + 3] or 0), float(row[k + 4]))
-        )
+def _item_sums(session: AnySession, scope: Scope, by: Sequence[str]) -> dict[Key, ItemSums]:
+    present = overall_counts(session, scope, ("instrument",))
     out: dict[Key, ItemSums] = {}
-    for key, group in cells.items():
-        names = sorted({c[0] for c in group})
-        sums = ItemSums.empty(names)
-        position = {name: i for i, name in enumerate(names)}
-        for a, b, yy, ya, aa in group:
-            i, j = position[a], position[b]
-            sums.yy[i, j], sums.ya[i, j], sums.aa[i, j] = yy, ya, aa
-        out[key] = sums
-    respondents = _respondents(session, scope, by, items)
-    for key, sums in out.items():
-        sums.respondents = respondents.get(key, 0)
+    for instrument in session.scalars(select(Instrument).where(
+            Instrument.id.in_([key[0] for key in present]))):
+        keys = sorted(k for k in instrument.item_keys if is_component_item(k))
+        if not keys:
+            continue
+        for group, sums in _pivot(session, scope, by, instrument.id, keys).items():
+            if group not in out:
+                out[group] = sums
+                continue
+            merged = ItemSums.empty(sorted(set(out[group].items) | set(sums.items)))
+            merged.add(out[group])
+            merged.add(sums)
+            out[group] = merged
     return out
 
 
-def _respondents(session: AnySession, scope: Scope, by: Sequence[str],
-                 items: Sequence[str] | None) -> dict[Key, int]:
+def _pivot(session: AnySession, scope: Scope, by: Sequence[str], instrument_id: int,
+           keys: list[str]) -> dict[Key, ItemSums]:
     columns = _columns(scope, by)
-    answered = select(Answer.response_id).where(
-        Answer.item_key.in_(list(items)) if items is not None
-        else and_(Answer.item_key != "overall", Answer.item_key.not_like("overall.%"))
-    )
-    query = select(*columns, func.count()).where(Response.id.in_(answered))
-    rows = session.execute(_grouped(query, columns, scope)).all()
-    return {tuple(row[:-1]): int(row[-1]) for row in rows}
+    names = [f"g{i}" for i in range(len(columns))]
+    values = [select(Answer.value).where(Answer.response_id == Response.id, Answer.item_key == key)
+              .scalar_subquery() for key in keys]
+    inner_query = _grouped(
+        select(*(c.label(n) for c, n in zip(columns, names, strict=True)),
+               *(v.label(f"v{j}") for j, v in enumerate(values)))
+        .where(Response.instrument_id == instrument_id), [], scope)
+    # Materialized, so that each answer is looked up once per response, not once per product.
+    rated = inner_query.cte(f"rated_{instrument_id}").prefix_with("MATERIALIZED")
+    inner = select(
+        *(rated.c[n] for n in names),
+        *(case((rated.c[f"v{j}"] >= 4, 1), else_=0).label(f"y{j}") for j in range(len(keys))),
+        *(case((rated.c[f"v{j}"].is_not(None), 1), else_=0).label(f"a{j}") for j in range(len(keys))),
+    ).where(or_(*(rated.c[f"v{j}"].is_not(None) for j in range(len(keys))))).subquery()
+    y = [inner.c[f"y{j}"] for j in range(len(keys))]
+    a = [inner.c[f"a{j}"] for j in range(len(keys))]
+    k = len(keys)
+    pairs = [(j, m) for j in range(k) for m in range(j, k)]
+    sums = ([func.sum(y[j] * y[m]) for j, m in pairs] + [func.sum(a[j] * a[m]) for j, m in pairs]
+            + [func.sum(y[j] * a[m]) for j in range(k) for m in range(k)])
+    group_columns = [inner.c[n] for n in names]
+    query = select(*group_columns, func.count(), *sums).group_by(*group_columns)
+    out: dict[Key, ItemSums] = {}
+    width = len(names)
+    for row in session.execute(query).all():
+        values = np.array([float(v or 0) for v in row[width + 1:]])
+        result = ItemSums.empty(list(keys))
+        upper = np.triu_indices(k)
+        for target, offset in ((result.yy, 0), (result.aa, len(pairs))):
+            target[upper] = values[offset:offset + len(pairs)]
+            target.T[upper] = values[offset:offset + len(pairs)]
+        result.ya[:, :] = values[2 * len(pairs):].reshape(k, k)
+        result.respondents = int(row[width])
+        answered_items = np.diag(result.aa) > 0
+        out[tuple(row[:width])] = _only(result, answered_items)
+    return out
+
+
+def _only(sums: ItemSums, keep: np.ndarray) -> ItemSums:
+    """The statistics restricted to the items with answers in this group."""
+    index = np.flatnonzero(keep)
+    grid = np.ix_(index, index)
+    return ItemSums([sums.items[i] for i in index], sums.yy[grid], sums.ya[grid], sums.aa[grid],
+                    sums.respondents)
 
 
 def problem_tallies(session: AnySession, scope: Scope) -> list[tuple[str, int]]:
