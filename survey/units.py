@@ -48,15 +48,17 @@ def _check_unit(session: AnySession, unit: Unit) -> None:
             raise TreeError("a unit cannot be inside itself")
         seen.add(parent.id)
         parent = parent.parent
-    other = session.scalar(select(Unit.id).where(Unit.code == unit.code))
+    with session.no_autoflush:
+        other = session.scalar(select(Unit.id).where(Unit.code == unit.code))
     if other is not None and other != unit.id:
         raise TreeError(f"code {unit.code} is already used")
 
 
 def create_unit(session: AnySession, actor: User | None, **values: Any) -> Unit:
-    unit = Unit(**values)
-    _check_unit(session, unit)
-    session.add(unit)
+    with session.no_autoflush:
+        unit = Unit(**values)
+        session.add(unit)
+        _check_unit(session, unit)
     session.flush()
     audit.record(session, actor, "unit.create", "unit", unit.id, None, audit.snapshot(unit, UNIT_FIELDS))
     return unit
@@ -113,9 +115,10 @@ def export_tree(session: AnySession, out: IO[str]) -> int:
 
 
 def create_point(session: AnySession, actor: User | None, **values: Any) -> ServicePoint:
-    point = ServicePoint(**values)
-    _check_point(session, point)
-    session.add(point)
+    with session.no_autoflush:
+        point = ServicePoint(**values)
+        session.add(point)
+        _check_point(session, point)
     session.flush()
     audit.record(
         session,
@@ -151,7 +154,8 @@ def _check_point(session: AnySession, point: ServicePoint) -> None:
         raise TreeError(f"kind must be one of {', '.join(SERVICE_POINT_KINDS)}")
     if point.valid_to is not None and point.valid_from and point.valid_to < point.valid_from:
         raise TreeError("the closing date is before the opening date")
-    other = session.scalar(select(ServicePoint.id).where(ServicePoint.code == point.code))
+    with session.no_autoflush:
+        other = session.scalar(select(ServicePoint.id).where(ServicePoint.code == point.code))
     if other is not None and other != point.id:
         raise TreeError(f"code {point.code} is already used")
 

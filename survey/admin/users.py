@@ -28,7 +28,9 @@ ROLE_NAMES = [
 
 
 class UserForm(FlaskForm):
-    email = EmailField(_l("Thư điện tử"), validators=[DataRequired(), Regexp(r"^[^@\s]+@[^@\s]+$"), Length(max=200)])
+    email = EmailField(
+        _l("Thư điện tử"), validators=[DataRequired(), Regexp(r"^[^@\s]+@[^@\s]+$"), Length(max=200)]
+    )
     name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Vai trò"), choices=options(ROLE_NAMES))
     unit = SelectField(_l("Đơn vị (với vai trò đơn vị)"))

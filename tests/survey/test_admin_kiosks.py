@@ -62,7 +62,7 @@ def test_a_tablet_enrols_with_the_code_then_a_revoked_tablet_shows_the_unenrolle
 
 
 def test_a_new_code_moves_the_kiosk_to_a_new_tablet(app, client):
-    point_id, unit_id = _desk(app)
+    point_id, _unit_id = _desk(app)
     login_as(app, client, "admin")
     kiosk_id, first, _html = _create(client, point_id)
     second = CODE.search(client.post(f"/admin/kiosks/{kiosk_id}/code").get_data(as_text=True)).group(1)
