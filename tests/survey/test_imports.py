@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from survey import importing
@@ -41,12 +42,9 @@ def test_the_catalogue_import_adds_then_reports_nothing_changed_then_updates_a_n
 def test_a_catalogue_with_bad_rows_writes_nothing_and_names_each_row_and_column(app_context):
     before = count(Procedure)
     text = CATALOGUE.format(unit="NO-SUCH-UNIT") + "7.000001,Trùng mã,civil_status,commune,\n,,x,moon,\n"
-    try:
+    with pytest.raises(importing.ImportFailed) as failed:
         importing.import_procedures(db.session, None, io.StringIO(text))
-    except importing.ImportFailed as error:
-        problems = {str(p) for p in error.problems}
-    else:
-        raise AssertionError("bad rows were accepted")
+    problems = {str(p) for p in failed.value.problems}
     assert "row 3, column unit_code: no unit 'NO-SUCH-UNIT'" in problems
     assert "row 4, column code: 7.000001 appears twice" in problems
     assert "row 5, column name: required" in problems
@@ -108,12 +106,9 @@ def test_a_responses_file_with_one_bad_row_records_nothing_and_names_row_and_col
     ]
     text = responses_csv(point.unit.code, point.code, "", rows)
     before = (count(Response), count(Answer))
-    try:
+    with pytest.raises(importing.ImportFailed) as failed:
         importing.import_responses(db.session, io.StringIO(text))
-    except importing.ImportFailed as error:
-        problems = [str(p) for p in error.problems]
-    else:
-        raise AssertionError("bad rows were accepted")
+    problems = [str(p) for p in failed.value.problems]
     assert any(p.startswith("row 4, column submitted_at:") for p in problems)
     assert any(p.startswith("row 4, column q.overall: '7' is not 1–5") for p in problems)
     for column in ("unit_code", "channel", "respondent_type", "instrument"):
@@ -124,12 +119,9 @@ def test_a_responses_file_with_one_bad_row_records_nothing_and_names_row_and_col
 def test_an_unknown_column_is_refused(app_context):
     text = "response_id,submitted_at,unit_code,channel,instrument,q.overall,favourite_colour\n"
     text += "x1,2026-07-01T09:00:00+07:00,U,paper,sipas-full@1,5,blue\n"
-    try:
+    with pytest.raises(importing.ImportFailed) as failed:
         importing.import_responses(db.session, io.StringIO(text))
-    except importing.ImportFailed as error:
-        assert str(error.problems[0]) == "row 1, column favourite_colour: unknown column"
-    else:
-        raise AssertionError("an unknown column was accepted")
+    assert str(failed.value.problems[0]) == "row 1, column favourite_colour: unknown column"
 
 
 def test_the_responses_import_command_adds_to_the_responses_group(runner, tmp_path, app_context):
