@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from survey.extensions import AnySession
 from survey.models import AuditEntry, User
 
 GENESIS = "0" * 64
+AUDIT_LOCK = 0x617564697400  # the advisory lock key that serialises appends on PostgreSQL ("audit")
 
 
 def _plain(value: Any) -> Any:
@@ -62,7 +63,12 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain. Flushes, never commits (it joins the change it records)."""
-    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1).with_for_update())
+    if session.get_bind().dialect.name == "postgresql":
+        # One appender at a time: FOR UPDATE on the last row does not stop a second writer from
+        # reading the same last row once the first commits, which would fork the chain. (SQLite
+        # writers are already serialised by BEGIN IMMEDIATE.)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
     entry = AuditEntry(
         at=datetime.now(UTC),
