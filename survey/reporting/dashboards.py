@@ -36,7 +36,7 @@ class AgencyDashboard:
     breakdowns: dict[str, list[Group]]
     problems: list[tuple[str, int]]
     comments: list[tuple[Any, ...]]
-    drop: stats.Drop | None
+    drop: str | None
 
 
 def names(session: AnySession, dimension: str) -> dict[object, str]:
@@ -56,10 +56,8 @@ def agency(session: AnySession, tree: UnitTree, unit: Unit, period: Period, sett
     last = period if period.kind == trend_kind else _last_of(period, trend_kind)
     periods = series(last, TREND_LENGTH.get(trend_kind, 12))
     over_time = trend(session, scope, periods, settings)
-    quarters = over_time if trend_kind == "quarter" else trend(
-        session, scope, series(_last_of(period, "quarter"), 4), settings)
-    drop = stats.detect_drop([g.counts.s for g in quarters], [g.counts.n for g in quarters],
-                             [g.label for g in quarters])
+    drop = stats.detect_drop([g.counts.s for g in over_time], [g.counts.n for g in over_time],
+                             [g.label for g in over_time])
     return AgencyDashboard(
         unit=unit, period=period, group=unit_group(session, tree, unit, period, settings),
         trend=over_time,
@@ -93,7 +91,7 @@ class ProvinceView:
     sector_groups: list[tuple[SectorGroup, Group, list[Any]]]
     channels: list[Group]
     weighted: stats.WeightedEstimate | None
-    decision_766: float | None
+    decision_766: Any
     volumes: int = 0
     missing_volumes: list[str] = field(default_factory=list)
 
@@ -127,7 +125,7 @@ def province(session: AnySession, tree: UnitTree, root: Unit, period: Period, se
 
 
 def _weighting(session: AnySession, groups: list[Group], units: list[Unit], period: Period,
-               settings: Settings) -> tuple[stats.WeightedEstimate | None, float | None, int, list[str]]:
+               settings: Settings) -> tuple[stats.WeightedEstimate | None, Any, int, list[str]]:
     rows = session.execute(select(DossierVolume.unit_id, DossierVolume.dossiers,
                                   DossierVolume.dossiers_unsatisfied)
                            .where(DossierVolume.period == period.label)).all()

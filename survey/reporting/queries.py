@@ -179,11 +179,11 @@ def _pivot(session: AnySession, scope: Scope, by: Sequence[str], instrument_id: 
            keys: list[str]) -> dict[Key, ItemSums]:
     columns = _columns(scope, by)
     names = [f"g{i}" for i in range(len(columns))]
-    values = [select(Answer.value).where(Answer.response_id == Response.id, Answer.item_key == key)
-              .scalar_subquery() for key in keys]
+    lookups = [select(Answer.value).where(Answer.response_id == Response.id, Answer.item_key == key)
+               .scalar_subquery() for key in keys]
     inner_query = _grouped(
         select(*(c.label(n) for c, n in zip(columns, names, strict=True)),
-               *(v.label(f"v{j}") for j, v in enumerate(values)))
+               *(v.label(f"v{j}") for j, v in enumerate(lookups)))
         .where(Response.instrument_id == instrument_id), [], scope)
     # Materialized, so that each answer is looked up once per response, not once per product.
     rated = inner_query.cte(f"rated_{instrument_id}").prefix_with("MATERIALIZED")
