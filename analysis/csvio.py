@@ -15,69 +15,42 @@ Anything else, including ``q.<component>`` without an item, is unknown.
 from __future__ import annotations
 
 import csv
+import gc
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from operator import itemgetter
-from typing import IO, Literal
+from itertools import islice
+from typing import IO
 
 import numpy as np
 from numpy.typing import NDArray
 
 from analysis.composite import SIPAS_COMPONENTS
+from analysis.stamps import (
+    Period,
+    code_label,
+    days_of,
+    local_date,
+    local_days,
+    period_code,
+    period_label,
+)
 
 __all__ = ["FIXED_COLUMNS", "GROUPABLE", "Accumulator", "InputError", "Layout", "Period",
            "period_label", "read_responses"]
 
-Period = Literal["year", "half", "quarter", "month"]
 FIXED_COLUMNS = ("response_id", "submitted_at", "unit_code", "service_point_code",
                  "procedure_code", "sector_code", "channel", "respondent_type", "instrument",
                  "comment", "weight")
 GROUPABLE = ("unit_code", "service_point_code", "procedure_code", "sector_code", "channel",
              "respondent_type", "instrument")
 CODES = {"": 0, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
-CHUNK = 32768
-SEVEN = timedelta(hours=7)
-
-
-# Vietnam has kept UTC+07:00, without daylight saving, since 1975: Asia/Ho_Chi_Minh is a fixed
-# offset for any date a response can carry, so no time-zone database is needed.
-LOCAL = timezone(SEVEN)
+CHUNK = 8192
+BATCH = 131072
 
 
 class InputError(Exception):
     """Bad input, reported as one line (row and column) and exit status 2."""
-
-
-def period_label(day: date, period: Period) -> str:
-    """The SPEC §3 label of the period containing a local date.
-
-    >>> [period_label(date(2026, 8, 1), p) for p in ("year", "half", "quarter", "month")]
-    ['2026', '2026-H2', '2026-Q3', '2026-08']
-    """
-    if period == "year":
-        return f"{day.year}"
-    if period == "half":
-        return f"{day.year}-H{1 if day.month <= 6 else 2}"
-    if period == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return f"{day.year}-{day.month:02d}"
-
-
-def local_date(text: str) -> date:
-    """The Asia/Ho_Chi_Minh calendar date of an ISO 8601 timestamp with offset.
-
-    >>> local_date("2026-06-30T20:00:00+00:00")
-    datetime.date(2026, 7, 1)
-    """
-    moment = datetime.fromisoformat(text)
-    offset = moment.utcoffset()
-    if offset is None:
-        raise ValueError("no UTC offset")
-    if offset == SEVEN:
-        return moment.date()
-    return moment.astimezone(LOCAL).date()
 
 
 @dataclass(frozen=True)
@@ -217,14 +190,6 @@ def _segment_sums(values: NDArray[np.float64], groups: NDArray[np.intp],
     return out
 
 
-def _bad_value(row: Sequence[str], layout: Layout, line: int) -> InputError:
-    for i in (*layout.rated_index, *layout.checked_index):
-        if row[i] not in CODES:
-            return InputError(f"row {line}, column {layout.header[i]!r}: value {row[i]!r} is not "
-                              f"1–5 or empty")
-    return InputError(f"row {line}: bad value")  # pragma: no cover - unreachable
-
-
 def _weight(text: str, line: int) -> float:
     if text == "":
         return 1.0
@@ -237,70 +202,120 @@ def _weight(text: str, line: int) -> float:
     return value
 
 
-SECONDS = frozenset(f":{i:02d}" for i in range(60))
-
-
-class PeriodLabeller:
-    """Period labels of ``submitted_at`` values, fast.
-
-    A stamp ``YYYY-MM-DDTHH:MM:SS<offset>`` is split into its date, its seconds and the rest
-    (``THH:MM`` and the offset). Seconds never move the local date, so the day shift to local
-    time is cached per rest (at most 1,440 per offset) and each date is parsed once. Anything
-    else (fractions of seconds, basic format) goes through :func:`local_date`.
-    """
-
-    def __init__(self, period: Period) -> None:
-        self.period = period
-        self.days: dict[str, date] = {}
-        self.shifts: dict[str, int] = {}
-        self.labels: dict[date, str] = {}
-
-    def __call__(self, stamp: str) -> str:
-        if stamp[16:19] in SECONDS:
-            day = self.days.get(stamp[:10])
-            shift = self.shifts.get(stamp[10:16] + stamp[19:])
-            if day is None or shift is None:
-                day, shift = self._learn(stamp)
-        else:
-            day, shift = local_date(stamp), 0
-        if shift:
-            day = day + timedelta(days=shift)
-        label = self.labels.get(day)
-        if label is None:
-            label = self.labels[day] = period_label(day, self.period)
-        return label
-
-    def _learn(self, stamp: str) -> tuple[date, int]:
-        local = local_date(stamp)  # raises ValueError on anything malformed
-        if stamp[10:11] not in ("T", "t", " ") or stamp[13:14] != ":":
-            return local, 0
-        day = self.days[stamp[:10]] = date.fromisoformat(stamp[:10])
-        shift = self.shifts[stamp[10:16] + stamp[19:]] = (local - day).days
-        return day, shift
-
-
-def _decode(flat: list[str], rows: int, width: int, columns: tuple[int, ...], first_line: int,
-            header: tuple[str, ...]) -> NDArray[np.int8]:
-    """Turn the rating fields of a chunk (row-major, ``width`` per row) into codes 0–5."""
-    if not flat:
-        return np.zeros((rows, width), dtype=np.int8)
-    text = "\x1f".join(flat) + "\x1f"
+def _ratings(column: Sequence[str], first_line: int, name: str) -> NDArray[np.int8]:
+    """Codes 0 (skipped) to 5 of one rating column of a chunk, checked in bulk."""
+    text = "\x1f".join(column) + "\x1f"
     raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
     ends = np.flatnonzero(raw == 0x1F)
-    if ends.size == len(flat):
-        starts = np.r_[0, ends[:-1] + 1]
-        lengths = ends - starts
-        chars = raw[np.maximum(ends - 1, 0)]
-        codes = np.where(lengths == 0, 0, chars.astype(np.int16) - ord("0"))
-        bad = (lengths > 1) | ((lengths == 1) & ((codes < 1) | (codes > 5)))
-        if not bad.any():
-            return codes.astype(np.int8).reshape(rows, width)
-    for i, value in enumerate(flat):  # slow path: find the first bad field
+    if ends.size == len(column):
+        lengths = np.diff(ends, prepend=-1) - 1
+        codes = np.where(lengths == 0, 0, raw[np.maximum(ends - 1, 0)].astype(np.int16) - 48)
+        if not ((lengths > 1) | (codes < 0) | (codes > 5)).any():
+            return codes.astype(np.int8)
+    for i, value in enumerate(column):  # slow path: name the first bad field
         if value not in CODES:
-            row, col = divmod(i, width)
-            raise InputError(f"row {first_line + row}, column {header[columns[col]]!r}: value "
-                             f"{value!r} is not 1–5 or empty")
-    raise InputError(f"row {first_line}: bad rating")  # pragma: no cover - unreachable
+            raise InputError(f"row {first_line + i}, column {name!r}: value {value!r} is not 1–5 "
+                             f"or empty")
+    raise InputError(f"row {first_line}, column {name!r}: bad rating")  # pragma: no cover
+
+
+def _ids(column: Sequence[str]) -> tuple[list[str], NDArray[np.intp]]:
+    """Distinct values (in order of appearance) and each row's index into them."""
+    distinct = list(dict.fromkeys(column))
+    index = {value: i for i, value in enumerate(distinct)}
+    return distinct, np.fromiter(map(index.__getitem__, column), dtype=np.intp, count=len(column))
+
+
+def _periods(stamps: Sequence[str], period: Period, first_line: int) -> tuple[list[str],
+                                                                             NDArray[np.intp]]:
+    days, slow = local_days(stamps)
+    for i in np.flatnonzero(slow).tolist():
+        try:
+            days[i] = days_of(local_date(stamps[i]))
+        except ValueError:
+            raise InputError(f"row {first_line + i}, column 'submitted_at': {stamps[i]!r} is not "
+                             f"an ISO 8601 date-time with offset") from None
+    codes, inverse = np.unique(period_code(days, period), return_inverse=True)
+    return [code_label(int(c), period) for c in codes], inverse.astype(np.intp)
+
+
+@dataclass
+class Reader:
+    """Turns chunks of CSV rows into arrays and folds them into an :class:`Accumulator`."""
+
+    layout: Layout
+    period: Period | None
+    acc: Accumulator
+    units: dict[int, set[str]] = field(default_factory=dict)
+    buffer: list[tuple[NDArray[np.intp], NDArray[np.int8], NDArray[np.float64],
+                       NDArray[np.intp] | None]] = field(default_factory=list)
+    buffered: int = 0
+
+    def chunk(self, rows: list[list[str]], first_line: int) -> None:
+        layout, width = self.layout, len(self.layout.header)
+        if any(len(row) != width for row in rows):
+            i = next(i for i, row in enumerate(rows) if len(row) != width)
+            raise InputError(f"row {first_line + i}: {len(rows[i])} fields where the header has "
+                             f"{width}")
+        columns = list(zip(*rows, strict=True))
+        parts = [_ids(columns[i]) for i in layout.by_index]
+        if self.period is not None:
+            parts.append(_periods(columns[layout.time_index or 0], self.period, first_line))
+        gids = self._groups(parts, len(rows))
+        codes = np.empty((len(rows), self.acc.k), dtype=np.int8)
+        for j, i in enumerate(layout.rated_index):
+            codes[:, j] = _ratings(columns[i], first_line, layout.header[i])
+        for i in layout.checked_index:
+            _ratings(columns[i], first_line, layout.header[i])
+        weights = np.ones(len(rows))
+        if layout.weight_index is not None:
+            texts = columns[layout.weight_index]
+            if not set(texts) <= {"", "1"}:
+                weights = np.array([_weight(t, first_line + i) for i, t in enumerate(texts)])
+                self.acc.weighted = True
+        strata = None
+        if layout.unit_index is not None:
+            strata = self._strata(gids, columns[layout.unit_index])
+        self.buffer.append((gids, codes, weights, strata))
+        self.buffered += len(rows)
+        if self.buffered >= BATCH:
+            self.flush()
+
+    def _groups(self, parts: list[tuple[list[str], NDArray[np.intp]]], size: int
+                ) -> NDArray[np.intp]:
+        combined = np.zeros(size, dtype=np.int64)
+        for distinct, ids in parts:
+            combined = combined * len(distinct) + ids
+        codes, inverse = np.unique(combined, return_inverse=True)
+        keys = self.acc.keys
+        gid_of = np.empty(codes.size, dtype=np.intp)
+        for u, code in enumerate(codes.tolist()):
+            key = []
+            for distinct, _ in reversed(parts):
+                code, i = divmod(code, len(distinct))
+                key.append(distinct[i])
+            gid_of[u] = keys.setdefault(tuple(reversed(key)), len(keys))
+        return gid_of[inverse.ravel()]
+
+    def _strata(self, gids: NDArray[np.intp], column: Sequence[str]) -> NDArray[np.intp]:
+        distinct, ids = _ids(column)
+        pair = gids.astype(np.int64) * len(distinct) + ids
+        codes, inverse = np.unique(pair, return_inverse=True)
+        sid_of = np.empty(codes.size, dtype=np.intp)
+        for u, code in enumerate(codes.tolist()):
+            gid, i = divmod(code, len(distinct))
+            sid_of[u] = self.acc.strata.setdefault((gid, distinct[i]), len(self.acc.strata))
+            self.units.setdefault(gid, set()).add(distinct[i])
+        return sid_of[inverse.ravel()]
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        gids, codes, weights, strata = zip(*self.buffer, strict=True)
+        self.acc.add(np.concatenate(gids), np.concatenate(codes), np.concatenate(weights),
+                     None if strata[0] is None else np.concatenate(strata),  # type: ignore[arg-type]
+                     self.layout.has_overall)
+        self.buffer, self.buffered = [], 0
 
 
 def read_responses(stream: IO[str], *, by: Sequence[str], period: Period | None,
@@ -312,78 +327,30 @@ def read_responses(stream: IO[str], *, by: Sequence[str], period: Period | None,
     except StopIteration:
         raise InputError("row 1: the file is empty (no header row)") from None
     layout = parse_header(header, by, need_time=period is not None, need_unit=strata_by_unit)
-    acc = Accumulator(k=len(layout.rated_index))
-    units: dict[int, set[str]] = {}
-    width = len(layout.header)
-    key_of = _getter(layout.by_index)
-    columns = (*layout.rated_index, *layout.checked_index)
-    fields_of = _getter(columns)
-    label_of = PeriodLabeller(period) if period is not None else None
-    time_index = layout.time_index if layout.time_index is not None else 0
-    weight_index, unit_index = layout.weight_index, layout.unit_index
-    keys = acc.keys
-    for line, chunk in _chunks(reader):
-        groups: list[int] = []
-        flat: list[str] = []
-        weights: list[float] = []
-        strata: list[int] = []
-        for row in chunk:
-            line += 1
-            if len(row) != width:
-                raise InputError(f"row {line}: {len(row)} fields where the header has {width}")
-            key = key_of(row)
-            if label_of is not None:
-                try:
-                    key = (*key, label_of(row[time_index]))
-                except ValueError:
-                    raise InputError(f"row {line}, column 'submitted_at': {row[time_index]!r} is "
-                                     f"not an ISO 8601 date-time with offset") from None
-            gid = keys.get(key)
-            if gid is None:
-                gid = keys[key] = len(keys)
-            groups.append(gid)
-            flat.extend(fields_of(row))
-            if weight_index is not None:
-                w = _weight(row[weight_index], line)
-                acc.weighted = acc.weighted or w != 1.0
-                weights.append(w)
-            if unit_index is not None:
-                unit = row[unit_index]
-                strata.append(acc.strata.setdefault((gid, unit), len(acc.strata)))
-                units.setdefault(gid, set()).add(unit)
-        codes = _decode(flat, len(groups), len(columns), columns, line - len(chunk) + 1,
-                        layout.header)
-        acc.add(np.asarray(groups, dtype=np.intp), np.ascontiguousarray(codes[:, : acc.k]),
-                np.asarray(weights) if weight_index is not None else np.ones(len(groups)),
-                np.asarray(strata, dtype=np.intp) if unit_index is not None else None,
-                layout.has_overall)
-    return layout, acc, units
-
-
-def _getter(index: tuple[int, ...]) -> Callable[[Sequence[str]], tuple[str, ...]]:
-    """``row -> tuple(row[i] for i in index)``, fast (itemgetter returns a bare value for one)."""
-    if not index:
-        return lambda _row: ()
-    if len(index) == 1:
-        only = index[0]
-        return lambda row: (row[only],)
-    return itemgetter(*index)  # type: ignore[return-value]
+    state = Reader(layout, period, Accumulator(k=len(layout.rated_index)))
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived row lists make the cycle collector run for nothing
+    try:
+        for line, chunk in _chunks(reader):
+            state.chunk(chunk, line + 1)
+        state.flush()
+    finally:
+        if collecting:
+            gc.enable()
+    return layout, state.acc, state.units
 
 
 def _chunks(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[list[str]]]]:
     """Chunks of rows, each with the row number (header = row 1) before its first row."""
     line = 1
     while True:
-        chunk: list[list[str]] = []
         try:
-            for row in reader:
-                chunk.append(row)
-                if len(chunk) == CHUNK:
-                    break
-        except csv.Error as exc:
-            raise InputError(f"row {line + len(chunk) + 1}: malformed CSV ({exc})") from None
-        except UnicodeDecodeError:
-            raise InputError(f"row {line + len(chunk) + 1}: the file is not UTF-8") from None
+            chunk = list(islice(reader, CHUNK))
+        except (csv.Error, UnicodeDecodeError) as exc:
+            where = getattr(reader, "line_num", line)
+            what = "the file is not UTF-8" if isinstance(exc, UnicodeDecodeError) else (
+                f"malformed CSV ({exc})")
+            raise InputError(f"line {where}: {what}") from None
         if not chunk:
             return
         yield line, chunk
