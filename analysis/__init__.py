@@ -8,9 +8,11 @@ unrounded floats.
 from analysis.compare import FunnelLimits, Shrunken, adjust_pvalues, funnel_limits, shrink
 from analysis.composite import (
     SIPAS_COMPONENTS,
+    IndexBatch,
     ItemStats,
     component_indices,
     composite,
+    index_batch,
     sipas_index,
 )
 from analysis.estimate import Estimate, InsufficientDataError
@@ -28,6 +30,7 @@ __all__ = [
     "Drop",
     "Estimate",
     "FunnelLimits",
+    "IndexBatch",
     "InsufficientDataError",
     "ItemStats",
     "Proportions",
@@ -43,6 +46,7 @@ __all__ = [
     "decision_766",
     "detect_drop",
     "funnel_limits",
+    "index_batch",
     "post_stratified",
     "proportion",
     "proportions",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -78,9 +79,12 @@ def main() -> None:
         t0 = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True, check=True)
         wall = time.perf_counter() - t0
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_mb = usage.ru_maxrss / 1024
+        load = os.getloadavg()[0]
         print("python -m analysis indices --by unit_code --period quarter --format json")
-        print(f"  wall time: {wall:.2f} s (budget 15 s)")
+        print(f"  wall time: {wall:.2f} s (budget 15 s); CPU time {usage.ru_utime + usage.ru_stime:.2f} s;"
+              f" load average {load:.1f} on {os.cpu_count()} cores")
         print(f"  peak RSS:  {peak_mb:.0f} MB (budget 500 MB)")
         groups = len(json.loads(done.stdout)["groups"])
         print(f"  output:    {len(done.stdout) / 1e6:.1f} MB of JSON, {groups} groups")
