@@ -89,3 +89,30 @@ def test_the_audit_page_shows_who_did_what_before_and_after(app, client, login):
     assert "target.seed" in page
     assert admin.email in page
     assert "Chuỗi nhật ký nguyên vẹn" in page
+
+
+def test_concurrent_appends_keep_one_unbroken_chain(tmp_path_factory):
+    """Four workers appending at once must not fork the chain (SQLite's write lock; PostgreSQL's
+    advisory lock), so that `audit verify` stays meaningful under real load."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import make_app, reset_database, scratch_database_url
+
+    app = make_app(scratch_database_url(tmp_path_factory, "audit_race"))
+    reset_database(app)
+
+    def worker(n: int) -> None:
+        for i in range(25):
+            with app.app_context():
+                audit.record(db.session, None, "test.race", "worker", n, None, {"i": i})
+                db.session.commit()
+                db.session.remove()
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(worker, range(4)))
+    with app.app_context():
+        result = audit.verify(db.session)
+        db.session.remove()
+        db.engine.dispose()
+    assert result.entries == 100
+    assert result.ok, result.problems
