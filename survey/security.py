@@ -7,8 +7,11 @@ in URLs from leaking to other sites.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 CSP = "; ".join(
     [
@@ -34,7 +37,19 @@ HEADERS = {
 }
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` up to the database's INTEGER range: a larger id is not found (404).
+
+    Otherwise PostgreSQL refuses the value ("integer out of range") and the page is a 500.
+    """
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIntConverter  # before the blueprints add their rules
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:  # otherwise X-Forwarded-* headers are ignored: a client cannot fake its address
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
