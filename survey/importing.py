@@ -178,12 +178,11 @@ def import_responses(
     source: IO[str],
     *,
     allowed_unit_ids: set[int] | None = None,
-    channel: str | None = None,
 ) -> ResponsesReport:
     """Record every row of a SPEC §3 CSV through :func:`record_response`, or nothing at all.
 
-    ``allowed_unit_ids`` limits the units a unit manager may import into; ``channel`` forces one
-    (the paper entry form) where the file's own column is otherwise used.
+    The channel of each response is the file's ``channel`` column. ``allowed_unit_ids`` limits the
+    units a unit manager may import into.
     """
     rows = _rows(source, (*FIXED_COLUMNS[:3], "channel", "instrument"))
     known = set(FIXED_COLUMNS) | {"comment", "weight"}
@@ -194,7 +193,7 @@ def import_responses(
     parsed = []
     for line, row in enumerate(rows, start=2):
         before = len(problems)
-        item = _parse_response(lookup, line, row, problems, allowed_unit_ids, channel)
+        item = _parse_response(lookup, line, row, problems, allowed_unit_ids)
         if item is not None and len(problems) == before:
             parsed.append(item)
     if problems:
@@ -220,7 +219,6 @@ def _parse_response(
     row: dict[str, str],
     problems: list[Problem],
     allowed: set[int] | None,
-    channel: str | None,
 ) -> tuple[str, Context, Submission] | None:
     def bad(column: str, message: str) -> None:
         problems.append(Problem(line, column, message))
@@ -253,7 +251,7 @@ def _parse_response(
         sector_code not in lookup.sectors or (procedure and procedure.sector.code != sector_code)
     ):
         bad("sector_code", f"{sector_code!r} is unknown or not the procedure's sector")
-    row_channel = channel or row["channel"]
+    row_channel = row["channel"]
     if row_channel not in CHANNELS:
         bad("channel", f"{row_channel!r} is not one of {', '.join(CHANNELS)}")
     if row.get("respondent_type") and row["respondent_type"] not in RESPONDENT_TYPES:

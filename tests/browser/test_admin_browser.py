@@ -82,3 +82,31 @@ def test_a_unit_manager_prints_an_a4_poster_with_a_sharp_qr(live_server: LiveSer
     sizes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     assert [(round(float(w)), round(float(h))) for w, h in sizes] == [(595, 842)]  # one A4 page
     assert not errors, errors  # no CSP violation, no broken asset
+
+
+def test_admin_pages_have_no_serious_accessibility_violations(live_server: LiveServer, page: Page):
+    from tests.browser.test_accessibility import serious_violations
+
+    email, _desk, _point_id = _staff(live_server, "admin")
+    _log_in(page, live_server, email)
+    found = {}
+    for path in [
+        "/admin/",
+        "/admin/units",
+        "/admin/points",
+        "/admin/kiosks",
+        "/admin/qr",
+        "/admin/paper",
+        "/admin/procedures",
+        "/admin/targets",
+        "/admin/instruments",
+        "/admin/users",
+        "/admin/tokens",
+        "/admin/audit",
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        found[path] = serious_violations(page)
+    page.goto(f"{live_server.url}/admin/qr")
+    page.get_by_role("link", name="Áp phích A4").first.click()
+    found["poster"] = serious_violations(page)
+    assert {path: v for path, v in found.items() if v} == {}
