@@ -106,8 +106,6 @@ def _check_counts(successes: ArrayLike, n: ArrayLike) -> tuple[Floats, Floats]:
 
 
 def _bounds(x: Floats, m: Floats, z: float, alpha: float, method: Method) -> tuple[Floats, Floats]:
-    from scipy import stats  # imported here: scipy.stats takes a second to import
-
     p = x / m
     if method == "wilson":
         z2 = z * z
@@ -120,13 +118,18 @@ def _bounds(x: Floats, m: Floats, z: float, alpha: float, method: Method) -> tup
         p_t = (x + z * z / 2.0) / m_t
         half = z * np.sqrt(p_t * (1.0 - p_t) / m_t)
         low, high = p_t - half, p_t + half
-    elif method == "jeffreys":
-        low = np.where(x == 0, 0.0, stats.beta.ppf(alpha / 2, x + 0.5, m - x + 0.5))
-        high = np.where(x == m, 1.0, stats.beta.isf(alpha / 2, x + 0.5, m - x + 0.5))
-    elif method == "clopper_pearson":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            low = np.where(x == 0, 0.0, stats.beta.ppf(alpha / 2, np.maximum(x, 1), m - x + 1))
-            high = np.where(x == m, 1.0, stats.beta.isf(alpha / 2, x + 1, np.maximum(m - x, 1)))
+    elif method in ("jeffreys", "clopper_pearson"):
+        from scipy import stats  # imported here: scipy.stats takes a second to import
+
+        if method == "jeffreys":
+            low = np.where(x == 0, 0.0, stats.beta.ppf(alpha / 2, x + 0.5, m - x + 0.5))
+            high = np.where(x == m, 1.0, stats.beta.isf(alpha / 2, x + 0.5, m - x + 0.5))
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                low = np.where(x == 0, 0.0,
+                               stats.beta.ppf(alpha / 2, np.maximum(x, 1), m - x + 1))
+                high = np.where(x == m, 1.0,
+                                stats.beta.isf(alpha / 2, x + 1, np.maximum(m - x, 1)))
     else:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     low = np.clip(np.minimum(low, p), 0.0, 1.0)
