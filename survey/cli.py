@@ -112,3 +112,6 @@ def init_app(app: Flask) -> None:
     from survey.backup import backup_command  # flask --app wsgi backup
 
     app.cli.add_command(backup_command)
+    from survey.integrity import integrity_cli  # flask --app wsgi integrity scan
+
+    app.cli.add_command(integrity_cli)

@@ -22,9 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import click
+from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select, update
 
-from survey.extensions import AnySession
+from survey.extensions import AnySession, db
 from survey.models import DossierVolume, Kiosk, Response, Unit, User
 from survey.reporting.periods import LOCAL, parse_period
 
@@ -224,3 +227,19 @@ def _audit(session: AnySession, user: User | None, action: str, object_type: str
     from survey import audit  # type: ignore[attr-defined,unused-ignore]  # the hash-chained log
 
     audit.record(session, user, action, object_type, object_id, before, after)
+
+
+@click.group("integrity", help="Gaming detection.")
+def integrity_cli() -> None:
+    """``flask --app wsgi integrity scan`` (for a nightly timer; the review page has a button too)."""
+
+
+@integrity_cli.command("scan")
+@click.option("--days", type=int, default=None, help="Only responses of the last DAYS days (default: all).")
+@with_appcontext
+def scan_command(days: int | None) -> None:
+    """Flag suspicious responses; prints how many each check flagged."""
+    since = datetime.now(UTC) - timedelta(days=days) if days else None
+    counts = scan(db.session, Rules.from_config(current_app.config), since=since)
+    db.session.commit()
+    click.echo(", ".join(f"{flag}: {n}" for flag, n in counts.items()))

@@ -173,3 +173,16 @@ def test_exclusion_needs_csrf_and_the_admin_role(app, client, login, flagged_bat
                        data={"batch": flagged_batch, "action": "exclude"}).status_code == 400
     with app.app_context():
         assert excluded_count() == 0
+
+
+def test_scan_command_flags_and_reports_counts(app, runner):
+    with app.app_context():
+        point = make_service_point(db.session)
+        kiosk, _code = kiosks.create_kiosk(db.session, point, label="Quầy 3")
+        make_response(db.session, unit=point.unit, ratings={"overall": 4}, channel="kiosk",
+                      instrument_key="sipas-short", submitted_at=TUESDAY_9.replace(hour=23),
+                      service_point=point, kiosk=kiosk)
+        db.session.commit()
+    result = runner.invoke(args=["integrity", "scan"])
+    assert result.exit_code == 0, result.output
+    assert "off_hours: 1" in result.output
