@@ -110,3 +110,20 @@ def test_admin_pages_have_no_serious_accessibility_violations(live_server: LiveS
     page.get_by_role("link", name="Áp phích A4").first.click()
     found["poster"] = serious_violations(page)
     assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_a_paper_form_is_keyed_in_with_digits_alone(live_server: LiveServer, page: Page):
+    email, _desk, point_id = _staff(live_server, "unit_manager")
+    _log_in(page, live_server, email)
+    page.goto(f"{live_server.url}/admin/paper?service_point={point_id}&instrument=sipas-short")
+    items = page.locator(".paper-items input")
+    expect(items.first).to_be_focused()
+    page.keyboard.type("45" + "4" * (items.count() - 2))  # each digit moves to the next item
+    expect(items.last).to_have_value("4")
+    expect(page.get_by_label("Ý kiến ghi trên phiếu")).to_be_focused()  # then to the comment
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # on "Lưu phiếu"
+    expect(page.get_by_role("status")).to_contain_text("Đã lưu phiếu")
+    assert live_server.count_responses(service_point_id=point_id, channel="paper") == 1
+    stored = live_server.stored(service_point_id=point_id)[0]
+    assert {a.item_key: a.value for a in stored.answers}["overall"] == 4
