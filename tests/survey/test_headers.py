@@ -62,6 +62,9 @@ def prod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, dict
         point = factories.make_service_point(db.session)
         admin = factories.make_user(db.session, role="admin")
         _kiosk, code = kiosks.create_kiosk(db.session, point, label="Quầy 1")
+        for i in range(40):  # enough for figures, charts and tables to render with data
+            factories.make_response(db.session, unit=point.unit, service_point=point,
+                                    ratings={"overall": 1 + i % 5, "staff.courteous": 1 + i % 4})
         facts = {"admin": admin.email, "kiosk_code": code,
                  "token": sign_payload(SurveyPayload("sipas-full", point.unit.code, point.code))}
         db.session.commit()
