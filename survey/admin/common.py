@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import io
+from collections.abc import Callable
+from typing import IO, Any, TypeVar
 
-from flask import Response, abort, make_response
+from flask import Response, abort, make_response, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -14,6 +20,7 @@ from survey.models import ServicePoint, Unit
 from survey.users import can_manage, can_view, visible_unit_ids
 
 M = TypeVar("M")
+T = TypeVar("T")
 STAFF = ("admin", "unit_manager", "unit_viewer")
 MANAGERS = ("admin", "unit_manager")
 
@@ -85,3 +92,22 @@ def no_store(page: str) -> Response:
     response = make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Tệp CSV"), validators=[FileRequired()])
+
+
+def run_import(form: ImportForm, back: str, run: Callable[[IO[str]], T]) -> T:
+    """Run ``run`` on the uploaded CSV (UTF-8, with or without BOM). A file with errors rolls back
+    and ends the request with a page listing every problem (row and column), status 400."""
+    from survey.extensions import db
+
+    try:
+        return run(io.StringIO(form.file.data.read().decode("utf-8-sig")))
+    except UnicodeDecodeError:
+        problems: list[object] = [_("Tệp không phải UTF-8.")]
+    except ValueError as error:  # ImportFailed names rows and columns; TreeError one broken rule
+        problems = list(getattr(error, "problems", None) or [str(error)])
+    db.session.rollback()
+    abort(make_response(render_template("admin/import_errors.html", problems=problems, back=back), 400))

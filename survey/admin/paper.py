@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 from datetime import datetime, time
 
@@ -18,8 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey import audit, importing, instruments
 from survey.admin import bp
-from survey.admin.common import MANAGERS, choices, options, posted, visible_points
-from survey.admin.units import ImportForm
+from survey.admin.common import MANAGERS, ImportForm, choices, options, posted, run_import, visible_points
 from survey.auth import roles_required
 from survey.collection import Context, Submission, SubmissionError, record_response
 from survey.exporting import LOCAL
@@ -134,17 +132,12 @@ def paper_import() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(_form(_instrument()), _instrument(), 400)
     ids = visible_unit_ids(current_user)
-    try:
-        text = form.file.data.read().decode("utf-8-sig")
-        report = importing.import_responses(
-            db.session, io.StringIO(text), allowed_unit_ids=None if ids is None else set(ids)
-        )
-    except (UnicodeDecodeError, importing.ImportFailed) as error:
-        db.session.rollback()
-        problems = getattr(error, "problems", None) or [_("Tệp không phải UTF-8.")]
-        return render_template(
-            "admin/import_errors.html", problems=problems, back=url_for("admin.paper")
-        ), 400
+    allowed = None if ids is None else set(ids)
+    report = run_import(
+        form,
+        url_for("admin.paper"),
+        lambda source: importing.import_responses(db.session, source, allowed_unit_ids=allowed),
+    )
     audit.record(db.session, current_user, "responses.import", "response", None, None, vars(report))
     db.session.commit()
     flash(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 
 from survey import audit, importing
 from survey.admin import bp
-from survey.admin.units import ImportForm
+from survey.admin.common import ImportForm, run_import
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import Procedure, Sector, SectorGroup
@@ -72,15 +70,11 @@ def procedures_import() -> str | tuple[str, int]:
     form = ImportForm()
     if not form.validate_on_submit():
         return _page(_group_form(), 400)
-    try:
-        text = form.file.data.read().decode("utf-8-sig")
-        report = importing.import_procedures(db.session, current_user, io.StringIO(text))
-    except (UnicodeDecodeError, importing.ImportFailed) as error:
-        db.session.rollback()
-        problems = getattr(error, "problems", None) or [_("Tệp không phải UTF-8.")]
-        return render_template(
-            "admin/import_errors.html", problems=problems, back=url_for("admin.procedures")
-        ), 400
+    report = run_import(
+        form,
+        url_for("admin.procedures"),
+        lambda source: importing.import_procedures(db.session, current_user, source),
+    )
     db.session.commit()
     return render_template("admin/procedures_report.html", report=report)
 

@@ -11,16 +11,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from survey import importing
 from survey import units as tree
 from survey.admin import bp
-from survey.admin.common import choices, form_id, options
+from survey.admin.common import ImportForm, choices, form_id, options, run_import
 from survey.admin.points import CODE
 from survey.auth import roles_required
 from survey.extensions import db
@@ -47,10 +45,6 @@ class UnitForm(FlaskForm):
 class CloseForm(FlaskForm):
     valid_to = DateField(_l("Ngày hoạt động cuối cùng"), validators=[DataRequired()])
     successor = SelectField(_l("Đơn vị kế thừa (khi sáp nhập)"), validate_choice=False)
-
-
-class ImportForm(FlaskForm):
-    file = FileField(_l("Tệp CSV"), validators=[FileRequired()])
 
 
 def _units() -> list[Unit]:
@@ -193,15 +187,9 @@ def units_import() -> WerkzeugResponse | tuple[str, int]:
     form = ImportForm()
     if not form.validate_on_submit():
         return _page(_unit_form(), 400)
-    try:
-        text = form.file.data.read().decode("utf-8-sig")
-        added, changed, unchanged = tree.import_tree(db.session, current_user, io.StringIO(text))
-    except (UnicodeDecodeError, importing.ImportFailed, tree.TreeError) as error:
-        db.session.rollback()
-        problems = getattr(error, "problems", None) or [str(error)]
-        return render_template(
-            "admin/import_errors.html", problems=problems, back=url_for("admin.units")
-        ), 400
+    added, changed, unchanged = run_import(
+        form, url_for("admin.units"), lambda source: tree.import_tree(db.session, current_user, source)
+    )
     db.session.commit()
     flash(
         _("Nhập xong: %(a)s đơn vị mới, %(c)s thay đổi, %(u)s giữ nguyên.", a=added, c=changed, u=unchanged),
