@@ -21,7 +21,6 @@ from survey.extensions import AnySession
 from survey.models import AuditEntry, User
 
 GENESIS = "0" * 64
-LOCK_KEY = 0x48414C4F  # "HALO": the advisory lock that serialises appends on PostgreSQL
 AUDIT_LOCK = 0x617564697400  # the advisory lock key that serialises appends on PostgreSQL ("audit")
 
 
