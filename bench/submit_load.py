@@ -34,6 +34,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
+RATE_LIMIT_STORAGE = os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
 ITEMS = ("q_overall", "q_access__place", "q_procedure__as_posted", "q_staff__courteous",
          "q_result__as_promised", "q_feedback__easy")
 
@@ -132,7 +133,9 @@ def survey_run(tmp: Path, total: int, threads: int) -> tuple[float, set[str], in
     code, _token = prepare_database(f"sqlite:///{database}")
     env = {"SURVEY_ENV": "development", "SURVEY_SECRET_KEY": "bench-secret",
            "SURVEY_DATABASE_URL": f"sqlite:///{database}",
-           "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute", "SURVEY_LOGIN_RATE_LIMIT": "1000 per minute"}
+           "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute", "SURVEY_LOGIN_RATE_LIMIT": "1000 per minute",
+           # Two workers must share their counters, as in production (README): the local Redis.
+           "SURVEY_RATELIMIT_STORAGE_URI": RATE_LIMIT_STORAGE}
     process, base = start("wsgi:app", env, tmp / "survey.log")
     try:
         enrolled = requests.Session()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from survey.extensions import AnySession
@@ -87,53 +87,55 @@ def record_response(session: AnySession, context: Context, submission: Submissio
     """Store one response, exactly once.
 
     A resend with the same idempotency key, or a second answer for a dossier already answered,
-    stores nothing and says so. Both rules are also unique constraints, so two racing requests
-    cannot both win: the loser's insert fails inside a savepoint and is reported the same way.
+    stores nothing and says so. Both rules are unique constraints, and they are the only check:
+    the insert runs inside a savepoint, so the rare duplicate costs a rolled-back savepoint while
+    the common case costs no extra query, and two racing requests cannot both win.
     Flushes; the caller commits.
     """
     check(context, submission)
-    if session.scalar(
-        select(Response.id).filter_by(idempotency_key=submission.idempotency_key)
-    ):
-        return "duplicate"
-    if context.dossier_hash and session.scalar(
-        select(Response.id).filter_by(dossier_hash=context.dossier_hash)
-    ):
-        return "dossier_used"
-    response = _build(context, submission)
+    response_id = str(uuid.uuid4())
     try:
         with session.begin_nested():
-            session.add(response)
-            session.flush()
+            session.execute(insert(Response), [_response_row(response_id, context, submission)])
+            session.execute(insert(Answer), [
+                {"response_id": response_id, "item_key": key, "value": value}
+                for key, value in sorted(submission.ratings.items())
+            ])
+            if submission.problems:
+                session.execute(insert(ResponseProblem), [
+                    {"response_id": response_id, "code": code}
+                    for code in sorted(set(submission.problems))
+                ])
     except IntegrityError:
         if session.scalar(
             select(Response.id).filter_by(idempotency_key=submission.idempotency_key)
         ):
             return "duplicate"
-        return "dossier_used"
+        if context.dossier_hash and session.scalar(
+            select(Response.id).filter_by(dossier_hash=context.dossier_hash)
+        ):
+            return "dossier_used"
+        raise
     return "recorded"
 
 
-def _build(context: Context, submission: Submission) -> Response:
+def _response_row(response_id: str, context: Context, submission: Submission) -> dict[str, object]:
     procedure = context.procedure
-    response = Response(
-        id=str(uuid.uuid4()),
-        submitted_at=submission.submitted_at or datetime.now(UTC),
-        unit_id=context.unit.id,
-        service_point_id=context.service_point.id if context.service_point else None,
-        procedure_id=procedure.id if procedure else None,
-        sector_id=procedure.sector_id if procedure else None,
-        channel=context.channel,
-        respondent_type=submission.respondent_type,
-        instrument_id=context.instrument.id,
-        kiosk_id=context.kiosk.id if context.kiosk else None,
-        overall=submission.ratings.get("overall"),
-        comment=(submission.comment or "").strip() or None,
-        idempotency_key=submission.idempotency_key,
-        dossier_hash=context.dossier_hash,
-    )
-    response.answers = [
-        Answer(item_key=key, value=value) for key, value in sorted(submission.ratings.items())
-    ]
-    response.problems = [ResponseProblem(code=code) for code in sorted(set(submission.problems))]
-    return response
+    return {
+        "id": response_id,
+        "submitted_at": submission.submitted_at or datetime.now(UTC),
+        "unit_id": context.unit.id,
+        "service_point_id": context.service_point.id if context.service_point else None,
+        "procedure_id": procedure.id if procedure else None,
+        "sector_id": procedure.sector_id if procedure else None,
+        "channel": context.channel,
+        "respondent_type": submission.respondent_type,
+        "instrument_id": context.instrument.id,
+        "kiosk_id": context.kiosk.id if context.kiosk else None,
+        "overall": submission.ratings.get("overall"),
+        "comment": (submission.comment or "").strip() or None,
+        "idempotency_key": submission.idempotency_key,
+        "dossier_hash": context.dossier_hash,
+        "flag": None,
+        "excluded": False,
+    }

@@ -11,7 +11,7 @@ from typing import Any
 
 from survey import audit
 from survey.extensions import AnySession
-from survey.instruments import InstrumentError, next_version, validate_definition
+from survey.instruments import InstrumentError, forget, next_version, validate_definition
 from survey.models import Instrument, User
 
 
@@ -66,6 +66,7 @@ def publish(session: AnySession, actor: User | None, draft: Instrument) -> None:
         raise InstrumentError(f"{draft.ref} is already published")
     draft.published_at = datetime.now(UTC)
     session.flush()
+    forget()
     audit.record(
         session,
         actor,

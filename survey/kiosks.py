@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from survey.extensions import AnySession
 from survey.models import Kiosk, ServicePoint
@@ -61,7 +62,11 @@ def kiosk_for_secret(session: AnySession, secret: str | None) -> Kiosk | None:
     """The enrolled, unrevoked kiosk that holds ``secret``, if any."""
     if not secret or len(secret) > 100:
         return None
-    kiosk = session.scalar(select(Kiosk).filter_by(device_secret_hash=hash_secret(secret)))
+    kiosk = session.scalar(
+        select(Kiosk)
+        .filter_by(device_secret_hash=hash_secret(secret))
+        .options(joinedload(Kiosk.service_point).joinedload(ServicePoint.unit))
+    )
     if kiosk is None or kiosk.revoked_at is not None:
         return None
     return kiosk

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from survey import create_app
+from survey import create_app, instruments
 from survey.extensions import db
 from tests import factories
 
@@ -122,6 +122,7 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         db.session = original
         outer.rollback()
         connection.close()
+        instruments.forget()  # a version published inside the test is gone with the rollback
 
 
 @pytest.fixture

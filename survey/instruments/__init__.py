@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,7 @@ def load_built_in(session: AnySession) -> list[str]:
                 )
             )
             added.append(f"{key}@{definition['version']}")
+            forget()
         elif stored.definition != definition:
             raise InstrumentError(
                 f"{key}@{definition['version']} is published and differs from {key}.json: "
@@ -73,14 +75,37 @@ def load_built_in(session: AnySession) -> list[str]:
     return added
 
 
+# (database URL, key) → (time read, instrument detached from its session). Published versions never
+# change, so the only staleness is a newer version published in another process, seen after
+# CACHE_SECONDS; a publication in this process calls forget().
+_cache: dict[tuple[str, str], tuple[float, Instrument]] = {}
+CACHE_SECONDS = 30.0
+
+
 def current(session: AnySession, key: str) -> Instrument | None:
-    """The newest published version of ``key``."""
-    return session.scalar(
+    """The newest published version of ``key`` (cached: it is read on every submission)."""
+    place = (str(session.get_bind().engine.url), key)
+    hit = _cache.get(place)
+    if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    instrument = session.scalar(
         select(Instrument)
         .where(Instrument.key == key, Instrument.published_at.is_not(None))
         .order_by(Instrument.version.desc())
         .limit(1)
     )
+    if instrument is not None:
+        detached = Instrument(id=instrument.id, key=instrument.key, version=instrument.version,
+                              definition=instrument.definition,
+                              published_at=instrument.published_at)
+        _cache[place] = (time.monotonic(), detached)
+        return detached
+    return None
+
+
+def forget() -> None:
+    """Drop cached versions (after publishing one, and between tests)."""
+    _cache.clear()
 
 
 def next_version(session: AnySession, key: str) -> int:
