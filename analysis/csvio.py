@@ -306,14 +306,15 @@ class Reader:
             gid, i = divmod(code, len(distinct))
             sid_of[u] = self.acc.strata.setdefault((gid, distinct[i]), len(self.acc.strata))
             self.units.setdefault(gid, set()).add(distinct[i])
-        return sid_of[inverse.ravel()]
+        strata: NDArray[np.intp] = sid_of[inverse.ravel()]
+        return strata
 
     def flush(self) -> None:
         if not self.buffer:
             return
         gids, codes, weights, strata = zip(*self.buffer, strict=True)
         self.acc.add(np.concatenate(gids), np.concatenate(codes), np.concatenate(weights),
-                     None if strata[0] is None else np.concatenate(strata),  # type: ignore[arg-type]
+                     None if strata[0] is None else np.concatenate(strata),  # type: ignore[arg-type,unused-ignore]
                      self.layout.has_overall)
         self.buffer, self.buffered = [], 0
 

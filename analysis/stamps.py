@@ -70,7 +70,8 @@ def local_days(stamps: Sequence[str]) -> tuple[Ints, NDArray[np.bool_]]:
     length = (chars != 0).sum(axis=1)
 
     def at(i: int, symbol: str) -> NDArray[np.bool_]:
-        return chars[:, i] == ord(symbol)
+        matches: NDArray[np.bool_] = chars[:, i] == ord(symbol)
+        return matches
 
     ok = at(4, "-") & at(7, "-") & (at(10, "T") | at(10, " ")) & at(13, ":") & at(16, ":")
     zulu = (length == 20) & at(19, "Z")
@@ -99,7 +100,8 @@ def local_days(stamps: Sequence[str]) -> tuple[Ints, NDArray[np.bool_]]:
 def period_code(days: Ints, period: Period) -> Ints:
     """An integer per period (year, half, quarter or month) of days since 1970-01-01."""
     months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    year, month0 = np.divmod(months, 12)
+    year: Ints = months // 12
+    month0: Ints = months % 12
     if period == "year":
         return year
     if period == "half":

@@ -75,7 +75,7 @@ def _interval_at(est: Interval, total: int) -> tuple[float, float]:
     if est.method in METHODS:
         x = np.asarray([est.value * total])
         r = proportions(np.round(x), np.asarray([total]), confidence_level=est.confidence_level,
-                        method=est.method)  # type: ignore[arg-type]
+                        method=est.method)  # type: ignore[arg-type,unused-ignore]
         return float(r.ci_low[0]), float(r.ci_high[0])
     shrink = scale**-0.5
     return est.value - (est.value - est.ci_low) * shrink, est.value + (est.ci_high - est.value) * shrink
