@@ -97,10 +97,11 @@ def record_response(session: AnySession, context: Context, submission: Submissio
     try:
         with session.begin_nested():
             session.execute(insert(Response), [_response_row(response_id, context, submission)])
-            session.execute(insert(Answer), [
-                {"response_id": response_id, "item_key": key, "value": value}
-                for key, value in sorted(submission.ratings.items())
-            ])
+            if submission.ratings:
+                session.execute(insert(Answer), [
+                    {"response_id": response_id, "item_key": key, "value": value}
+                    for key, value in sorted(submission.ratings.items())
+                ])
             if submission.problems:
                 session.execute(insert(ResponseProblem), [
                     {"response_id": response_id, "code": code}

@@ -132,3 +132,14 @@ def test_phone_post_without_csrf_token_is_refused(app, client, token):
         assert responses() == []
     data = {"idempotency_key": key, "q_overall": "5", "csrf_token": csrf_token(client, f"/s/{token}")}
     assert client.post(f"/s/{token}", data=data).status_code == 303
+
+
+def test_a_response_with_every_question_skipped_is_still_thanked(app, client, token):
+    key = key_of(client.get(f"/s/{token}").get_data(as_text=True))
+    page = client.post(f"/s/{token}", data={"idempotency_key": key, "comment": "Không ý kiến"})
+    assert page.status_code == 303
+    with app.app_context():
+        (stored,) = responses()
+        assert stored.answers == []
+        assert stored.overall is None
+        assert stored.comment == "Không ý kiến"
