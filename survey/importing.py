@@ -25,6 +25,7 @@ from survey.models.responses import CHANNELS, RESPONDENT_TYPES
 MAX_ROWS = 100_000
 PROCEDURE_COLUMNS = ("code", "name", "sector_code", "level", "unit_code")
 PROCEDURE_LEVELS = ("city", "department", "commune", "central")
+PROCEDURE_FIELDS = ("code", "name", "level", "sector_id", "unit_id")
 
 
 @dataclass(frozen=True)
@@ -113,39 +114,29 @@ def _apply_procedure(
     values: dict[str, Any],
     report: Report,
 ) -> None:
-    fields = ("code", "name", "level", "sector_id", "unit_id")
     if procedure is None:
         procedure = Procedure(code=code, **values)
         session.add(procedure)
         session.flush()
-        audit.record(
-            session,
-            actor,
-            "procedure.import",
-            "procedure",
-            procedure.id,
-            None,
-            audit.snapshot(procedure, fields),
-        )
+        _record_import(session, actor, procedure, None)
         report.added.append(code)
         return
     if all(getattr(procedure, k) is v or getattr(procedure, k) == v for k, v in values.items()):
         report.unchanged += 1
         return
-    before = audit.snapshot(procedure, fields)
+    before = audit.snapshot(procedure, PROCEDURE_FIELDS)
     for name, value in values.items():
         setattr(procedure, name, value)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "procedure.import",
-        "procedure",
-        procedure.id,
-        before,
-        audit.snapshot(procedure, fields),
-    )
+    _record_import(session, actor, procedure, before)
     report.changed.append(code)
+
+
+def _record_import(
+    session: AnySession, actor: User | None, procedure: Procedure, before: dict[str, Any] | None
+) -> None:
+    after = audit.snapshot(procedure, PROCEDURE_FIELDS)
+    audit.record(session, actor, "procedure.import", "procedure", procedure.id, before, after)
 
 
 def idempotency_key(response_id: str) -> str:

@@ -7,8 +7,9 @@ keep the unit they were given to and a roll-up can follow :func:`survey.tree.suc
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import date
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from sqlalchemy import select
 
@@ -19,6 +20,8 @@ from survey.models.units import SERVICE_POINT_KINDS, UNIT_LEVELS
 
 UNIT_FIELDS = ("code", "name", "level", "jurisdiction", "parent_id", "successor_id", "valid_from", "valid_to")
 POINT_FIELDS = ("code", "name", "kind", "unit_id", "valid_from", "valid_to")
+_FIELDS = {"unit": UNIT_FIELDS, "service_point": POINT_FIELDS}
+M = TypeVar("M", Unit, ServicePoint)
 TREE_COLUMNS = (
     "code",
     "name",
@@ -54,23 +57,48 @@ def _check_unit(session: AnySession, unit: Unit) -> None:
         raise TreeError(f"code {unit.code} is already used")
 
 
-def create_unit(session: AnySession, actor: User | None, **values: Any) -> Unit:
+def _create(
+    session: AnySession,
+    actor: User | None,
+    kind: str,
+    model: type[M],
+    check: Callable[[AnySession, M], None],
+    values: dict[str, Any],
+) -> M:
+    """A new unit or service point once ``check`` passes; audited as ``<kind>.create``."""
     with session.no_autoflush:
-        unit = Unit(**values)
-        session.add(unit)
-        _check_unit(session, unit)
+        obj = model(**values)
+        session.add(obj)
+        check(session, obj)
     session.flush()
-    audit.record(session, actor, "unit.create", "unit", unit.id, None, audit.snapshot(unit, UNIT_FIELDS))
-    return unit
+    audit.record(session, actor, f"{kind}.create", kind, obj.id, None, audit.snapshot(obj, _FIELDS[kind]))
+    return obj
+
+
+def _update(
+    session: AnySession,
+    actor: User | None,
+    kind: str,
+    obj: M,
+    check: Callable[[AnySession, M], None],
+    values: dict[str, Any],
+) -> None:
+    """Set ``values`` on ``obj`` once ``check`` passes; audited as ``<kind>.update`` with before/after."""
+    fields = _FIELDS[kind]
+    before = audit.snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    check(session, obj)
+    session.flush()
+    audit.record(session, actor, f"{kind}.update", kind, obj.id, before, audit.snapshot(obj, fields))
+
+
+def create_unit(session: AnySession, actor: User | None, **values: Any) -> Unit:
+    return _create(session, actor, "unit", Unit, _check_unit, values)
 
 
 def update_unit(session: AnySession, actor: User | None, unit: Unit, **values: Any) -> None:
-    before = audit.snapshot(unit, UNIT_FIELDS)
-    for name, value in values.items():
-        setattr(unit, name, value)
-    _check_unit(session, unit)
-    session.flush()
-    audit.record(session, actor, "unit.update", "unit", unit.id, before, audit.snapshot(unit, UNIT_FIELDS))
+    _update(session, actor, "unit", unit, _check_unit, values)
 
 
 def close_unit(
@@ -115,38 +143,11 @@ def export_tree(session: AnySession, out: IO[str]) -> int:
 
 
 def create_point(session: AnySession, actor: User | None, **values: Any) -> ServicePoint:
-    with session.no_autoflush:
-        point = ServicePoint(**values)
-        session.add(point)
-        _check_point(session, point)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "service_point.create",
-        "service_point",
-        point.id,
-        None,
-        audit.snapshot(point, POINT_FIELDS),
-    )
-    return point
+    return _create(session, actor, "service_point", ServicePoint, _check_point, values)
 
 
 def update_point(session: AnySession, actor: User | None, point: ServicePoint, **values: Any) -> None:
-    before = audit.snapshot(point, POINT_FIELDS)
-    for name, value in values.items():
-        setattr(point, name, value)
-    _check_point(session, point)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "service_point.update",
-        "service_point",
-        point.id,
-        before,
-        audit.snapshot(point, POINT_FIELDS),
-    )
+    _update(session, actor, "service_point", point, _check_point, values)
 
 
 def _check_point(session: AnySession, point: ServicePoint) -> None:

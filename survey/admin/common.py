@@ -6,7 +6,7 @@ import io
 from collections.abc import Callable
 from typing import IO, Any, TypeVar
 
-from flask import Response, abort, make_response, render_template
+from flask import Response, abort, flash, make_response, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -62,6 +62,11 @@ def visible_units(*, open_only: bool = False) -> list[Unit]:
     return list(db.session.scalars(query))
 
 
+def managed_units() -> list[Unit]:
+    """The open units the current user may manage: where a new desk or QR code may go."""
+    return [u for u in visible_units(open_only=True) if can_manage(current_user, u)]
+
+
 def visible_points() -> list[ServicePoint]:
     query = select(ServicePoint).order_by(ServicePoint.code)
     ids = visible_unit_ids(current_user)
@@ -85,6 +90,12 @@ def posted(model: type[M], name: str) -> M | None:
     """The object whose id was posted in field ``name``: None when absent, 404/403 when out of reach."""
     object_id = form_id(name)
     return None if object_id is None else scoped(model, object_id, manage=True)
+
+
+def refuse(error: Exception) -> None:
+    """A write broke a business rule: undo it and tell the user why (the view shows the form again)."""
+    db.session.rollback()
+    flash(str(error), "error")
 
 
 def no_store(page: str) -> Response:

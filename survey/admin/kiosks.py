@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,6 +28,11 @@ INSTRUMENTS = [
     ("education-short", "education-short"),
 ]
 FIELDS = ("label", "service_point_id", "instrument_key", "enrolled_at", "revoked_at")
+
+
+def _audit(action: str, kiosk: Kiosk, before: dict[str, Any] | None) -> None:
+    after = audit.snapshot(kiosk, FIELDS)
+    audit.record(db.session, current_user, f"kiosk.{action}", "kiosk", kiosk.id, before, after)
 
 
 class KioskForm(FlaskForm):
@@ -74,9 +81,7 @@ def kiosk_create() -> Response | tuple[str, int]:
     kiosk, code = kiosks.create_kiosk(
         db.session, point, label=form.label.data.strip(), instrument_key=form.instrument.data
     )
-    audit.record(
-        db.session, current_user, "kiosk.create", "kiosk", kiosk.id, None, audit.snapshot(kiosk, FIELDS)
-    )
+    _audit("create", kiosk, None)
     db.session.commit()
     return _show_code(kiosk, code)
 
@@ -88,9 +93,7 @@ def kiosk_code(kiosk_id: int) -> Response:
     kiosk = scoped(Kiosk, kiosk_id, manage=True)
     before = audit.snapshot(kiosk, FIELDS)
     code = kiosks.issue_enrolment_code(db.session, kiosk)
-    audit.record(
-        db.session, current_user, "kiosk.code", "kiosk", kiosk.id, before, audit.snapshot(kiosk, FIELDS)
-    )
+    _audit("code", kiosk, before)
     db.session.commit()
     return _show_code(kiosk, code)
 
@@ -101,9 +104,7 @@ def kiosk_revoke(kiosk_id: int) -> Response:
     kiosk = scoped(Kiosk, kiosk_id, manage=True)
     before = audit.snapshot(kiosk, FIELDS)
     kiosks.revoke_kiosk(db.session, kiosk)
-    audit.record(
-        db.session, current_user, "kiosk.revoke", "kiosk", kiosk.id, before, audit.snapshot(kiosk, FIELDS)
-    )
+    _audit("revoke", kiosk, before)
     db.session.commit()
     flash(_("Đã thu hồi máy %(label)s. Máy sẽ hiện màn hình “chưa kích hoạt”.", label=kiosk.label), "notice")
     return redirect(url_for("admin.kiosks_list"), code=303)

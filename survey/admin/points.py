@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,11 +19,12 @@ from survey.admin.common import (
     MANAGERS,
     STAFF,
     choices,
+    managed_units,
     options,
     posted,
+    refuse,
     scoped,
     visible_points,
-    visible_units,
 )
 from survey.auth import roles_required
 from survey.extensions import db
@@ -47,10 +50,20 @@ class PointForm(FlaskForm):
 
 def _form(point: ServicePoint | None = None) -> PointForm:
     form = PointForm(obj=point)
-    form.unit.choices = choices([u for u in visible_units(open_only=True) if can_manage(current_user, u)])
+    form.unit.choices = choices(managed_units())
     if point is not None and request.method == "GET":
         form.unit.data = str(point.unit_id)
     return form
+
+
+def _values(form: PointForm, unit: Unit | None) -> dict[str, Any]:
+    return {
+        "unit": unit,
+        "code": form.code.data.strip(),
+        "name": form.name.data.strip(),
+        "kind": form.kind.data,
+        "valid_to": form.valid_to.data,
+    }
 
 
 @bp.get("/points")
@@ -69,18 +82,9 @@ def point_create() -> Response | tuple[str, int]:
             "admin/points.html", points=visible_points(), form=form, kinds=dict(KINDS)
         ), 400
     try:
-        point = units.create_point(
-            db.session,
-            current_user,
-            unit=unit,
-            code=form.code.data.strip(),
-            name=form.name.data.strip(),
-            kind=form.kind.data,
-            valid_to=form.valid_to.data,
-        )
+        point = units.create_point(db.session, current_user, **_values(form, unit))
     except units.TreeError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+        refuse(error)
         return render_template(
             "admin/points.html", points=visible_points(), form=form, kinds=dict(KINDS)
         ), 400
@@ -100,19 +104,9 @@ def point_edit(point_id: int) -> Response | str | tuple[str, int]:
         unit = posted(Unit, "unit")
         if form.validate_on_submit():
             try:
-                units.update_point(
-                    db.session,
-                    current_user,
-                    point,
-                    unit=unit,
-                    code=form.code.data.strip(),
-                    name=form.name.data.strip(),
-                    kind=form.kind.data,
-                    valid_to=form.valid_to.data,
-                )
+                units.update_point(db.session, current_user, point, **_values(form, unit))
             except units.TreeError as error:
-                db.session.rollback()
-                flash(str(error), "error")
+                refuse(error)
             else:
                 db.session.commit()
                 flash(_("Đã lưu."), "notice")

@@ -18,8 +18,10 @@ from survey.admin.common import (
     MANAGERS,
     STAFF,
     choices,
+    managed_units,
     options,
     posted,
+    refuse,
     scoped,
     visible_points,
     visible_units,
@@ -39,7 +41,7 @@ class QrForm(FlaskForm):
 
 def _form() -> QrForm:
     form = QrForm()
-    form.unit.choices = choices([u for u in visible_units(open_only=True) if can_manage(current_user, u)])
+    form.unit.choices = choices(managed_units())
     form.service_point.choices = choices(
         [p for p in visible_points() if can_manage(current_user, p.unit)], blank=_("— cả đơn vị —")
     )
@@ -86,8 +88,7 @@ def qr_create() -> Response | tuple[str, int]:
             instrument_key=form.instrument.data,
         )
     except posters.QrError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+        refuse(error)
         return _page(form), 400
     db.session.commit()
     flash(_("Đã tạo mã QR. Bấm “Áp phích” để in."), "notice")

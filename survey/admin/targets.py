@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from survey import audit
 from survey import targets as seed
 from survey.admin import bp
-from survey.admin.common import options
+from survey.admin.common import options, refuse
 from survey.auth import EmptyForm, roles_required
 from survey.extensions import AnySession, db
 from survey.models import SectorGroup, Target, User
@@ -134,8 +134,7 @@ def target_edit(target_id: int | None = None) -> Response | str | tuple[str, int
             try:
                 target = save_target(db.session, current_user, target, _values(form))
             except ValueError as error:
-                db.session.rollback()
-                flash(str(error), "error")
+                refuse(error)
             else:
                 db.session.commit()
                 flash(_("Đã lưu và xác nhận chỉ tiêu %(code)s.", code=target.code), "notice")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +19,7 @@ from wtforms.validators import DataRequired, Length
 
 from survey import units as tree
 from survey.admin import bp
-from survey.admin.common import ImportForm, choices, form_id, options, run_import
+from survey.admin.common import ImportForm, choices, form_id, options, refuse, run_import
 from survey.admin.points import CODE
 from survey.auth import roles_required
 from survey.extensions import db
@@ -66,6 +67,17 @@ def _unit_by_id(field: str) -> Unit | None:
     return db.session.get(Unit, unit_id) or abort(404)
 
 
+def _values(form: UnitForm, parent: Unit | None) -> dict[str, Any]:
+    return {
+        "code": form.code.data.strip(),
+        "name": form.name.data.strip(),
+        "level": form.level.data,
+        "parent": parent,
+        "jurisdiction": form.jurisdiction.data.strip(),
+        "valid_from": form.valid_from.data,
+    }
+
+
 def _page(form: UnitForm, status: int = 200) -> tuple[str, int]:
     return render_template(
         "admin/units.html", units=_units(), form=form, import_form=ImportForm(), levels=dict(LEVELS)
@@ -85,19 +97,9 @@ def unit_create() -> WerkzeugResponse | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(form, 400)
     try:
-        unit = tree.create_unit(
-            db.session,
-            current_user,
-            code=form.code.data.strip(),
-            name=form.name.data.strip(),
-            level=form.level.data,
-            parent=parent,
-            jurisdiction=form.jurisdiction.data.strip(),
-            valid_from=form.valid_from.data,
-        )
+        unit = tree.create_unit(db.session, current_user, **_values(form, parent))
     except tree.TreeError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+        refuse(error)
         return _page(form, 400)
     db.session.commit()
     flash(_("Đã thêm đơn vị %(name)s.", name=unit.name), "notice")
@@ -113,20 +115,9 @@ def unit_edit(unit_id: int) -> WerkzeugResponse | str | tuple[str, int]:
         parent = _unit_by_id("parent")
         if form.validate_on_submit():
             try:
-                tree.update_unit(
-                    db.session,
-                    current_user,
-                    unit,
-                    code=form.code.data.strip(),
-                    name=form.name.data.strip(),
-                    level=form.level.data,
-                    parent=parent,
-                    jurisdiction=form.jurisdiction.data.strip(),
-                    valid_from=form.valid_from.data,
-                )
+                tree.update_unit(db.session, current_user, unit, **_values(form, parent))
             except tree.TreeError as error:
-                db.session.rollback()
-                flash(str(error), "error")
+                refuse(error)
             else:
                 db.session.commit()
                 flash(_("Đã lưu."), "notice")
@@ -160,8 +151,7 @@ def unit_close(unit_id: int) -> WerkzeugResponse | tuple[str, int]:
         try:
             tree.close_unit(db.session, current_user, unit, on=close_form.valid_to.data, successor=successor)
         except tree.TreeError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+            refuse(error)
         else:
             db.session.commit()
             flash(_("Đã đóng đơn vị %(name)s. Dữ liệu cũ vẫn giữ nguyên.", name=unit.name), "notice")

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey import users as accounts
 from survey.admin import bp
-from survey.admin.common import choices, no_store, options, posted, scoped, visible_units
+from survey.admin.common import choices, no_store, options, posted, refuse, scoped, visible_units
 from survey.api import tokens as api_tokens
 from survey.auth import roles_required
 from survey.extensions import db
@@ -80,8 +80,7 @@ def user_create() -> Response | tuple[str, int]:
                 unit=unit,
             )
         except accounts.UserError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+            refuse(error)
         else:
             db.session.commit()
             flash(_("Đã tạo tài khoản %(email)s.", email=user.email), "notice")
@@ -113,8 +112,7 @@ def user_edit(user_id: int) -> Response | str | tuple[str, int]:
                     password=form.password.data or None,
                 )
             except accounts.UserError as error:
-                db.session.rollback()
-                flash(str(error), "error")
+                refuse(error)
             else:
                 db.session.commit()
                 flash(_("Đã lưu."), "notice")
