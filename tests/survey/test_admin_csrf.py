@@ -8,38 +8,26 @@ import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
+from survey import models
 from survey.extensions import db
-from survey.models import (
-    ApiToken,
-    AuditEntry,
-    Instrument,
-    Kiosk,
-    Procedure,
-    QrCode,
-    Response,
-    SectorGroup,
-    ServicePoint,
-    Target,
-    Unit,
-    User,
-)
+from survey.models import Kiosk, QrCode, Target
 from tests.conftest import csrf_token
 from tests.survey.admin_world import build_world, login_as
 from tests.survey.test_roles import MATRIX
 
 TABLES = (
-    ApiToken,
-    AuditEntry,
-    Instrument,
+    models.ApiToken,
+    models.AuditEntry,
+    models.Instrument,
     Kiosk,
-    Procedure,
+    models.Procedure,
     QrCode,
-    Response,
-    SectorGroup,
-    ServicePoint,
+    models.Response,
+    models.SectorGroup,
+    models.ServicePoint,
     Target,
-    Unit,
-    User,
+    models.Unit,
+    models.User,
 )
 
 

@@ -25,12 +25,18 @@ def _form(client, point_id: int) -> dict[str, str]:  # type: ignore[no-untyped-d
     }
 
 
-def test_a_paper_form_is_saved_with_channel_paper_and_a_resend_is_not_counted_twice(app, client):
+def _desk_of_a_logged_in_manager(app, client) -> int:  # type: ignore[no-untyped-def]
+    """A new service point, with a manager of its unit logged in; returns the point's id."""
     with app.app_context():
         point = make_service_point(db.session)
         db.session.commit()
         point_id, unit_id = point.id, point.unit_id
     login_as(app, client, "unit_manager", unit_id)
+    return point_id
+
+
+def test_a_paper_form_is_saved_with_channel_paper_and_a_resend_is_not_counted_twice(app, client):
+    point_id = _desk_of_a_logged_in_manager(app, client)
     data = {**_form(client, point_id), "q.overall": "4", "q.staff.courteous": "5", "q.access.easy": ""}
     first = client.post("/admin/paper", data=data)
     assert first.status_code == 303
@@ -44,11 +50,7 @@ def test_a_paper_form_is_saved_with_channel_paper_and_a_resend_is_not_counted_tw
 
 
 def test_a_digit_outside_1_to_5_is_refused_and_nothing_is_stored(app, client):
-    with app.app_context():
-        point = make_service_point(db.session)
-        db.session.commit()
-        point_id, unit_id = point.id, point.unit_id
-    login_as(app, client, "unit_manager", unit_id)
+    point_id = _desk_of_a_logged_in_manager(app, client)
     response = client.post("/admin/paper", data={**_form(client, point_id), "q.overall": "6"})
     assert response.status_code == 400
     assert 'aria-invalid="true"' in response.get_data(as_text=True)
@@ -57,11 +59,7 @@ def test_a_digit_outside_1_to_5_is_refused_and_nothing_is_stored(app, client):
 
 
 def test_the_entry_form_is_in_keyboard_order_with_the_first_item_focused(app, client):
-    with app.app_context():
-        point = make_service_point(db.session)
-        db.session.commit()
-        point_id, unit_id = point.id, point.unit_id
-    login_as(app, client, "unit_manager", unit_id)
+    point_id = _desk_of_a_logged_in_manager(app, client)
     html = client.get(f"/admin/paper?service_point={point_id}&instrument=sipas-short").get_data(as_text=True)
     items = re.findall(r'<input id="q-(\d+)" name="q\.([\w.]+)" inputmode="numeric" pattern="\[1-5\]"', html)
     assert [int(n) for n, _key in items] == list(range(1, len(items) + 1))
