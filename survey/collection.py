@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 
 from survey.extensions import AnySession
@@ -24,6 +24,9 @@ from survey.models import (
 )
 from survey.models.responses import CHANNELS, RESPONDENT_TYPES
 
+RESPONSES: Table = Response.__table__  # type: ignore[assignment]
+ANSWERS: Table = Answer.__table__  # type: ignore[assignment]
+PROBLEMS: Table = ResponseProblem.__table__  # type: ignore[assignment]
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_COMMENT = 2000
 
@@ -96,14 +99,17 @@ def record_response(session: AnySession, context: Context, submission: Submissio
     response_id = str(uuid.uuid4())
     try:
         with session.begin_nested():
-            session.execute(insert(Response), [_response_row(response_id, context, submission)])
+            # Core statements on the session's connection: no ORM objects are needed, and the
+            # ORM's bulk path costs several times more per row here.
+            connection = session.connection()
+            connection.execute(RESPONSES.insert(), _response_row(response_id, context, submission))
             if submission.ratings:
-                session.execute(insert(Answer), [
+                connection.execute(ANSWERS.insert(), [
                     {"response_id": response_id, "item_key": key, "value": value}
                     for key, value in sorted(submission.ratings.items())
                 ])
             if submission.problems:
-                session.execute(insert(ResponseProblem), [
+                connection.execute(PROBLEMS.insert(), [
                     {"response_id": response_id, "code": code}
                     for code in sorted(set(submission.problems))
                 ])
