@@ -55,7 +55,7 @@ check: $(BIN)/.installed  ## Lint, type-check, and check that messages.pot is cu
 
 bench: $(BIN)/.installed  ## Run the benchmarks and print their figures
 	$(BIN)/pip install --quiet -e '.[bench]'
-	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@status=0; for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status
 
 clean:  ## Remove the virtualenv, compiled catalogues and the demo database
 	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo

@@ -88,6 +88,9 @@ def load(app_config: dict[str, Any], overrides: dict[str, Any] | None) -> None:
     app_config["SESSION_COOKIE_SECURE"] = production
     app_config["REMEMBER_COOKIE_SECURE"] = production
     app_config["SQLALCHEMY_DATABASE_URI"] = app_config["DATABASE_URL"]
-    app_config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    # A server can restart under us (pool_pre_ping re-connects); a SQLite file cannot, so it is
+    # spared the extra round trip on every checkout.
+    server = not str(app_config["DATABASE_URL"]).startswith("sqlite")
+    app_config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": server}
     app_config["RATELIMIT_HEADERS_ENABLED"] = True
     app_config.setdefault("RATELIMIT_ENABLED", True)
