@@ -7,8 +7,8 @@ import logging
 from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.wrappers import Response
 
 from survey.extensions import db
@@ -70,6 +70,12 @@ def _database_unavailable(error: DBAPIError) -> tuple[Response | str, int]:
     )
 
 
+def _bad_value(error: DataError) -> tuple[Response | str, int]:
+    """A value the database cannot hold (a NUL byte, a number out of range) is the client's error."""
+    db.session.rollback()
+    return _http_error(BadRequest())
+
+
 def _unexpected(error: Exception) -> tuple[Response | str, int]:
     if current_app.testing:
         raise error  # a test must see the bug, not a polite page
@@ -82,4 +88,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(DataError, _bad_value)
     app.register_error_handler(Exception, _unexpected)
