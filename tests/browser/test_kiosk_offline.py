@@ -12,8 +12,14 @@ pytestmark = pytest.mark.browser
 
 def test_answers_given_offline_survive_a_reload_and_are_sent_once_back_online(live_server, kiosk_page):
     page, kiosk_id = kiosk_page
-    # The service worker has cached the kiosk page and controls it.
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # The service worker has cached the kiosk page and controls it. (Polled from Python:
+    # wait_for_function's in-page polling would need 'unsafe-eval', which our CSP refuses.)
+    for _ in range(100):
+        if page.evaluate("() => navigator.serviceWorker.controller !== null"):
+            break
+        page.wait_for_timeout(100)
+    else:
+        pytest.fail("the service worker never took control of the kiosk page")
     page.context.set_offline(True)
     for n in range(5):
         answer_survey(page, [1 + n, 4, 4, 5, 5, 3], comment=f"Ngoại tuyến {n}")
