@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import Table, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from survey.extensions import AnySession
 from survey.models import (
@@ -27,6 +27,11 @@ from survey.models.responses import CHANNELS, RESPONDENT_TYPES
 RESPONSES: Table = Response.__table__  # type: ignore[assignment]
 ANSWERS: Table = Answer.__table__  # type: ignore[assignment]
 PROBLEMS: Table = ResponseProblem.__table__  # type: ignore[assignment]
+# A conflict inserts nothing and says so in the row count (kept for an INSERT only on request).
+_INSERT_ONCE = {
+    name: dialect.insert(RESPONSES).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_COMMENT = 2000
 
@@ -39,15 +44,35 @@ class SubmissionError(ValueError):
 
 @dataclass(frozen=True)
 class Context:
-    """Where and how the citizen answered, resolved from a kiosk, a QR payload or a form."""
+    """Where and how the citizen answered, resolved from a kiosk, a QR payload or a form.
+
+    Ids rather than rows: the kiosk resolves them with one small query, and nothing in the
+    write path needs more than the id.
+    """
 
     instrument: Instrument
-    unit: Unit
+    unit_id: int
     channel: str
-    service_point: ServicePoint | None = None
-    procedure: Procedure | None = None
-    kiosk: Kiosk | None = None
+    service_point_id: int | None = None
+    procedure_id: int | None = None
+    sector_id: int | None = None
+    kiosk_id: int | None = None
     dossier_hash: str | None = None
+
+    @classmethod
+    def of(
+        cls, instrument: Instrument, unit: Unit, channel: str, *,
+        service_point: ServicePoint | None = None, procedure: Procedure | None = None,
+        kiosk: Kiosk | None = None, dossier_hash: str | None = None,
+    ) -> Context:
+        """The context of loaded rows."""
+        return cls(
+            instrument=instrument, unit_id=unit.id, channel=channel,
+            service_point_id=service_point.id if service_point else None,
+            procedure_id=procedure.id if procedure else None,
+            sector_id=procedure.sector_id if procedure else None,
+            kiosk_id=kiosk.id if kiosk else None, dossier_hash=dossier_hash,
+        )
 
 
 @dataclass(frozen=True)
@@ -91,54 +116,48 @@ def record_response(session: AnySession, context: Context, submission: Submissio
 
     A resend with the same idempotency key, or a second answer for a dossier already answered,
     stores nothing and says so. Both rules are unique constraints, and they are the only check:
-    the insert runs inside a savepoint, so the rare duplicate costs a rolled-back savepoint while
-    the common case costs no extra query, and two racing requests cannot both win.
-    Flushes; the caller commits.
+    the response row is inserted with ``ON CONFLICT DO NOTHING``, so the common case costs one
+    statement and no savepoint, the rare conflict costs a look at which rule it broke, and two
+    racing requests cannot both win. Flushes; the caller commits.
     """
     check(context, submission)
     response_id = str(uuid.uuid4())
-    try:
-        with session.begin_nested():
-            # Core statements on the session's connection: no ORM objects are needed, and the
-            # ORM's bulk path costs several times more per row here.
-            connection = session.connection()
-            connection.execute(RESPONSES.insert(), _response_row(response_id, context, submission))
-            if submission.ratings:
-                connection.execute(ANSWERS.insert(), [
-                    {"response_id": response_id, "item_key": key, "value": value}
-                    for key, value in sorted(submission.ratings.items())
-                ])
-            if submission.problems:
-                connection.execute(PROBLEMS.insert(), [
-                    {"response_id": response_id, "code": code}
-                    for code in sorted(set(submission.problems))
-                ])
-    except IntegrityError:
-        if session.scalar(
-            select(Response.id).filter_by(idempotency_key=submission.idempotency_key)
-        ):
+    # Core statements on the session's connection: no ORM objects are needed, and the ORM's
+    # bulk path costs several times more per row here.
+    connection = session.connection()
+    row = _response_row(response_id, context, submission)
+    if not connection.execute(_INSERT_ONCE[connection.dialect.name], row).rowcount:
+        if session.scalar(select(RESPONSES.c.id).filter_by(idempotency_key=submission.idempotency_key)):
             return "duplicate"
         if context.dossier_hash and session.scalar(
-            select(Response.id).filter_by(dossier_hash=context.dossier_hash)
+            select(RESPONSES.c.id).filter_by(dossier_hash=context.dossier_hash)
         ):
             return "dossier_used"
-        raise
+        raise RuntimeError(f"response {response_id} conflicts with no known rule")
+    if submission.ratings:
+        connection.execute(ANSWERS.insert(), [
+            {"response_id": response_id, "item_key": key, "value": value}
+            for key, value in sorted(submission.ratings.items())
+        ])
+    if submission.problems:
+        connection.execute(PROBLEMS.insert(), [
+            {"response_id": response_id, "code": code} for code in sorted(set(submission.problems))
+        ])
     return "recorded"
 
 
 def _response_row(response_id: str, context: Context, submission: Submission) -> dict[str, object]:
-    procedure = context.procedure
     return {
         "id": response_id,
         "submitted_at": submission.submitted_at or datetime.now(UTC),
-        "unit_id": context.unit.id,
-        "service_point_id": context.service_point.id if context.service_point else None,
-        "procedure_id": procedure.id if procedure else None,
-        "sector_id": procedure.sector_id if procedure else None,
+        "unit_id": context.unit_id,
+        "service_point_id": context.service_point_id,
+        "procedure_id": context.procedure_id,
+        "sector_id": context.sector_id,
         "channel": context.channel,
         "respondent_type": submission.respondent_type,
         "instrument_id": context.instrument.id,
-        "kiosk_id": context.kiosk.id if context.kiosk else None,
+        "kiosk_id": context.kiosk_id,
         "overall": submission.ratings.get("overall"),
         "comment": (submission.comment or "").strip() or None,
         "idempotency_key": submission.idempotency_key,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 
-from survey.extensions import db
+from survey.extensions import AnySession, db
 
 
 def init_app(app: Flask) -> None:
@@ -44,9 +47,27 @@ def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
     locked" when another writer committed in between; reads stay deferred so that they never
     block each other.
     """
-    reading = (
+    reading = (has_app_context() and g.get("reading_first", False)) or (
         has_request_context()
         and request.method in ("GET", "HEAD")
         and request.endpoint not in WRITING_GETS
     )
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def reading_first(session: AnySession) -> Iterator[None]:
+    """Run the reads that come before a write in a transaction of their own, ended on leaving.
+
+    On SQLite a writing request takes the database's one write lock when its transaction begins
+    (see ``_sqlite_begin``). A submission first looks up its kiosk or QR code and validates the
+    form; doing that in a deferred transaction, and beginning the write only afterwards, holds
+    the lock for the inserts alone, so that concurrent submissions wait less for each other.
+    Rows loaded inside are expired on leaving: take plain values out, not ORM objects.
+    """
+    g.reading_first = True
+    try:
+        yield
+    finally:
+        g.reading_first = False
+    session.rollback()  # nothing was written; the next statement begins the write transaction

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
+from contextlib import suppress
 
 from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.wrappers import Response
 
-from survey.extensions import db
+from survey.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +51,23 @@ def _http_error(error: HTTPException) -> tuple[Response | str, int]:
     title = titles.get(status, _("Đã có lỗi"))
     message = getattr(error, "survey_message", None) or messages.get(status, title)
     return _render(status, title, message)
+
+
+def _too_many(error: RateLimitExceeded) -> Response:
+    """429, saying when to try again (Retry-After) from the refusing window's counters.
+
+    The limiter's own headers are off: they cost a second round trip to the counters on every
+    request, and only a refused request needs to know when its window ends.
+    """
+    body, status = _http_error(error)
+    response = current_app.make_response((body, status))
+    wait = error.limit.limit.get_expiry()  # the whole window, at worst
+    refusing = limiter.current_limit
+    if refusing is not None:
+        with suppress(Exception):  # counters out of reach: the window's length will do
+            wait = max(1, math.ceil(refusing.window.reset_time - time.time()))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def _csrf_error(error: CSRFError) -> Response | tuple[Response | str, int]:
@@ -86,6 +107,7 @@ def _unexpected(error: Exception) -> tuple[Response | str, int]:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RateLimitExceeded, _too_many)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(DataError, _bad_value)

@@ -39,7 +39,7 @@ def _client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-limiter = Limiter(key_func=_client_address, default_limits=[], headers_enabled=True)
+limiter = Limiter(key_func=_client_address, default_limits=[])
 
 
 # What service functions take as their first argument: a plain Session, or Flask-SQLAlchemy's

@@ -253,9 +253,7 @@ def _parse_response(
     ratings = _ratings(row, instrument, bad)
     if unit is None or instrument is None or submitted_at is None or submitted_at.tzinfo is None:
         return None
-    context = Context(
-        instrument=instrument, unit=unit, channel=row_channel, service_point=point, procedure=procedure
-    )
+    context = Context.of(instrument, unit, row_channel, service_point=point, procedure=procedure)
     submission = Submission(
         idempotency_key=idempotency_key(response_id),
         ratings=ratings,

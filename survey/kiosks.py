@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Table, bindparam, select, update
 
 from survey.extensions import AnySession
 from survey.models import Kiosk, ServicePoint
@@ -14,6 +14,8 @@ from survey.signing import hash_secret, new_code, new_secret, normalise_dossier_
 
 COOKIE = "kiosk"
 TOUCH_EVERY = timedelta(minutes=1)
+KIOSKS: Table = Kiosk.__table__  # type: ignore[assignment]
+POINTS: Table = ServicePoint.__table__  # type: ignore[assignment]
 
 
 class EnrolmentError(ValueError):
@@ -58,25 +60,42 @@ def enrol_kiosk(session: AnySession, code: str) -> tuple[Kiosk, str]:
     return kiosk, secret
 
 
-def kiosk_for_secret(session: AnySession, secret: str | None) -> Kiosk | None:
+@dataclass(frozen=True)
+class EnrolledKiosk:
+    """What a request from a tablet needs to know about its kiosk (read on every answer)."""
+
+    id: int
+    service_point_id: int
+    unit_id: int
+    place: str
+    instrument_key: str
+    last_seen_at: datetime | None
+
+
+# Core, built once: this runs on every submission, and ORM loading would cost several times more.
+_BY_SECRET = (
+    select(KIOSKS.c.id, KIOSKS.c.service_point_id, POINTS.c.unit_id, POINTS.c.name,
+           KIOSKS.c.instrument_key, KIOSKS.c.last_seen_at)
+    .join_from(KIOSKS, POINTS, KIOSKS.c.service_point_id == POINTS.c.id)
+    .where(KIOSKS.c.device_secret_hash == bindparam("secret_hash"), KIOSKS.c.revoked_at.is_(None))
+)
+
+
+def kiosk_for_secret(session: AnySession, secret: str | None) -> EnrolledKiosk | None:
     """The enrolled, unrevoked kiosk that holds ``secret``, if any."""
     if not secret or len(secret) > 100:
         return None
-    kiosk = session.scalar(
-        select(Kiosk)
-        .filter_by(device_secret_hash=hash_secret(secret))
-        .options(joinedload(Kiosk.service_point).joinedload(ServicePoint.unit))
-    )
-    if kiosk is None or kiosk.revoked_at is not None:
-        return None
-    return kiosk
+    row = session.connection().execute(_BY_SECRET, {"secret_hash": hash_secret(secret)}).first()
+    return EnrolledKiosk(*row) if row else None
 
 
-def touch(kiosk: Kiosk) -> None:
+def touch(session: AnySession, kiosk: EnrolledKiosk) -> None:
     """Record the kiosk's last contact, at most once a minute to spare the database."""
     now = datetime.now(UTC)
     if kiosk.last_seen_at is None or now - kiosk.last_seen_at > TOUCH_EVERY:
-        kiosk.last_seen_at = now
+        session.connection().execute(
+            update(KIOSKS).where(KIOSKS.c.id == kiosk.id).values(last_seen_at=now)
+        )
 
 
 def revoke_kiosk(session: AnySession, kiosk: Kiosk) -> None:

@@ -99,7 +99,7 @@ def make_response(
     key = uuid.uuid4().hex
     outcome = record_response(
         session,
-        Context(instrument=instrument, unit=unit, channel=channel, **context),
+        Context.of(instrument, unit, channel, **context),
         Submission(idempotency_key=key, ratings=ratings,
                    submitted_at=submitted_at or datetime.now(UTC)),
     )

@@ -106,9 +106,7 @@ def paper_save() -> Response | tuple[str, int]:
             form.procedure.errors = [_("Không có thủ tục mã này.")]
     if point is None or not form.validate_on_submit() or bad or form.procedure.errors:
         return _page(form, instrument, 400, bad)
-    context = Context(
-        instrument=instrument, unit=point.unit, channel="paper", service_point=point, procedure=procedure
-    )
+    context = Context.of(instrument, point.unit, "paper", service_point=point, procedure=procedure)
     submission = Submission(
         idempotency_key=form.idempotency_key.data,
         ratings=ratings,

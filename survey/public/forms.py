@@ -39,6 +39,11 @@ def field_name(item_key: str) -> str:
 
 
 class SurveyFormBase(FlaskForm):
+    class Meta:
+        # CSRFProtect checks every POST before the view runs (create_app); a form-level
+        # check would verify the same token again and sign a new one on every submission.
+        csrf = False
+
     idempotency_key = HiddenField(validators=[DataRequired(), Regexp(IDEMPOTENCY_KEY.pattern)])
     respondent_type = RadioField(
         choices=[SelectChoice(value, label) for value, label in RESPONDENT_WORDS.items()],

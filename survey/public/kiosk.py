@@ -24,9 +24,9 @@ from wtforms.validators import DataRequired, Length
 
 from survey import instruments
 from survey.collection import Context, SubmissionError, record_response
+from survey.database import reading_first
 from survey.extensions import db, limiter
-from survey.kiosks import COOKIE, EnrolmentError, enrol_kiosk, kiosk_for_secret, touch
-from survey.models import Kiosk
+from survey.kiosks import COOKIE, EnrolledKiosk, EnrolmentError, enrol_kiosk, kiosk_for_secret, touch
 from survey.public import bp
 from survey.public.forms import survey_form
 
@@ -43,7 +43,7 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def _current_kiosk() -> Kiosk | None:
+def _current_kiosk() -> EnrolledKiosk | None:
     if "kiosk" not in g:
         g.kiosk = kiosk_for_secret(db.session, request.cookies.get(COOKIE))
     return g.kiosk  # type: ignore[no-any-return]
@@ -78,7 +78,7 @@ def kiosk() -> Response:
     instrument = instruments.current(db.session, current.instrument_key)
     if instrument is None:
         abort(404)
-    touch(current)
+    touch(db.session, current)
     db.session.commit()
     form = survey_form(instrument, idempotency_key=uuid.uuid4().hex)
     page = render_template(
@@ -91,24 +91,25 @@ def kiosk() -> Response:
 @bp.post("/kiosk")
 @limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"])
 def kiosk_submit() -> Response | tuple[Response, int]:
-    current = _current_kiosk()
-    if current is None:
-        abort(403)
-    instrument = instruments.current(db.session, current.instrument_key)
-    if instrument is None:
-        abort(404)
+    with reading_first(db.session):
+        current = _current_kiosk()
+        if current is None:
+            abort(403)
+        instrument = instruments.current(db.session, current.instrument_key)
+        if instrument is None:
+            abort(404)
     form = survey_form(instrument)
     if not form.validate_on_submit():
         return _rejected(form.errors)
-    point = current.service_point
     context = Context(
-        instrument=instrument, unit=point.unit, channel="kiosk", service_point=point, kiosk=current
+        instrument=instrument, unit_id=current.unit_id, channel="kiosk",
+        service_point_id=current.service_point_id, kiosk_id=current.id,
     )
     try:
         outcome = record_response(db.session, context, form.to_submission())
     except SubmissionError as error:
         return _rejected({"form": [str(error)]})
-    touch(current)
+    touch(db.session, current)
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(status=outcome)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from survey import instruments
 from survey.collection import Context, SubmissionError, record_response
+from survey.database import reading_first
 from survey.extensions import db, limiter
 from survey.models import Procedure, QrCode, ServicePoint, Unit
 from survey.public import bp
@@ -34,7 +36,16 @@ def _bad_code() -> BadRequest:
     return error
 
 
-def resolve(token: str) -> Context:
+@dataclass(frozen=True)
+class Opened:
+    """A survey opened from a signed token: what to record, and the place to name on the page."""
+
+    context: Context
+    place: str
+    procedure: str | None
+
+
+def resolve(token: str) -> Opened:
     """Turn a signed token into a response context, or raise a 400/410 with a clear message."""
     try:
         payload = load_payload(token)
@@ -47,7 +58,7 @@ def resolve(token: str) -> Context:
     return _context(payload)
 
 
-def _context(payload: SurveyPayload) -> Context:
+def _context(payload: SurveyPayload) -> Opened:
     instrument = instruments.current(db.session, payload.instrument)
     unit = db.session.scalar(select(Unit).filter_by(code=payload.unit))
     if instrument is None or unit is None:
@@ -60,10 +71,11 @@ def _context(payload: SurveyPayload) -> Context:
     if (payload.service_point and point is None) or (payload.procedure and procedure is None):
         raise _bad_code()
     channel = payload.channel if payload.channel in ("qr", "link") else "qr"
-    return Context(
-        instrument=instrument, unit=unit, channel=channel, service_point=point,
-        procedure=procedure, dossier_hash=payload.dossier_hash,
+    context = Context.of(
+        instrument, unit, channel, service_point=point, procedure=procedure,
+        dossier_hash=payload.dossier_hash,
     )
+    return Opened(context, point.name if point else unit.name, procedure.name if procedure else None)
 
 
 @bp.get("/")
@@ -74,7 +86,9 @@ def index() -> str:
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], methods=["POST"])
 def phone(token: str) -> Response | str | tuple[str, int]:
-    context = resolve(token)
+    with reading_first(db.session):
+        opened = resolve(token)
+    context = opened.context
     form = survey_form(context.instrument)
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
@@ -86,9 +100,9 @@ def phone(token: str) -> Response | str | tuple[str, int]:
         db.session.commit()
         return redirect(url_for("public.thanks", result=THANKS[outcome]), code=303)
     else:
-        page = render_template("public/phone.html", form=form, context=context, token=token)
+        page = render_template("public/phone.html", form=form, opened=opened, token=token)
         return page, 400
-    return render_template("public/phone.html", form=form, context=context, token=token)
+    return render_template("public/phone.html", form=form, opened=opened, token=token)
 
 
 @bp.get("/thanks")

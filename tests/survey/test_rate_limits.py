@@ -70,7 +70,7 @@ def test_submissions_past_the_limit_get_a_friendly_429_and_are_not_stored(limite
     refused = submit(client, token)
     assert statuses == [303, 303, 303, 429, 429]
     assert "Quá nhiều yêu cầu" in refused.get_data(as_text=True)
-    assert "Retry-After" in refused.headers
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60  # the minute window ends within a minute
     with app.app_context():
         assert stored() - before == 3
     other_citizen = submit(client, token, address="10.0.0.2")

@@ -23,7 +23,7 @@ def answer(session: Session, unit: Unit, ratings: dict[str, int], *, when: datet
     key = uuid.uuid4().hex
     outcome = record_response(
         session,
-        Context(instrument=found, unit=unit, channel=context.pop("channel", "kiosk"), **context),
+        Context.of(found, unit, context.pop("channel", "kiosk"), **context),
         Submission(idempotency_key=key, ratings=ratings, submitted_at=when, comment=comment,
                    problems=list(problems)),
     )

@@ -1,0 +1,117 @@
+"""On SQLite a submission holds the database's one write lock for its inserts only.
+
+A writing request begins ``BEGIN IMMEDIATE``, which takes the lock at once (survey/database.py).
+The kiosk and phone submissions first look their kiosk or QR code up and validate the form in a
+deferred read transaction, so that two concurrent submissions wait for each other only while
+inserting. These tests read the statements the app sends to a committed SQLite database (the
+per-test transaction of the other tests would hide the BEGINs).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from survey import kiosks
+from survey.extensions import db
+from survey.signing import SurveyPayload, sign_payload
+from tests import factories
+from tests.conftest import make_app, reset_database
+
+
+@pytest.fixture
+def sqlite_app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+    app = make_app(f"sqlite:///{tmp_path / 'lock.sqlite3'}")
+    reset_database(app)
+    with app.app_context():
+        factories.load_instruments()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def statements(sqlite_app: Flask) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        sent.append(" ".join(statement.split()[:3]))
+
+    with sqlite_app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def places(app: Flask) -> tuple[str, str]:
+    """A kiosk's device secret and a poster token for the same desk."""
+    with app.app_context():
+        point = factories.make_service_point(db.session)
+        _kiosk, code = kiosks.create_kiosk(db.session, point, label="Quầy 1")
+        _kiosk, secret = kiosks.enrol_kiosk(db.session, code)
+        token = sign_payload(SurveyPayload("sipas-short", point.unit.code, point.code))
+        db.session.commit()
+    return secret, token
+
+
+def transactions(sent: list[str]) -> list[list[str]]:
+    """The statements grouped by the transaction they ran in."""
+    grouped: list[list[str]] = []
+    for statement in sent:
+        if statement.startswith("BEGIN"):
+            grouped.append([])
+        if grouped:
+            grouped[-1].append(statement)
+    return grouped
+
+
+def answers() -> dict[str, str]:
+    return {"idempotency_key": uuid.uuid4().hex, "q_overall": "4", "q_staff__courteous": "2"}
+
+
+def assert_reads_then_writes(sent: list[str]) -> None:
+    grouped = transactions(sent)
+    assert len(grouped) == 2, grouped
+    reads, writes = grouped
+    assert reads[0] == "BEGIN", reads
+    assert all(s.startswith("SELECT") for s in reads[1:]), reads
+    assert writes[0] == "BEGIN IMMEDIATE", writes
+    assert writes[1].startswith("INSERT INTO response"), writes
+    assert not any(s.startswith("SELECT") for s in writes), writes
+
+
+def test_a_kiosk_submission_takes_the_write_lock_only_to_insert(sqlite_app, statements):
+    secret, _token = places(sqlite_app)
+    client = sqlite_app.test_client()
+    client.set_cookie(kiosks.COOKIE, secret)
+    statements.clear()
+    reply = client.post("/kiosk", data=answers(), headers={"Accept": "application/json"})
+    assert reply.get_json() == {"status": "recorded"}
+    assert_reads_then_writes(statements)
+
+
+def test_a_phone_submission_takes_the_write_lock_only_to_insert(sqlite_app, statements):
+    _secret, token = places(sqlite_app)
+    client = sqlite_app.test_client()
+    statements.clear()
+    assert client.post(f"/s/{token}", data=answers()).status_code == 303
+    assert_reads_then_writes(statements)
+
+
+def test_a_resend_is_found_without_a_savepoint_and_stores_nothing(sqlite_app, statements):
+    secret, _token = places(sqlite_app)
+    client = sqlite_app.test_client()
+    client.set_cookie(kiosks.COOKIE, secret)
+    data = answers()
+    assert client.post("/kiosk", data=data, headers={"Accept": "application/json"}).status_code == 200
+    statements.clear()
+    reply = client.post("/kiosk", data=data, headers={"Accept": "application/json"})
+    assert reply.get_json() == {"status": "duplicate"}
+    _reads, writes = transactions(statements)
+    assert not any(s.startswith(("SAVEPOINT", "INSERT INTO answer")) for s in writes), writes
