@@ -7,6 +7,7 @@ from functools import cache
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    Field,
     HiddenField,
     RadioField,
     SelectChoice,
@@ -20,6 +21,7 @@ from survey.collection import IDEMPOTENCY_KEY, MAX_COMMENT, Submission
 from survey.models import Instrument
 
 SCALE = (1, 2, 3, 4, 5)
+RATINGS = {str(value): value for value in SCALE}
 SCALE_WORDS = {
     1: _l("Rất không hài lòng"),
     2: _l("Không hài lòng"),
@@ -38,6 +40,21 @@ def field_name(item_key: str) -> str:
     return "q_" + item_key.replace(".", "__")
 
 
+class RatingField(Field):
+    """One answer on the 1–5 scale, or none (skipped).
+
+    The templates draw the five faces themselves, so the field only parses: a RadioField would
+    build, normalise and search five choices for every rating of every submission.
+    """
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        if valuelist and valuelist[0] != "":
+            if valuelist[0] not in RATINGS:
+                raise ValueError("a rating is one of the digits 1 to 5")
+            self.data = RATINGS[valuelist[0]]
+
+
 class SurveyFormBase(FlaskForm):
     class Meta:
         # CSRFProtect checks every POST before the view runs (create_app); a form-level
@@ -53,7 +70,7 @@ class SurveyFormBase(FlaskForm):
 
     instrument: Instrument
 
-    def rating_fields(self) -> list[tuple[dict[str, object], RadioField]]:
+    def rating_fields(self) -> list[tuple[dict[str, object], RatingField]]:
         return [(item, self[field_name(item["key"])]) for item in self.instrument.items]
 
     def to_submission(self) -> Submission:
@@ -74,10 +91,7 @@ class SurveyFormBase(FlaskForm):
 @cache
 def _form_class(instrument_id: int, item_keys: tuple[str, ...], problems: tuple[str, ...]) -> type:
     attrs: dict[str, object] = {
-        field_name(key): RadioField(
-            choices=[SelectChoice(v, str(v)) for v in SCALE], coerce=int, validators=[Optional()]
-        )
-        for key in item_keys
+        field_name(key): RatingField() for key in item_keys
     }
     attrs["problems"] = SelectMultipleField(
         choices=[SelectChoice(code) for code in problems],

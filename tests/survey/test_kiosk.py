@@ -90,7 +90,7 @@ def test_resend_with_same_idempotency_key_stores_nothing_new(app, client, enroll
         assert count_responses() == 1
 
 
-@pytest.mark.parametrize("value", ["6", "0", "abc", "4.5", ""])
+@pytest.mark.parametrize("value", ["6", "0", "abc", "4.5", "-1", " 4", "+4", "٣", "４", ""])
 def test_bad_rating_gets_400_and_stores_nothing(app, client, enrolled, value):
     data = form_values(client) | {"q_overall": "4", "q_access__place": value}
     if value == "":
@@ -99,6 +99,14 @@ def test_bad_rating_gets_400_and_stores_nothing(app, client, enrolled, value):
     with app.app_context():
         assert count_responses() == 0
         assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+
+
+def test_skipped_questions_are_stored_as_no_answer(app, client, enrolled):
+    data = form_values(client) | {"q_overall": "2", "q_access__place": "", "q_staff__courteous": "5"}
+    assert client.post("/kiosk", data=data).status_code == 303
+    with app.app_context():
+        stored = db.session.execute(select(Answer.item_key, Answer.value)).all()
+    assert sorted(stored) == [("overall", 2), ("staff.courteous", 5)]
 
 
 def test_unknown_problem_code_is_rejected(app, client, enrolled):
