@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -86,6 +87,21 @@ def reset_database(app: Flask) -> None:
                 connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
         db.engine.dispose()
+
+
+@contextmanager
+def committed_app(url: str) -> Iterator[Flask]:
+    """An app on a database of its own, migrated, with the instruments, whose commits are real."""
+    app = make_app(url)
+    reset_database(app)
+    with app.app_context():
+        factories.load_instruments()
+        db.session.commit()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -17,20 +17,14 @@ from survey import audit, integrity, kiosks
 from survey.extensions import db
 from survey.models import AuditEntry
 from tests import factories
-from tests.conftest import make_app, reset_database, scratch_database_url
+from tests.conftest import committed_app, scratch_database_url
 
 
 @pytest.fixture
 def committed(tmp_path_factory):  # type: ignore[no-untyped-def]
     """An app on a scratch database whose commits are real (several connections see them)."""
-    app = make_app(scratch_database_url(tmp_path_factory, "audit_tamper"))
-    reset_database(app)
-    with app.app_context():
-        factories.load_instruments()
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with committed_app(scratch_database_url(tmp_path_factory, "audit_tamper")) as app:
+        yield app
 
 
 def verify(app) -> audit.Verification:  # type: ignore[no-untyped-def]

@@ -20,19 +20,13 @@ from survey import kiosks
 from survey.extensions import db
 from survey.signing import SurveyPayload, sign_payload
 from tests import factories
-from tests.conftest import make_app, reset_database
+from tests.conftest import committed_app
 
 
 @pytest.fixture
 def sqlite_app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
-    app = make_app(f"sqlite:///{tmp_path / 'lock.sqlite3'}")
-    reset_database(app)
-    with app.app_context():
-        factories.load_instruments()
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with committed_app(f"sqlite:///{tmp_path / 'lock.sqlite3'}") as app:
+        yield app
 
 
 @pytest.fixture
