@@ -25,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     "KIOSK_IDLE_SECONDS": 60,
     "KIOSK_THANKS_SECONDS": 8,
     "KIOSK_ENROLMENT_HOURS": 24,
+    # An answer kept in an offline kiosk's outbox is dated by the tablet's clock if it arrives
+    # within this many days; later (or with an implausible clock), on arrival.
+    "KIOSK_LATE_DAYS": 7,
     "RATELIMIT_STORAGE_URI": "memory://",
     # If Redis is down, count in memory rather than refuse citizens' answers with a 500.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

@@ -14,6 +14,7 @@ from survey.signing import hash_secret, new_code, new_secret, normalise_dossier_
 
 COOKIE = "kiosk"
 TOUCH_EVERY = timedelta(minutes=1)
+CLOCK_SKEW = timedelta(minutes=5)  # a tablet clock this far ahead is taken as right, and as now
 KIOSKS: Table = Kiosk.__table__  # type: ignore[assignment]
 POINTS: Table = ServicePoint.__table__  # type: ignore[assignment]
 
@@ -96,6 +97,26 @@ def touch(session: AnySession, kiosk: EnrolledKiosk) -> None:
         session.connection().execute(
             update(KIOSKS).where(KIOSKS.c.id == kiosk.id).values(last_seen_at=now)
         )
+
+
+def answered_at(tablet_ms: int | None, now: datetime, late: timedelta) -> datetime:
+    """When the citizen answered, by the tablet's clock where it can be believed; else ``now``.
+
+    An answer given while the network was down waits in the tablet's outbox and arrives later,
+    perhaps the next day. Dated on arrival, it would move to another day or quarter, and a
+    flush of many would look like a burst of ratings. The tablet's time is believed from
+    ``late`` before ``now`` up to ``CLOCK_SKEW`` after it (taken as ``now``); a tablet clock
+    outside that range is wrong, and the answer is dated on arrival.
+    """
+    if tablet_ms is None:
+        return now
+    try:
+        told = datetime.fromtimestamp(tablet_ms / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return now
+    if now - late <= told <= now + CLOCK_SKEW:
+        return min(told, now)
+    return now
 
 
 def revoke_kiosk(session: AnySession, kiosk: Kiosk) -> None:

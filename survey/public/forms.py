@@ -9,13 +9,14 @@ from flask_wtf import FlaskForm
 from wtforms import (
     Field,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectMultipleField,
     TextAreaField,
     widgets,
 )
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp
 
 from survey.collection import IDEMPOTENCY_KEY, MAX_COMMENT, Submission
 from survey.models import Instrument
@@ -67,6 +68,8 @@ class SurveyFormBase(FlaskForm):
         validators=[Optional(), AnyOf(list(RESPONDENT_WORDS))],
     )
     comment = TextAreaField(validators=[Optional(), Length(max=MAX_COMMENT)])
+    # The kiosk's clock when the citizen pressed "send" (ms since 1970); read by the kiosk view only.
+    answered_at = IntegerField(validators=[Optional(), NumberRange(min=0)])
 
     instrument: Instrument
 

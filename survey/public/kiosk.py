@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from flask import (
     abort,
@@ -26,7 +28,15 @@ from survey import instruments
 from survey.collection import Context, SubmissionError, record_response
 from survey.database import reading_first
 from survey.extensions import db, limiter
-from survey.kiosks import COOKIE, EnrolledKiosk, EnrolmentError, enrol_kiosk, kiosk_for_secret, touch
+from survey.kiosks import (
+    COOKIE,
+    EnrolledKiosk,
+    EnrolmentError,
+    answered_at,
+    enrol_kiosk,
+    kiosk_for_secret,
+    touch,
+)
 from survey.public import bp
 from survey.public.forms import survey_form
 
@@ -105,8 +115,10 @@ def kiosk_submit() -> Response | tuple[Response, int]:
         instrument=instrument, unit_id=current.unit_id, channel="kiosk",
         service_point_id=current.service_point_id, kiosk_id=current.id,
     )
+    late = timedelta(days=current_app.config["KIOSK_LATE_DAYS"])
+    when = answered_at(form.answered_at.data, datetime.now(UTC), late)
     try:
-        outcome = record_response(db.session, context, form.to_submission())
+        outcome = record_response(db.session, context, replace(form.to_submission(), submitted_at=when))
     except SubmissionError as error:
         return _rejected({"form": [str(error)]})
     touch(db.session, current)

@@ -110,7 +110,8 @@
     clearTimeout(idleTimer);
     var fields = [];
     new FormData(form).forEach(function (value, name) { if (name !== "csrf_token") fields.push([name, value]); });
-    var item = { key: form.elements.idempotency_key.value, fields: fields, at: Date.now() };
+    fields.push(["answered_at", String(Date.now())]); // if sent later, the answer keeps its own time
+    var item = { key: form.elements.idempotency_key.value, fields: fields };
     screen("thanks");
     setTimeout(reset, thanksMs);
     keep(item).catch(function () { memory[item.key] = item; }).then(flush);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from playwright.sync_api import expect
 
@@ -40,6 +42,7 @@ def test_answers_given_offline_survive_a_reload_and_are_sent_once_back_online(li
         open.onerror = () => reject(open.error);
     })""")
     assert queued == 5
+    back_online = datetime.now(UTC)
     page.context.set_offline(False)
     assert wait_for_count(live_server, 5, timeout=30, kiosk_id=kiosk_id) == 5
     page.reload()  # a flush on load resends nothing: every key is already stored or dropped
@@ -48,3 +51,5 @@ def test_answers_given_offline_survive_a_reload_and_are_sent_once_back_online(li
     assert len(stored) == 5
     assert sorted(r.comment for r in stored) == [f"Ngoại tuyến {n}" for n in range(5)]
     assert sorted(r.overall for r in stored) == [1, 2, 3, 4, 5]
+    # Dated when they were given, by the tablet's clock, not when the network came back.
+    assert all(r.submitted_at < back_online for r in stored), [r.submitted_at for r in stored]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -79,6 +80,45 @@ def test_submission_stores_one_response_with_its_context(app, client, enrolled):
         assert {(a.item_key, a.value) for a in stored.answers} == {
             ("overall", 5), ("staff.courteous", 2)}
         assert {p.code for p in stored.problems} == {"wait_long", "rude_staff"}
+
+
+def _ms(moment: datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
+
+
+@pytest.mark.parametrize(("told", "kept"), [
+    (timedelta(hours=-3), True),  # answered offline three hours ago: keeps its time
+    (timedelta(days=-6, hours=-23), True),
+    (timedelta(days=-7, hours=-1), False),  # too late to believe: dated on arrival
+    (timedelta(minutes=3), False),  # a clock a little ahead: dated now
+    (timedelta(hours=1), False),  # a clock far ahead: dated on arrival
+])
+def test_an_answer_from_the_outbox_is_dated_by_the_tablet_within_a_week(app, client, enrolled,
+                                                                       told, kept):
+    now = datetime.now(UTC)
+    data = form_values(client) | {"q_overall": "4", "answered_at": _ms(now + told)}
+    assert client.post("/kiosk", data=data).status_code == 303
+    with app.app_context():
+        stored = db.session.scalars(select(Response)).one().submitted_at
+    expected = now + told if kept else now
+    assert abs(stored - expected) < timedelta(seconds=5), (stored, expected)
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "1.5e12"])
+def test_a_malformed_answer_time_is_refused(app, client, enrolled, value):
+    data = form_values(client) | {"q_overall": "4", "answered_at": value}
+    assert client.post("/kiosk", data=data).status_code == 400
+    with app.app_context():
+        assert count_responses() == 0
+
+
+def test_an_absurd_tablet_clock_dates_the_answer_on_arrival():
+    now = datetime(2026, 3, 31, 16, 59, tzinfo=UTC)
+    week = timedelta(days=7)
+    assert kiosks.answered_at(None, now, week) == now
+    assert kiosks.answered_at(10**20, now, week) == now  # beyond any calendar
+    assert kiosks.answered_at(0, now, week) == now  # 1970
+    assert kiosks.answered_at(int((now - week).timestamp() * 1000), now, week) == now - week
 
 
 def test_resend_with_same_idempotency_key_stores_nothing_new(app, client, enrolled):
