@@ -52,9 +52,11 @@ def _create(email: str, name: str, password: str, role: str, unit: Unit | None) 
 
 
 @audit_cli.command("verify")
-def verify_audit() -> None:
+@click.option("--anchor", "anchors", multiple=True, metavar="HASH",
+              help="A head hash kept elsewhere (printed on a report); it must still be in the chain.")
+def verify_audit(anchors: tuple[str, ...]) -> None:
     """Check the hash chain; exit status 1 naming each edited or missing entry."""
-    result = audit.verify(db.session)
+    result = audit.verify(db.session, anchors)
     for problem in result.problems:
         click.echo(problem, err=True)
     if not result.ok:

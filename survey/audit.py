@@ -4,13 +4,15 @@ Append-only and hash-chained: each entry's ``hash`` is the SHA-256 of the previo
 followed by the canonical JSON of its own fields, and the first entry's ``prev_hash`` is 64 zeros.
 Editing or deleting a row breaks the chain at that row, which :func:`verify` reports
 (``flask --app wsgi audit verify``). Deleting the newest rows leaves a shorter valid chain, so
-the command also prints the head hash: keep it elsewhere to anchor the log.
+the command prints the head hash, and every printed report carries it next to its signatures:
+``audit verify --anchor HASH`` then fails if the entry with that hash is no longer in the chain.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -68,7 +70,7 @@ def record(
         # reading the same last row once the first commits, which would fork the chain. (SQLite
         # writers are already serialised by BEGIN IMMEDIATE.)
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
-    last = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    last = head(session)
     user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
     entry = AuditEntry(
         at=datetime.now(UTC),
@@ -78,7 +80,7 @@ def record(
         object_id=None if object_id is None else str(object_id),
         before=_plain(before),
         after=_plain(after),
-        prev_hash=last or GENESIS,
+        prev_hash=last,
     )
     entry.hash = chain_hash(entry.prev_hash, entry)
     session.add(entry)
@@ -97,17 +99,33 @@ class Verification:
         return not self.problems
 
 
-def verify(session: AnySession) -> Verification:
-    """Walk the chain in order; name every entry whose link or content does not match."""
+def head(session: AnySession) -> str:
+    """The hash of the newest entry (64 zeros for an empty log), to be kept outside the database."""
+    return session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
+
+
+def verify(session: AnySession, anchors: Iterable[str] = ()) -> Verification:
+    """Walk the chain in order; name every entry whose link or content does not match.
+
+    ``anchors`` are head hashes kept elsewhere (printed on a report, noted by an auditor); each
+    must still be in the chain, or entries were removed from its end since.
+    """
     problems: list[str] = []
+    missing = {anchor.strip().lower() for anchor in anchors} - {GENESIS}
     prev, count = GENESIS, 0
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(500):
         count += 1
+        missing.discard(entry.hash)
         if entry.prev_hash != prev:
             problems.append(f"entry {entry.id}: previous entry missing or changed (chain broken)")
         if chain_hash(entry.prev_hash, entry) != entry.hash:
             problems.append(f"entry {entry.id}: content does not match its hash (edited)")
         prev = entry.hash
+    problems += [
+        f"anchor {anchor}: no entry has this hash (entries removed from the end of the chain, "
+        "or the hash is not from this log)"
+        for anchor in sorted(missing)
+    ]
     return Verification(entries=count, head=prev, problems=problems)
 
 

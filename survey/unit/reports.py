@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template
 
+from survey import audit
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.reporting import UnitTree, reports, workbook
@@ -38,4 +39,5 @@ def printable() -> str:
     unit, period = visible_unit(UnitTree(db.session)), requested_period()
     report_ = reports.build(db.session, period, settings(), unit)
     return render_template("reports/printable.html", report=report_, unit=unit,
-                           level=settings().level, method_note=reports.METHOD_NOTE)
+                           level=settings().level, method_note=reports.METHOD_NOTE,
+                           audit_head=audit.head(db.session))

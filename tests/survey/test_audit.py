@@ -64,6 +64,40 @@ def test_verify_command_finds_a_deleted_entry(app, runner):
     assert f"entry {following}: previous entry missing or changed" in result.output
 
 
+def test_an_anchor_finds_entries_deleted_from_the_end_of_the_chain(app, runner):
+    with app.app_context():
+        entries = _three_entries()
+        anchor, second = audit.head(db.session), entries[1].id
+        assert anchor == entries[2].hash
+    assert runner.invoke(args=["audit", "verify", "--anchor", anchor]).exit_code == 0
+    with app.app_context():
+        db.session.execute(text("DELETE FROM audit_entry WHERE id >= :id"), {"id": second})
+        db.session.commit()
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # a shorter chain is still a chain
+    result = runner.invoke(args=["audit", "verify", "--anchor", anchor.upper()])
+    assert result.exit_code == 1
+    assert f"anchor {anchor}: no entry has this hash" in result.output
+
+
+def test_an_anchor_from_another_log_fails_and_the_empty_log_anchor_passes(app_context):
+    _three_entries()
+    assert not audit.verify(db.session, ["f" * 64]).ok
+    assert audit.verify(db.session, [audit.GENESIS]).ok
+
+
+def test_the_printed_report_carries_the_audit_head_beside_its_signatures(app, client, login):
+    login(role="admin")
+    client.post("/admin/targets/seed")  # an audited change
+    with app.app_context():
+        head = audit.head(db.session)
+        unit = make_unit(db.session)
+        db.session.commit()
+        code = unit.code
+    assert head != audit.GENESIS
+    page = client.get(f"/unit/report/print?unit={code}&period=2026-Q2").get_data(as_text=True)
+    assert f"<code>{head}</code>" in page
+
+
 def test_rewriting_an_entry_and_its_own_hash_still_breaks_the_next_link(app_context):
     entries = _three_entries()
     forged = entries[0]
