@@ -37,7 +37,9 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from survey import create_app, instruments, targets  # noqa: E402
+from survey import create_app  # noqa: E402
+from survey.administration import targets  # noqa: E402
+from survey.collection import instruments  # noqa: E402
 from survey.demo import catalogue as cat  # noqa: E402
 from survey.extensions import db  # noqa: E402
 from survey.models import (  # noqa: E402
@@ -235,8 +237,9 @@ def timed(run: Callable[[], object], count: int) -> list[float]:
 
 
 def measure(url: str, cache: bool) -> dict[str, float]:
-    from survey.reporting import Settings, reports, workbook
-    from survey.reporting.periods import parse_period
+    from survey.periods import parse_period
+    from survey.reporting import reports, workbook
+    from survey.reporting.groups import Settings
 
     app = make(url, cache)
     client = app.test_client()

@@ -51,10 +51,11 @@ ITEMS = ("q_overall", "q_access__place", "q_procedure__as_posted", "q_staff__cou
 
 def prepare_database(url: str) -> str:
     """Empty ``url``, migrate it, add instruments and a service point; return a signed QR token."""
-    from survey import create_app, instruments
+    from survey import create_app
+    from survey.collection import instruments
+    from survey.collection.signing import SurveyPayload, sign_payload
     from survey.extensions import db
     from survey.models import ServicePoint, Unit
-    from survey.signing import SurveyPayload, sign_payload
     from tests.conftest import reset_database
 
     if url.startswith("postgresql"):

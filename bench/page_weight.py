@@ -38,10 +38,11 @@ def prepare_database(url: str) -> tuple[str, str]:
     """
     from flask_migrate import upgrade
 
-    from survey import create_app, instruments, kiosks
+    from survey import create_app
+    from survey.collection import instruments, kiosks
+    from survey.collection.signing import SurveyPayload, sign_payload
     from survey.extensions import db
     from survey.models import ServicePoint, Unit
-    from survey.signing import SurveyPayload, sign_payload
 
     app = create_app({"ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "bench-secret"})
     with app.app_context():
@@ -50,7 +51,7 @@ def prepare_database(url: str) -> tuple[str, str]:
         unit = Unit(code="BENCH", name="Phường Đo Thử", level="commune")
         point = ServicePoint(code="BENCH-1", name="Bộ phận một cửa", unit=unit)
         db.session.add_all([unit, point])
-        _kiosk, code = kiosks.create_kiosk(db.session, point, label="Quầy đo thử")
+        _kiosk, code = kiosks.create_kiosk(db.session, None, point, label="Quầy đo thử")
         token = sign_payload(SurveyPayload(instrument="sipas-full", unit="BENCH", service_point="BENCH-1"))
         db.session.commit()
         db.engine.dispose()

@@ -1,4 +1,21 @@
-"""Hài lòng: the web application (citizens' surveys, agencies' dashboards, Sở Nội vụ's administration)."""
+"""Hài lòng: the web application (citizens' surveys, agencies' dashboards, Sở Nội vụ's administration).
+
+The package is grouped by side. Infrastructure sits at the top (``config``, ``extensions``,
+``database``, ``errors``, ``security``, ``i18n``, ``formatting``, ``periods``, ``csvfiles``), with
+``models`` and ``migrations``. Then, each importing only those to its left:
+
+- ``administration``: the unit tree and its roll-ups, the one access rule, staff, targets, the
+  procedure catalogue, API tokens, dossier volumes, the audit log, backups;
+- ``collection``: the citizen's answer (the write path, kiosks, QR codes, signed payloads,
+  instruments, imports and exports, integrity checks);
+- ``reporting``: the read side (queries, statistics, applicability of targets, dashboards,
+  reports, workbooks, charts);
+- the blueprints ``public``, ``admin``, ``unit``, ``api`` and ``auth`` (parse, call, commit,
+  render) and ``commands`` (every ``flask`` command group).
+
+Services take the session first, validate, record their own audit entries, flush and never
+commit; their errors carry translatable messages.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     config.load(app.config, overrides)
 
-    from survey import database, i18n, security
+    from survey import database, formatting, i18n, security
 
     db.init_app(app)
     database.init_app(app)
@@ -31,14 +48,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    formatting.init_app(app)
 
-    from survey import auth, cli, errors, public
+    from survey import auth, commands, errors, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
     _register_optional_blueprints(app)
     errors.init_app(app)
-    cli.init_app(app)
+    commands.register(app)
     return app
 
 

@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
         event.listen(engine, "begin", _sqlite_begin)
 
 
-def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_connect(dbapi_connection, _record) -> None:
     """WAL lets readers and one writer work at once; a busy timeout queues writers instead of failing.
 
     The driver's own transaction handling is switched off so that SQLAlchemy's BEGIN and
@@ -40,7 +40,7 @@ def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 WRITING_GETS = {"public.kiosk"}
 
 
-def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin(connection) -> None:
     """Writers take the write lock up front (IMMEDIATE) so that they queue on busy_timeout.
 
     A deferred transaction that reads and then writes can fail at once with "database is

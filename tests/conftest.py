@@ -20,7 +20,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from survey import create_app, instruments
+from survey import create_app
+from survey.collection import instruments
 from survey.extensions import db
 from tests import factories
 
@@ -153,7 +154,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def runner(app: Flask):  # type: ignore[no-untyped-def]
+def runner(app: Flask):
     return app.test_cli_runner()
 
 
@@ -176,10 +177,10 @@ def csrf_token(client: FlaskClient, path: str) -> str:
 
 
 @pytest.fixture
-def login(client: FlaskClient, app: Flask):  # type: ignore[no-untyped-def]
+def login(client: FlaskClient, app: Flask):
     """``login(role="admin")`` creates a user of that role and logs the client in as them."""
 
-    def _login(role: str = "admin", unit=None):  # type: ignore[no-untyped-def]
+    def _login(role: str = "admin", unit=None):
         with app.app_context():
             user = factories.make_user(db.session, role=role, unit=unit)
             db.session.commit()

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from survey import instruments
-from survey.collection import Context, Submission, record_response
+from survey.collection import instruments
+from survey.collection.responses import Context, Submission, record_response
 from survey.extensions import db
 from survey.models import Procedure, QrCode, Sector, ServicePoint, Unit, User
 

@@ -5,23 +5,23 @@ unit's subtree by :mod:`survey.users`.
 """
 
 from flask import Blueprint, render_template
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import Kiosk, QrCode, ServicePoint, Target, Unit
-from survey.users import visible_unit_ids
 
 bp = Blueprint("admin", __name__)
+
+from survey.admin.common import visible_ids  # noqa: E402  (imports bp's package)
 
 
 @bp.get("/")
 @roles_required("admin", "unit_manager", "unit_viewer")
 def index() -> str:
-    ids = visible_unit_ids(current_user)
+    ids = visible_ids()
 
-    def count(model, column):  # type: ignore[no-untyped-def]
+    def count(model, column):
         query = select(func.count()).select_from(model)
         return db.session.scalar(query if ids is None else query.where(column.in_(ids))) or 0
 

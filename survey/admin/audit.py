@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import render_template, request
 from sqlalchemy import select
 
-from survey import audit
 from survey.admin import bp
+from survey.administration import audit
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import AuditEntry

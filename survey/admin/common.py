@@ -15,14 +15,27 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from survey.administration import access
 from survey.extensions import db
 from survey.models import ServicePoint, Unit
-from survey.users import can_manage, can_view, visible_unit_ids
 
 M = TypeVar("M")
 T = TypeVar("T")
 STAFF = ("admin", "unit_manager", "unit_viewer")
 MANAGERS = ("admin", "unit_manager")
+
+
+def visible_ids() -> frozenset[int] | None:
+    """The units the current user may see (None: all), by the one access rule."""
+    return access.visible_unit_ids(db.session, current_user)
+
+
+def sees(unit: Unit | None) -> bool:
+    return access.can_view(db.session, current_user, unit)
+
+
+def manages(unit: Unit | None) -> bool:
+    return access.can_manage(db.session, current_user, unit)
 
 
 def unit_of(obj: Any) -> Unit | None:
@@ -37,9 +50,9 @@ def scoped(model: type[M], object_id: object, *, manage: bool = False) -> M:
     """The object with this id if the current user may see it (404 otherwise: ids are not
     revealed), and manage it when ``manage`` (403 for a viewer of the unit)."""
     obj = db.session.get(model, object_id) if isinstance(object_id, int) else None
-    if obj is None or not can_view(current_user, unit_of(obj)):
+    if obj is None or not sees(unit_of(obj)):
         abort(404)
-    if manage and not can_manage(current_user, unit_of(obj)):
+    if manage and not manages(unit_of(obj)):
         abort(403)
     return obj
 
@@ -54,7 +67,7 @@ def form_id(name: str) -> int | None:
 
 def visible_units(*, open_only: bool = False) -> list[Unit]:
     query = select(Unit).order_by(Unit.code)
-    ids = visible_unit_ids(current_user)
+    ids = visible_ids()
     if ids is not None:
         query = query.where(Unit.id.in_(ids))
     if open_only:
@@ -64,12 +77,12 @@ def visible_units(*, open_only: bool = False) -> list[Unit]:
 
 def managed_units() -> list[Unit]:
     """The open units the current user may manage: where a new desk or QR code may go."""
-    return [u for u in visible_units(open_only=True) if can_manage(current_user, u)]
+    return [u for u in visible_units(open_only=True) if manages(u)]
 
 
 def visible_points() -> list[ServicePoint]:
     query = select(ServicePoint).order_by(ServicePoint.code)
-    ids = visible_unit_ids(current_user)
+    ids = visible_ids()
     if ids is not None:
         query = query.where(ServicePoint.unit_id.in_(ids))
     return list(db.session.scalars(query))
@@ -92,8 +105,15 @@ def posted(model: type[M], name: str) -> M | None:
     return None if object_id is None else scoped(model, object_id, manage=True)
 
 
+def managed_points() -> list[ServicePoint]:
+    """The service points the current user may manage: where a kiosk, a QR code or a paper form goes."""
+    return [p for p in visible_points() if manages(p.unit)]
+
+
 def refuse(error: Exception) -> None:
-    """A write broke a business rule: undo it and tell the user why (the view shows the form again)."""
+    """A write broke a business rule: undo it and tell the user why (the view shows the form again).
+
+    Service errors carry translatable messages, so ``str`` gives the user's language."""
     db.session.rollback()
     flash(str(error), "error")
 
@@ -112,8 +132,6 @@ class ImportForm(FlaskForm):
 def run_import(form: ImportForm, back: str, run: Callable[[IO[str]], T]) -> T:
     """Run ``run`` on the uploaded CSV (UTF-8, with or without BOM). A file with errors rolls back
     and ends the request with a page listing every problem (row and column), status 400."""
-    from survey.extensions import db
-
     try:
         return run(io.StringIO(form.file.data.read().decode("utf-8-sig")))
     except UnicodeDecodeError:

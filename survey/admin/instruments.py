@@ -14,11 +14,10 @@ from werkzeug.wrappers import Response
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from survey import instrument_versions as versions
 from survey.admin import bp
 from survey.auth import EmptyForm, roles_required
+from survey.collection.instruments import InstrumentError, versions
 from survey.extensions import db
-from survey.instruments import InstrumentError
 from survey.models import Instrument
 from survey.public.forms import survey_form
 

@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from survey import integrity
 from survey.admin import bp
 from survey.auth import EmptyForm, roles_required
+from survey.collection import integrity
 from survey.extensions import db
 
 
@@ -50,7 +50,7 @@ def integrity_batch(batch: str) -> str:
 def integrity_scan() -> Response:
     if EmptyForm().validate_on_submit():
         rules = integrity.Rules.from_config(current_app.config)
-        counts = integrity.scan(db.session, rules, user=current_user)
+        counts = integrity.scan(db.session, rules, actor=current_user)
         db.session.commit()
         flash(_("Đã kiểm tra: %(n)s phiếu mới bị đánh dấu.", n=sum(counts.values())), "notice")
     return redirect(url_for("admin.integrity_index"), code=303)

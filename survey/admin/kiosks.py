@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,25 +12,22 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from survey import audit, kiosks
 from survey.admin import bp
-from survey.admin.common import MANAGERS, STAFF, choices, no_store, options, posted, scoped, visible_points
+from survey.admin.common import (
+    MANAGERS,
+    STAFF,
+    choices,
+    managed_points,
+    no_store,
+    options,
+    posted,
+    scoped,
+    visible_ids,
+)
 from survey.auth import roles_required
+from survey.collection import instruments, kiosks
 from survey.extensions import db
 from survey.models import Kiosk, ServicePoint
-from survey.users import can_manage, visible_unit_ids
-
-INSTRUMENTS = [
-    ("sipas-short", "sipas-short"),
-    ("health-short", "health-short"),
-    ("education-short", "education-short"),
-]
-FIELDS = ("label", "service_point_id", "instrument_key", "enrolled_at", "revoked_at")
-
-
-def _audit(action: str, kiosk: Kiosk, before: dict[str, Any] | None) -> None:
-    after = audit.snapshot(kiosk, FIELDS)
-    audit.record(db.session, current_user, f"kiosk.{action}", "kiosk", kiosk.id, before, after)
 
 
 class KioskForm(FlaskForm):
@@ -42,18 +37,18 @@ class KioskForm(FlaskForm):
         validators=[DataRequired(), Length(max=120)],
         description=_l("Ví dụ: Quầy 1, bàn tiếp nhận hồ sơ đất đai"),
     )
-    instrument = SelectField(_l("Bộ câu hỏi"), choices=options(INSTRUMENTS))
+    instrument = SelectField(_l("Bộ câu hỏi"), choices=options([(k, k) for k in instruments.KIOSK]))
 
 
 def _form() -> KioskForm:
     form = KioskForm()
-    form.service_point.choices = choices([p for p in visible_points() if can_manage(current_user, p.unit)])
+    form.service_point.choices = choices(managed_points())
     return form
 
 
 def _kiosks() -> list[Kiosk]:
     query = select(Kiosk).join(ServicePoint).order_by(ServicePoint.code, Kiosk.id)
-    ids = visible_unit_ids(current_user)
+    ids = visible_ids()
     if ids is not None:
         query = query.where(ServicePoint.unit_id.in_(ids))
     return list(db.session.scalars(query))
@@ -79,9 +74,8 @@ def kiosk_create() -> Response | tuple[str, int]:
     if point is None or not form.validate_on_submit():
         return render_template("admin/kiosks.html", kiosks=_kiosks(), form=form), 400
     kiosk, code = kiosks.create_kiosk(
-        db.session, point, label=form.label.data.strip(), instrument_key=form.instrument.data
+        db.session, current_user, point, label=form.label.data.strip(), instrument_key=form.instrument.data
     )
-    _audit("create", kiosk, None)
     db.session.commit()
     return _show_code(kiosk, code)
 
@@ -91,9 +85,7 @@ def kiosk_create() -> Response | tuple[str, int]:
 def kiosk_code(kiosk_id: int) -> Response:
     """A new one-time code (e.g. for a replaced tablet); the old tablet keeps working until it is used."""
     kiosk = scoped(Kiosk, kiosk_id, manage=True)
-    before = audit.snapshot(kiosk, FIELDS)
-    code = kiosks.issue_enrolment_code(db.session, kiosk)
-    _audit("code", kiosk, before)
+    code = kiosks.issue_enrolment_code(db.session, current_user, kiosk)
     db.session.commit()
     return _show_code(kiosk, code)
 
@@ -102,9 +94,7 @@ def kiosk_code(kiosk_id: int) -> Response:
 @roles_required(*MANAGERS)
 def kiosk_revoke(kiosk_id: int) -> Response:
     kiosk = scoped(Kiosk, kiosk_id, manage=True)
-    before = audit.snapshot(kiosk, FIELDS)
-    kiosks.revoke_kiosk(db.session, kiosk)
-    _audit("revoke", kiosk, before)
+    kiosks.revoke_kiosk(db.session, current_user, kiosk)
     db.session.commit()
     flash(_("Đã thu hồi máy %(label)s. Máy sẽ hiện màn hình “chưa kích hoạt”.", label=kiosk.label), "notice")
     return redirect(url_for("admin.kiosks_list"), code=303)

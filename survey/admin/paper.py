@@ -13,25 +13,32 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 
-from survey import audit, importing, instruments
 from survey.admin import bp
-from survey.admin.common import MANAGERS, ImportForm, choices, options, posted, run_import, visible_points
+from survey.admin.common import (
+    MANAGERS,
+    ImportForm,
+    choices,
+    managed_points,
+    options,
+    posted,
+    run_import,
+    visible_ids,
+)
 from survey.auth import roles_required
-from survey.collection import Context, Submission, SubmissionError, record_response
-from survey.exporting import LOCAL
+from survey.collection import importing, instruments
+from survey.collection.responses import Context, Submission, SubmissionError, record_response
 from survey.extensions import db
 from survey.models import Procedure, ServicePoint
-from survey.users import can_manage, visible_unit_ids
+from survey.periods import LOCAL, today
 
-PAPER_INSTRUMENTS = ("sipas-full", "sipas-short", "health-short", "education-short")
-RATING = Regexp(r"^[1-5]?$", message=_l("Chỉ gõ một số từ 1 đến 5, hoặc để trống."))
+DEFAULT_INSTRUMENT = "sipas-full"
 
 
 class PaperForm(FlaskForm):
     service_point = SelectField(_l("Điểm phục vụ"), validators=[DataRequired()])
-    instrument = SelectField(_l("Mẫu phiếu"), choices=options([(k, k) for k in PAPER_INSTRUMENTS]))
+    instrument = SelectField(_l("Mẫu phiếu"), choices=options([(k, k) for k in instruments.BUILT_IN]))
     day = DateField(_l("Ngày trên phiếu"), validators=[DataRequired()])
     procedure = StringField(_l("Mã thủ tục (nếu có)"), validators=[Optional(), Length(max=40)])
     respondent_type = SelectField(
@@ -48,23 +55,23 @@ class PaperForm(FlaskForm):
     idempotency_key = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
 
 
-def _instrument():  # type: ignore[no-untyped-def]
-    key = request.values.get("instrument", "sipas-full")
-    instrument = instruments.current(db.session, key if key in PAPER_INSTRUMENTS else "sipas-full")
+def _instrument():
+    key = request.values.get("instrument", DEFAULT_INSTRUMENT)
+    instrument = instruments.current(db.session, key if key in instruments.BUILT_IN else DEFAULT_INSTRUMENT)
     return instrument or abort(404)
 
 
-def _form(instrument) -> PaperForm:  # type: ignore[no-untyped-def]
+def _form(instrument) -> PaperForm:
     form = PaperForm(instrument=instrument.key)
-    form.service_point.choices = choices([p for p in visible_points() if can_manage(current_user, p.unit)])
+    form.service_point.choices = choices(managed_points())
     if request.method == "GET":
         form.service_point.data = request.args.get("service_point", "")
-        form.day.data = datetime.now(LOCAL).date()
+        form.day.data = today()
         form.idempotency_key.data = uuid.uuid4().hex
     return form
 
 
-def _ratings(instrument) -> tuple[dict[str, int], list[str]]:  # type: ignore[no-untyped-def]
+def _ratings(instrument) -> tuple[dict[str, int], list[str]]:
     ratings, errors = {}, []
     for key in instrument.item_keys:
         value = request.form.get(f"q.{key}", "").strip()
@@ -75,7 +82,7 @@ def _ratings(instrument) -> tuple[dict[str, int], list[str]]:  # type: ignore[no
     return ratings, errors
 
 
-def _page(form: PaperForm, instrument, status: int = 200, bad=()) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+def _page(form: PaperForm, instrument, status: int = 200, bad=()) -> tuple[str, int]:
     return render_template(
         "admin/paper.html",
         form=form,
@@ -129,14 +136,12 @@ def paper_import() -> Response | tuple[str, int]:
     form = ImportForm()
     if not form.validate_on_submit():
         return _page(_form(_instrument()), _instrument(), 400)
-    ids = visible_unit_ids(current_user)
-    allowed = None if ids is None else set(ids)
+    allowed = visible_ids()
     report = run_import(
         form,
         url_for("admin.paper"),
-        lambda source: importing.import_responses(db.session, source, allowed_unit_ids=allowed),
+        lambda source: importing.import_responses(db.session, current_user, source, allowed_unit_ids=allowed),
     )
-    audit.record(db.session, current_user, "responses.import", "response", None, None, vars(report))
     db.session.commit()
     flash(
         _(

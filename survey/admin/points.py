@@ -13,23 +13,23 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from survey import units
 from survey.admin import bp
 from survey.admin.common import (
     MANAGERS,
     STAFF,
     choices,
     managed_units,
+    manages,
     options,
     posted,
     refuse,
     scoped,
     visible_points,
 )
+from survey.administration import units
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import ServicePoint, Unit
-from survey.users import can_manage
 
 CODE = Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Chỉ dùng chữ không dấu, số, dấu chấm, gạch."))
 KINDS = [
@@ -99,7 +99,7 @@ def point_edit(point_id: int) -> Response | str | tuple[str, int]:
     point = scoped(ServicePoint, point_id)
     form = _form(point)
     if request.method == "POST":
-        if not can_manage(current_user, point.unit):
+        if not manages(point.unit):
             abort(403)
         unit = posted(Unit, "unit")
         if form.validate_on_submit():

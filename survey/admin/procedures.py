@@ -12,9 +12,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
-from survey import audit, importing
 from survey.admin import bp
-from survey.admin.common import ImportForm, run_import
+from survey.admin.common import ImportForm, refuse, run_import
+from survey.administration import procedures as catalogue
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import Procedure, Sector, SectorGroup
@@ -73,46 +73,29 @@ def procedures_import() -> str | tuple[str, int]:
     report = run_import(
         form,
         url_for("admin.procedures"),
-        lambda source: importing.import_procedures(db.session, current_user, source),
+        lambda source: catalogue.import_procedures(db.session, current_user, source),
     )
     db.session.commit()
     return render_template("admin/procedures_report.html", report=report)
 
 
 def _save_group(group: SectorGroup | None, form: GroupForm) -> SectorGroup:
-    before = (
-        None
-        if group is None
-        else {"code": group.code, "name": group.name, "sectors": sorted(s.code for s in group.sectors)}
-    )
-    if group is None:
-        group = SectorGroup()
-        db.session.add(group)
-    ids = [int(i) for i in form.sectors.data or [] if i.isdigit()]
-    group.code, group.name = form.code.data.strip(), form.name.data.strip()
-    group.sectors = list(db.session.scalars(select(Sector).where(Sector.id.in_(ids))))
-    db.session.flush()
-    audit.record(
-        db.session,
-        current_user,
-        "sector_group.save",
-        "sector_group",
-        group.id,
-        before,
-        {"code": group.code, "name": group.name, "sectors": sorted(s.code for s in group.sectors)},
-    )
-    return group
+    ids = [int(i) for i in form.sectors.data or [] if i.isdigit() and len(i) < 12]
+    return catalogue.save_sector_group(db.session, current_user, group, code=form.code.data,
+                                       name=form.name.data, sector_ids=ids)
 
 
 @bp.post("/sector-groups")
 @roles_required("admin")
 def group_create() -> Response | tuple[str, int]:
     form = _group_form()
-    if not form.validate_on_submit() or db.session.scalar(
-        select(SectorGroup.id).filter_by(code=form.code.data)
-    ):
+    if not form.validate_on_submit():
         return _page(form, 400)
-    _save_group(None, form)
+    try:
+        _save_group(None, form)
+    except catalogue.GroupError as error:
+        refuse(error)
+        return _page(form, 400)
     db.session.commit()
     flash(_("Đã lưu nhóm lĩnh vực."), "notice")
     return redirect(url_for("admin.procedures"), code=303)
@@ -124,11 +107,14 @@ def group_edit(group_id: int) -> Response | str | tuple[str, int]:
     group = db.session.get(SectorGroup, group_id) or abort(404)
     form = _group_form(group)
     if request.method == "POST":
-        other = db.session.scalar(select(SectorGroup.id).filter_by(code=form.code.data))
-        if form.validate_on_submit() and other in (None, group.id):
-            _save_group(group, form)
-            db.session.commit()
-            flash(_("Đã lưu nhóm lĩnh vực."), "notice")
-            return redirect(url_for("admin.procedures"), code=303)
+        if form.validate_on_submit():
+            try:
+                _save_group(group, form)
+            except catalogue.GroupError as error:
+                refuse(error)
+            else:
+                db.session.commit()
+                flash(_("Đã lưu nhóm lĩnh vực."), "notice")
+                return redirect(url_for("admin.procedures"), code=303)
         return render_template("admin/group_edit.html", group=group, form=form), 400
     return render_template("admin/group_edit.html", group=group, form=form)

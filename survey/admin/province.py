@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from survey import charts
 from survey.admin import bp
+from survey.administration import access, volumes
 from survey.auth import roles_required
 from survey.extensions import db
-from survey.models import Unit
-from survey.reporting import UnitTree, dashboards, reports, stats, volumes
-from survey.unit import _pct, requested_period, settings
+from survey.formatting import pct
+from survey.reporting import charts, dashboards, reports, stats
+from survey.unit import requested_period, settings
 from survey.unit.reports import download
 
 
@@ -26,22 +26,17 @@ class VolumesForm(FlaskForm):
     file = FileField("unit_code,period,dossiers[,dossiers_unsatisfied]", validators=[FileRequired()])
 
 
-def _root(tree: UnitTree) -> Unit:
-    """The province: the open city-level unit at the top of the tree (any top unit otherwise)."""
-    tops = [u for u in tree.units.values() if u.parent_id is None and u.successor_id is None]
-    return next((u for u in tops if u.level == "city"), tops[0])
-
-
 @bp.get("/province")
 @roles_required("admin")
 def province() -> str:
-    tree = UnitTree(db.session)
-    if not tree.units:
+    tree = access.tree(db.session)
+    root = tree.province()
+    if root is None:
         return render_template("admin/province_empty.html")
     sort = request.args.get("sort", "code")
     descending = request.args.get("order") == "desc"
     view = dashboards.province(
-        db.session, tree, _root(tree), requested_period(), settings(), sort=sort, descending=descending
+        db.session, tree, root, requested_period(), settings(), sort=sort, descending=descending
     )
     return render_template(
         "admin/province.html",
@@ -69,7 +64,7 @@ def import_volumes() -> WerkzeugResponse:
     if form.validate_on_submit():
         text = form.file.data.read().decode("utf-8-sig", errors="replace")
         try:
-            count = volumes.import_rows(db.session, csv.reader(io.StringIO(text)))
+            count = volumes.import_volumes(db.session, current_user, io.StringIO(text))
         except volumes.VolumeError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -99,7 +94,7 @@ def funnel_svg(view: dashboards.ProvinceView) -> Markup | None:
         target=view.target,
         curve_n=view.funnel.n,
         limits={"inner": (inner_low, inner_high), "outer": (outer_low, outer_high)},
-        target_label=_("Chỉ tiêu %(target)s", target=_pct(view.target, 0)),
+        target_label=_("Chỉ tiêu %(target)s", target=pct(view.target, 0)),
         x_label=_("Số câu trả lời (n)"),
         title=_("Biểu đồ phễu: tỷ lệ hài lòng theo số câu trả lời, %(period)s", period=view.period.label),
         desc=_(

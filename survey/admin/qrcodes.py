@@ -12,38 +12,40 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
-from survey import posters
 from survey.admin import bp
 from survey.admin.common import (
     MANAGERS,
     STAFF,
     choices,
+    managed_points,
     managed_units,
     options,
     posted,
     refuse,
     scoped,
-    visible_points,
+    visible_ids,
     visible_units,
 )
 from survey.auth import roles_required
+from survey.collection import instruments
+from survey.collection import qrcodes as posters
 from survey.extensions import db
 from survey.models import Procedure, QrCode, ServicePoint, Unit
-from survey.users import can_manage, visible_unit_ids
 
 
 class QrForm(FlaskForm):
     unit = SelectField(_l("Đơn vị"), validators=[DataRequired()])
     service_point = SelectField(_l("Điểm phục vụ (không bắt buộc)"))
     procedure = SelectField(_l("Thủ tục (không bắt buộc, cần chọn điểm phục vụ)"))
-    instrument = SelectField(_l("Bộ câu hỏi"), choices=options([(k, k) for k in posters.INSTRUMENT_KEYS]))
+    instrument = SelectField(_l("Bộ câu hỏi"), choices=options([(k, k) for k in instruments.BUILT_IN]),
+                             default="sipas-full")
 
 
 def _form() -> QrForm:
     form = QrForm()
     form.unit.choices = choices(managed_units())
     form.service_point.choices = choices(
-        [p for p in visible_points() if can_manage(current_user, p.unit)], blank=_("— cả đơn vị —")
+        managed_points(), blank=_("— cả đơn vị —")
     )
     procedures = db.session.scalars(select(Procedure).order_by(Procedure.code).limit(2000))
     form.procedure.choices = choices(list(procedures), blank=_("— mọi thủ tục —"))
@@ -52,7 +54,7 @@ def _form() -> QrForm:
 
 def _codes() -> list[QrCode]:
     query = select(QrCode).order_by(QrCode.revoked_at.is_not(None), QrCode.id.desc())
-    ids = visible_unit_ids(current_user)
+    ids = visible_ids()
     if ids is not None:
         query = query.where(QrCode.unit_id.in_(ids))
     return list(db.session.scalars(query))

@@ -14,30 +14,14 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from survey import audit
-from survey import targets as seed
 from survey.admin import bp
 from survey.admin.common import options, refuse
+from survey.administration import targets as seed
 from survey.auth import EmptyForm, roles_required
-from survey.extensions import AnySession, db
-from survey.models import SectorGroup, Target, User
+from survey.extensions import db
+from survey.models import SectorGroup, Target
 from survey.models.targets import TARGET_OBJECTS
 
-FIELDS = (
-    "code",
-    "jurisdiction",
-    "source_document",
-    "source_clause",
-    "period_start",
-    "period_end",
-    "object",
-    "sector_group",
-    "population",
-    "operator",
-    "threshold",
-    "note",
-    "needs_confirmation",
-)
 OPERATORS = [(">=", _l("tối thiểu (≥)")), (">", _l("trên (>)"))]
 
 
@@ -60,27 +44,6 @@ class TargetForm(FlaskForm):
     note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
 
 
-def save_target(
-    session: AnySession, actor: User | None, target: Target | None, values: dict[str, Any]
-) -> Target:
-    """Create or change a target; a change by an administrator counts as confirming it. Audited."""
-    if values["period_end"] < values["period_start"]:
-        raise ValueError(_("Ngày kết thúc trước ngày bắt đầu."))
-    other = session.scalar(select(Target.id).filter_by(code=values["code"]))
-    if other is not None and (target is None or other != target.id):
-        raise ValueError(_("Mã %(code)s đã có.", code=values["code"]))
-    before = None if target is None else audit.snapshot(target, FIELDS)
-    if target is None:
-        target = Target()
-        session.add(target)
-    for name, value in values.items():
-        setattr(target, name, value)
-    target.needs_confirmation = False
-    session.flush()
-    audit.record(session, actor, "target.save", "target", target.id, before, audit.snapshot(target, FIELDS))
-    return target
-
-
 def _form(target: Target | None = None) -> TargetForm:
     form = TargetForm(obj=target)
     groups = db.session.scalars(select(SectorGroup.code).order_by(SectorGroup.code))
@@ -89,7 +52,7 @@ def _form(target: Target | None = None) -> TargetForm:
 
 
 def _values(form: TargetForm) -> dict[str, Any]:
-    values = {name: getattr(form, name).data for name in FIELDS if hasattr(form, name)}
+    values = {name: getattr(form, name).data for name in seed.FIELDS if hasattr(form, name)}
     values["threshold"] = float(values["threshold"])
     values["sector_group"] = values["sector_group"] or None
     for name in ("source_clause", "population", "note"):
@@ -108,16 +71,7 @@ def targets() -> str:
 @roles_required("admin")
 def targets_seed() -> Response:
     if EmptyForm().validate_on_submit():
-        added, present = seed.load_seed(db.session)
-        audit.record(
-            db.session,
-            current_user,
-            "target.seed",
-            "target",
-            None,
-            None,
-            {"added": added, "present": present},
-        )
+        added, present = seed.load_seed(db.session, current_user)
         db.session.commit()
         flash(_("Đã nạp %(a)s chỉ tiêu mới (%(p)s đã có).", a=added, p=present), "notice")
     return redirect(url_for("admin.targets"), code=303)
@@ -132,8 +86,8 @@ def target_edit(target_id: int | None = None) -> Response | str | tuple[str, int
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                target = save_target(db.session, current_user, target, _values(form))
-            except ValueError as error:
+                target = seed.save_target(db.session, current_user, target, _values(form))
+            except seed.TargetError as error:
                 refuse(error)
             else:
                 db.session.commit()
@@ -147,17 +101,7 @@ def target_edit(target_id: int | None = None) -> Response | str | tuple[str, int
 @roles_required("admin")
 def target_confirm(target_id: int) -> Response:
     target = db.session.get(Target, target_id) or abort(404)
-    if EmptyForm().validate_on_submit() and target.needs_confirmation:
-        target.needs_confirmation = False
-        audit.record(
-            db.session,
-            current_user,
-            "target.confirm",
-            "target",
-            target.id,
-            {"needs_confirmation": True},
-            {"needs_confirmation": False, "operator": target.operator},
-        )
+    if EmptyForm().validate_on_submit() and seed.confirm_target(db.session, current_user, target):
         db.session.commit()
         flash(_("Đã xác nhận chỉ tiêu %(code)s.", code=target.code), "notice")
     return redirect(url_for("admin.targets"), code=303)

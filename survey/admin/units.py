@@ -17,10 +17,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from survey import units as tree
 from survey.admin import bp
 from survey.admin.common import ImportForm, choices, form_id, options, refuse, run_import
 from survey.admin.points import CODE
+from survey.administration import units as tree
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import Unit

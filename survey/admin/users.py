@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from survey import users as accounts
 from survey.admin import bp
 from survey.admin.common import choices, no_store, options, posted, refuse, scoped, visible_units
-from survey.api import tokens as api_tokens
+from survey.administration import api_tokens
+from survey.administration import users as accounts
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import ApiToken, Unit, User

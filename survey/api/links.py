@@ -9,14 +9,14 @@ from flask import abort, current_app, jsonify, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from survey import instruments, posters
+from survey.administration import access
+from survey.administration.api_tokens import token_for_secret
 from survey.api import bp
 from survey.api.openapi import document
-from survey.api.tokens import token_for_secret
+from survey.collection import instruments, qrcodes
+from survey.collection.signing import SurveyPayload, dossier_hash
 from survey.extensions import csrf, db, limiter
 from survey.models import ApiToken, Procedure, ServicePoint
-from survey.signing import SurveyPayload, dossier_hash
-from survey.tree import subtree_ids
 
 FIELDS = {"dossier_code": 60, "procedure_code": 40, "service_point_code": 40}
 INSTRUMENT = "sipas-full"
@@ -65,7 +65,7 @@ def dossier_link() -> tuple[Response, int]:
     if isinstance(fields, tuple):
         return fields
     point = db.session.scalar(select(ServicePoint).filter_by(code=fields["service_point_code"]))
-    if point is None or point.unit_id not in subtree_ids(token.unit):
+    if point is None or not access.desk_in_reach(access.reach(db.session, token.unit), point):
         return _error(
             422, "unknown_service_point", "No service point with this code belongs to the token's unit."
         )
@@ -82,12 +82,12 @@ def dossier_link() -> tuple[Response, int]:
         dossier_hash=dossier_hash(fields["dossier_code"]),
         channel="link",
     )
-    url = posters.survey_url(payload)
+    url = qrcodes.survey_url(payload)
     token.last_used_at = datetime.now(UTC)
     db.session.commit()
     return jsonify(
         url=url,
-        qr_svg=str(posters.qr_svg(url, title="Khảo sát sự hài lòng")),
+        qr_svg=str(qrcodes.qr_svg(url, title="Khảo sát sự hài lòng")),
         unit_code=point.unit.code,
         service_point_code=point.code,
         procedure_code=procedure.code,

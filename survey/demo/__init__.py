@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from survey import instruments, targets
+from survey.administration import targets
+from survey.collection import instruments
 from survey.demo import catalogue as cat
 from survey.demo.responses import generate_responses, generate_volumes
 from survey.extensions import AnySession

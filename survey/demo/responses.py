@@ -8,7 +8,6 @@ import random
 import uuid
 from collections import Counter
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
@@ -24,8 +23,8 @@ from survey.models import (
     ServicePoint,
     Unit,
 )
+from survey.periods import LOCAL
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 START = date(2025, 1, 2)
 CHANNELS = (("kiosk", 0.55), ("qr", 0.35), ("link", 0.05), ("paper", 0.05))
 COMPONENT_SHIFT = {"access": 0.2, "procedure": 0.0, "staff": 0.3, "result": -0.1, "feedback": -0.5}
@@ -75,9 +74,9 @@ def generate_responses(
             row = _one(rng, day, unit, points, by_owner, instruments, base, shift, len(rows), seed)
             rows.append(row)
             answers.extend({"response_id": row["id"], "item_key": k, "value": v}
-                           for k, v in row.pop("_answers").items())  # type: ignore[attr-defined]
+                           for k, v in row.pop("_answers").items())
             problems.extend({"response_id": row["id"], "code": c}
-                            for c in row.pop("_problems"))  # type: ignore[attr-defined]
+                            for c in row.pop("_problems"))
     for table, data in ((Response, rows), (Answer, answers), (ResponseProblem, problems)):
         for start in range(0, len(data), 5000):
             session.execute(insert(table), data[start:start + 5000])
@@ -85,7 +84,7 @@ def generate_responses(
     return len(rows)
 
 
-def _one(rng, day, unit, points, by_owner, instruments, base, shift, index, seed):  # type: ignore[no-untyped-def]
+def _one(rng, day, unit, points, by_owner, instruments, base, shift, index, seed):
     point = points[f"DP-{unit.code}"]
     instrument_key = None
     if unit.code == "CT-SYT" and rng.random() < 0.5:

@@ -37,7 +37,7 @@ class User(UserMixin, Base):
     unit: Mapped[Unit | None] = relationship()
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     @property

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp
 
-from survey.collection import IDEMPOTENCY_KEY, MAX_COMMENT, Submission
+from survey.collection.responses import IDEMPOTENCY_KEY, MAX_COMMENT, Submission
 from survey.models import Instrument
 
 SCALE = (1, 2, 3, 4, 5)

@@ -24,11 +24,8 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from survey import instruments
-from survey.collection import Context, SubmissionError, record_response
-from survey.database import reading_first
-from survey.extensions import db, limiter
-from survey.kiosks import (
+from survey.collection import instruments
+from survey.collection.kiosks import (
     COOKIE,
     EnrolledKiosk,
     EnrolmentError,
@@ -37,6 +34,9 @@ from survey.kiosks import (
     kiosk_for_secret,
     touch,
 )
+from survey.collection.responses import Context, SubmissionError, record_response
+from survey.database import reading_first
+from survey.extensions import db, limiter
 from survey.public import bp
 from survey.public.forms import survey_form
 
@@ -56,7 +56,7 @@ def _no_store(response: Response) -> Response:
 def _current_kiosk() -> EnrolledKiosk | None:
     if "kiosk" not in g:
         g.kiosk = kiosk_for_secret(db.session, request.cookies.get(COOKIE))
-    return g.kiosk  # type: ignore[no-any-return]
+    return g.kiosk
 
 
 @bp.route("/kiosk/enrol", methods=["GET", "POST"])

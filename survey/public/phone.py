@@ -11,14 +11,14 @@ from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, Gone
 from werkzeug.wrappers import Response
 
-from survey import instruments
-from survey.collection import Context, SubmissionError, record_response
+from survey.collection import instruments
+from survey.collection.responses import Context, SubmissionError, record_response
+from survey.collection.signing import InvalidPayload, SurveyPayload, load_payload
 from survey.database import reading_first
 from survey.extensions import db, limiter
 from survey.models import Procedure, QrCode, ServicePoint, Unit
 from survey.public import bp
 from survey.public.forms import survey_form
-from survey.signing import InvalidPayload, SurveyPayload, load_payload
 
 THANKS = {
     "recorded": "recorded",

@@ -9,10 +9,11 @@ from __future__ import annotations
 from flask import abort, current_app, make_response, render_template, request
 from werkzeug.wrappers import Response
 
+from survey.administration import access
 from survey.extensions import db
+from survey.periods import current, parse_period, series
 from survey.public import bp
-from survey.reporting import Settings, UnitTree, units_groups
-from survey.reporting.periods import current, parse_period, series
+from survey.reporting.groups import Settings, units_groups
 
 
 @bp.get("/results")
@@ -25,7 +26,7 @@ def results() -> Response:
     if period.kind != "quarter":
         abort(404)
     settings = Settings.from_config(current_app.config)
-    tree = UnitTree(db.session)
+    tree = access.tree(db.session)
     units = tree.open_during(period, ("city", "department", "commune"))
     groups = [g for g in units_groups(db.session, tree, units, period, settings, components=False)
               if g.counts.n > 0]

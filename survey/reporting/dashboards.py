@@ -7,21 +7,20 @@ from typing import Any
 
 from sqlalchemy import select
 
+from survey.administration.units import UnitTree
 from survey.extensions import AnySession
 from survey.models import DossierVolume, Procedure, Sector, SectorGroup, ServicePoint, Unit
-from survey.reporting import (
+from survey.periods import Period, series
+from survey.reporting import applicability, queries, stats
+from survey.reporting.groups import (
     Group,
     Settings,
-    UnitTree,
     base_scope,
     breakdown,
-    queries,
-    stats,
     trend,
     unit_group,
+    units_groups,
 )
-from survey.reporting import targets as targeting
-from survey.reporting.periods import Period, series
 
 BREAKDOWNS = ("procedure", "sector", "service_point", "channel")
 TREND_LENGTH = {"month": 12, "quarter": 8}
@@ -50,7 +49,7 @@ def names(session: AnySession, dimension: str) -> dict[object, str]:
 
 
 def agency(session: AnySession, tree: UnitTree, unit: Unit, period: Period, settings: Settings,
-           *, trend_kind: str = "month", with_comments: bool = True) -> AgencyDashboard:
+           *, trend_kind: str = "month") -> AgencyDashboard:
     ids = tree.rollup(unit.id)
     scope = base_scope(ids, period)
     last = period if period.kind == trend_kind else _last_of(period, trend_kind)
@@ -63,12 +62,12 @@ def agency(session: AnySession, tree: UnitTree, unit: Unit, period: Period, sett
         trend=over_time,
         breakdowns={d: breakdown(session, scope, d, names(session, d), settings) for d in BREAKDOWNS},
         problems=queries.problem_tallies(session, scope),
-        comments=queries.comments(session, scope) if with_comments else [], drop=drop,
+        comments=queries.comments(session, scope), drop=drop,
     )
 
 
 def _last_of(period: Period, kind: str) -> Period:
-    from survey.reporting.periods import label_for, parse_period
+    from survey.periods import label_for, parse_period
 
     return parse_period(label_for(period.end, kind))
 
@@ -98,8 +97,6 @@ class ProvinceView:
 
 def province(session: AnySession, tree: UnitTree, root: Unit, period: Period, settings: Settings,
              *, sort: str = "code", descending: bool = False) -> ProvinceView:
-    from survey.reporting import units_groups
-
     units = tree.open_during(period, ("department", "commune"))
     groups = units_groups(session, tree, units, period, settings, components=False)
     groups.sort(key=SORTS.get(sort, SORTS["code"]), reverse=descending)
@@ -117,7 +114,7 @@ def province(session: AnySession, tree: UnitTree, root: Unit, period: Period, se
     weighted, d766, have, missing = _weighting(session, groups, units, period, settings)
     return ProvinceView(
         period=period, province=whole, units=groups, shrunk=shrunk, funnel=funnel, target=target,
-        sector_groups=_sector_groups(session, tree, root, period, settings),
+        sector_groups=sector_groups(session, tree, root, period, settings),
         channels=breakdown(session, base_scope(tree.rollup(root.id), period), "channel", {},
                            settings),
         weighted=weighted, decision_766=d766, volumes=have, missing_volumes=missing,
@@ -149,7 +146,7 @@ def _weighting(session: AnySession, groups: list[Group], units: list[Unit], peri
             stats.decision_766(total, unsatisfied), len(volume), missing)
 
 
-def _sector_groups(session: AnySession, tree: UnitTree, root: Unit, period: Period,
+def sector_groups(session: AnySession, tree: UnitTree, root: Unit, period: Period,
                    settings: Settings) -> list[tuple[SectorGroup, Group, list[Any]]]:
     """Each sector group with its overall satisfaction, judged against its own targets."""
     ids = tree.rollup(root.id)
@@ -163,7 +160,7 @@ def _sector_groups(session: AnySession, tree: UnitTree, root: Unit, period: Peri
         whole.responses = whole.counts.responses
         whole.satisfaction = stats.satisfaction(counts, settings.level)
         checks = []
-        for applicable in targeting.applicable(session, base_scope(ids, period), root.jurisdiction,
+        for applicable in applicability.applicable(session, base_scope(ids, period), root.jurisdiction,
                                                period):
             if _covers(applicable.target, {s.code for s in sector_group.sectors}):
                 measured = queries.overall_counts(session, applicable.scope).get(())
@@ -177,5 +174,5 @@ def _sector_groups(session: AnySession, tree: UnitTree, root: Unit, period: Peri
 
 def _covers(target: Any, codes: set[str]) -> bool:
     if target.object == "public_health_education":
-        return codes == set(targeting.HEALTH_EDUCATION_SECTORS)
+        return codes == set(applicability.HEALTH_EDUCATION_SECTORS)
     return bool(target.sector_group) and set(target.sector_group.split("+")) == codes

@@ -14,11 +14,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 
-from survey.exporting import local_bounds
 from survey.extensions import AnySession
 from survey.models import Answer, Instrument, Response, ResponseProblem
+from survey.periods import Period, local_bounds
 from survey.reporting import cache
-from survey.reporting.periods import Period
 
 GROUPABLE = {
     "unit": Response.unit_id, "instrument": Response.instrument_id, "sector": Response.sector_id,

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from analysis import SIPAS_COMPONENTS as COMPONENTS
+from survey.administration.units import UnitTree
 from survey.extensions import AnySession
 from survey.models import SectorGroup, Unit
-from survey.reporting import Group, Settings, UnitTree, stats, units_groups
-from survey.reporting.periods import LOCAL, Period
+from survey.periods import LOCAL, Period
+from survey.reporting import stats
+from survey.reporting.groups import Group, Settings, units_groups
 
-COMPONENTS = ("access", "procedure", "staff", "result", "feedback")
 METHOD_NOTE = [
     "Tỷ lệ hài lòng = số câu trả lời 4 hoặc 5 (Hài lòng, Rất hài lòng) / số câu trả lời câu hỏi "
     "chung; câu bỏ qua không tính.",
@@ -48,13 +50,13 @@ class Report:
 
 def build(session: AnySession, period: Period, settings: Settings, unit: Unit | None = None) -> Report:
     """The unit (rolled up) and its units open in the period; without a unit, the whole tree."""
-    from survey.reporting.dashboards import _sector_groups
+    from survey.reporting.dashboards import sector_groups
 
     tree = UnitTree(session)
     if unit is None:
-        roots = [u for u in tree.units.values() if u.parent_id is None and u.successor_id is None]
-        units = roots + tree.open_during(period, ("department", "commune"))
-        root = roots[0] if roots else None
+        root = tree.province()
+        units = ([root] if root else []) + [u for u in tree.open_during(period, ("department", "commune"))
+                                             if u is not root]
     else:
         inside = set(tree.rollup(unit.id)) - {unit.id}
         units = [unit] + [u for u in tree.open_during(period, ("city", "department", "commune"))
@@ -62,7 +64,7 @@ def build(session: AnySession, period: Period, settings: Settings, unit: Unit | 
         root = unit
     groups = units_groups(session, tree, units, period, settings,
                           unit_ids=None if unit is None else tree.rollup(unit.id))
-    sector = _sector_groups(session, tree, root, period, settings) if root else []
+    sector = sector_groups(session, tree, root, period, settings) if root else []
     return Report(period, settings, groups, units, datetime.now(LOCAL), sector)
 
 

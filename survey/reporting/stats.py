@@ -30,7 +30,6 @@ __all__ = [
     "Estimate", "Verdict", "WeightedEstimate", "decision_766", "detect_drop", "funnel_limits",
     "indices", "judge", "satisfaction", "shrink", "weighted",
 ]
-DECISION_766_LABEL = analysis.DECISION_766_LABEL
 
 
 def satisfaction(counts: OverallCounts | None, level: float) -> Estimate | None:

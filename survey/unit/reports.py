@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template
 
-from survey import audit
+from survey.administration import access, audit
 from survey.auth import roles_required
 from survey.extensions import db
-from survey.reporting import UnitTree, reports, workbook
+from survey.reporting import reports, workbook
 from survey.unit import bp, requested_period, settings, visible_unit
 
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -29,14 +29,14 @@ def download(report: reports.Report, fmt: str, name: str) -> Response:
 @bp.get("/report.<fmt>")
 @roles_required("admin", "unit_manager", "unit_viewer")
 def report(fmt: str) -> Response:
-    unit, period = visible_unit(UnitTree(db.session)), requested_period()
+    unit, period = visible_unit(access.tree(db.session)), requested_period()
     return download(reports.build(db.session, period, settings(), unit), fmt, unit.code)
 
 
 @bp.get("/report/print")
 @roles_required("admin", "unit_manager", "unit_viewer")
 def printable() -> str:
-    unit, period = visible_unit(UnitTree(db.session)), requested_period()
+    unit, period = visible_unit(access.tree(db.session)), requested_period()
     report_ = reports.build(db.session, period, settings(), unit)
     return render_template("reports/printable.html", report=report_, unit=unit,
                            level=settings().level, method_note=reports.METHOD_NOTE,

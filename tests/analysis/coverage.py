@@ -19,7 +19,7 @@ RATES = (0.5, 0.8, 0.9, 0.95, 0.99)
 def exact_coverage(n: int, p: float, method: str, level: float = 0.95) -> float:
     """Σ_x P(X = x) over the outcomes x whose interval contains p (no simulation noise)."""
     x = np.arange(n + 1)
-    r = proportions(x, np.full(n + 1, n), confidence_level=level, method=method)  # type: ignore[arg-type]
+    r = proportions(x, np.full(n + 1, n), confidence_level=level, method=method)
     covered = (r.ci_low <= p) & (p <= r.ci_high)
     return float(stats.binom.pmf(x, n, p)[covered].sum())
 

@@ -103,7 +103,7 @@ def test_adjustment_agrees_with_statsmodels_on_any_input(p, method):
 
 def test_adjustment_rejects_unknown_method_and_bad_pvalues():
     with pytest.raises(ValueError, match="'bonferroni'"):
-        adjust_pvalues(P, method="bonferroni")  # type: ignore[arg-type]
+        adjust_pvalues(P, method="bonferroni")
     with pytest.raises(ValueError, match=r"1\.5"):
         adjust_pvalues([0.1, 1.5], method="holm")
 

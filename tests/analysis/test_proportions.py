@@ -35,7 +35,7 @@ REFERENCE = [
 
 @pytest.mark.parametrize(("x", "n", "method", "low", "high"), REFERENCE)
 def test_interval_matches_statsmodels(x: int, n: int, method: str, low: float, high: float):
-    e = proportion(x, n, method=method)  # type: ignore[arg-type]
+    e = proportion(x, n, method=method)
     assert e.value == x / n
     assert e.ci_low == pytest.approx(low, abs=1e-12)
     assert e.ci_high == pytest.approx(high, abs=1e-12)

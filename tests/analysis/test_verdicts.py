@@ -72,7 +72,7 @@ def test_responses_needed_is_the_smallest_addition_that_decides(x, n, t, op):
 
 def test_bad_operator_or_threshold_raises_value_error():
     with pytest.raises(ValueError, match="'=>'"):
-        verdict(est(0.8, 0.9), threshold=0.9, operator="=>")  # type: ignore[arg-type]
+        verdict(est(0.8, 0.9), threshold=0.9, operator="=>")
     with pytest.raises(ValueError, match="90"):
         verdict(est(0.8, 0.9), threshold=90, operator=">=")
 

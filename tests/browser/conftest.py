@@ -18,10 +18,10 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from survey import kiosks
+from survey.collection import kiosks
+from survey.collection.signing import SurveyPayload, sign_payload
 from survey.extensions import db
 from survey.models import Response
-from survey.signing import SurveyPayload, sign_payload
 from tests import factories
 from tests.conftest import make_app, reset_database, scratch_database_url
 
@@ -62,7 +62,7 @@ class LiveServer:
         with self.app.app_context():
             try:
                 point = factories.make_service_point(db.session)
-                kiosk, code = kiosks.create_kiosk(db.session, point, label="Quầy thử")
+                kiosk, code = kiosks.create_kiosk(db.session, None, point, label="Quầy thử")
                 db.session.commit()
                 return kiosk.id, code
             finally:

@@ -61,7 +61,7 @@ def test_agency_logs_in_and_sees_its_verdict(live_server: LiveServer, page: Page
 
 def test_admin_opens_the_funnel_plot_and_downloads_the_quarterly_xlsx(
     live_server: LiveServer, page: Page, accounts: dict[str, str], tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     log_in(page, live_server.url, accounts["admin"])
     page.goto(f"{live_server.url}/admin/province?period=2026-Q2")
     funnel = page.get_by_role("img", name="Biểu đồ phễu")

@@ -15,7 +15,7 @@ PHONE = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 2, "i
 
 def fill_and_send(browser: Browser, live_server: LiveServer, **context_options: object) -> int:
     point_id, url = live_server.new_phone_survey()
-    context = browser.new_context(**PHONE, **context_options)  # type: ignore[arg-type]
+    context = browser.new_context(**PHONE, **context_options)
     try:
         page = context.new_page()
         page.goto(url)

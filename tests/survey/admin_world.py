@@ -9,8 +9,8 @@ from datetime import date
 from flask import Flask
 from flask.testing import FlaskClient
 
-from survey import kiosks
-from survey.api import tokens
+from survey.administration import api_tokens as tokens
+from survey.collection import kiosks
 from survey.extensions import db
 from survey.models import Instrument, SectorGroup, Target, Unit
 from tests.factories import make_qr_code, make_service_point, make_unit, make_user
@@ -43,8 +43,8 @@ def build_world() -> World:
     b = make_unit(session, name="Phường B")
     point_a = make_service_point(session, a_child)
     point_b = make_service_point(session, b)
-    kiosk_a, _code = kiosks.create_kiosk(session, point_a, label="Quầy A")
-    kiosk_b, _code = kiosks.create_kiosk(session, point_b, label="Quầy B")
+    kiosk_a, _code = kiosks.create_kiosk(session, None, point_a, label="Quầy A")
+    kiosk_b, _code = kiosks.create_kiosk(session, None, point_b, label="Quầy B")
     token, _secret = tokens.issue_token(session, a, label="một cửa A")
     target = Target(
         code="T-TEST",

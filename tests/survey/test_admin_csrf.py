@@ -45,7 +45,7 @@ def snapshot() -> dict[str, object]:
     return counts
 
 
-def post_routes(app) -> list[str]:  # type: ignore[no-untyped-def]
+def post_routes(app) -> list[str]:
     return sorted(
         rule.endpoint
         for rule in app.url_map.iter_rules()

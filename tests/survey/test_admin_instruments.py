@@ -7,9 +7,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from survey import instrument_versions as versions
+from survey.collection.instruments import InstrumentError, versions
 from survey.extensions import db
-from survey.instruments import InstrumentError
 from survey.models import Instrument
 from tests.survey.admin_world import login_as
 
@@ -20,7 +19,7 @@ def _published(key: str = "sipas-short") -> Instrument:
 
 def test_a_published_version_cannot_be_edited_whoever_asks(app_context):
     published = _published()
-    with pytest.raises(InstrumentError, match="published"):
+    with pytest.raises(InstrumentError, match="đã công bố"):
         versions.update_draft(db.session, None, published, {**published.definition, "items": []})
     assert published.item_keys
 

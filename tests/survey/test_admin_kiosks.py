@@ -22,7 +22,7 @@ def _desk(app: Flask) -> tuple[int, int]:
         return point.id, point.unit_id
 
 
-def _create(client, point_id: int) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+def _create(client, point_id: int) -> tuple[int, str, str]:
     page = client.post(
         "/admin/kiosks", data={"service_point": point_id, "label": "Quầy 1", "instrument": "sipas-short"}
     )

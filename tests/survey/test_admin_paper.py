@@ -12,7 +12,7 @@ from tests.factories import make_service_point
 from tests.survey.admin_world import login_as
 
 
-def _form(client, point_id: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _form(client, point_id: int) -> dict[str, str]:
     html = client.get(f"/admin/paper?service_point={point_id}&instrument=sipas-short").get_data(as_text=True)
     key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', html).group(1)
     return {
@@ -25,7 +25,7 @@ def _form(client, point_id: int) -> dict[str, str]:  # type: ignore[no-untyped-d
     }
 
 
-def _desk_of_a_logged_in_manager(app, client) -> int:  # type: ignore[no-untyped-def]
+def _desk_of_a_logged_in_manager(app, client) -> int:
     """A new service point, with a manager of its unit logged in; returns the point's id."""
     with app.app_context():
         point = make_service_point(db.session)

@@ -10,9 +10,9 @@ import pytest
 import zxingcpp
 from sqlalchemy import select
 
+from survey.collection.signing import load_payload
 from survey.extensions import db
 from survey.models import AuditEntry, QrCode
-from survey.signing import load_payload
 from tests.factories import make_procedure, make_qr_code, make_service_point, make_unit
 from tests.survey.admin_world import login_as
 
@@ -40,7 +40,7 @@ def decode_svg(svg: str) -> str:
 
 
 @pytest.fixture
-def qr(app):  # type: ignore[no-untyped-def]
+def qr(app):
     with app.app_context():
         point = make_service_point(db.session, name="Bộ phận một cửa Phường Thử")
         qr = make_qr_code(db.session, point)

@@ -54,12 +54,12 @@ def test_create_admin_refuses_a_short_password_or_a_taken_email(runner):
         args=["users", "create-admin", "--email", "s@x.vn", "--name", "S", "--password", "short"]
     )
     assert short.exit_code != 0
-    assert "at least 10" in short.output
+    assert "ít nhất 10" in short.output
     runner.invoke(args=["users", "create-admin", "--email", "t@x.vn", "--name", "T", "--password", PASSWORD])
     again = runner.invoke(
         args=["users", "create-admin", "--email", "T@x.vn", "--name", "T", "--password", PASSWORD]
     )
-    assert "already has an account" in again.output
+    assert "đã có tài khoản" in again.output
 
 
 def test_an_admin_creates_a_unit_manager_and_the_audit_log_never_holds_the_password(app, client):
@@ -132,7 +132,7 @@ def test_a_deactivated_account_can_no_longer_log_in(app, client):
 
 
 @pytest.fixture
-def limited_app(app) -> Iterator:  # type: ignore[no-untyped-def]
+def limited_app(app) -> Iterator:
     """An app on the test database with rate limits on, in memory (Flask-Limiter's object is shared)."""
     saved = dict(vars(limiter))
     limiter._swallow_errors = None

@@ -7,17 +7,17 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from survey.api import tokens
+from survey.administration import api_tokens as tokens
+from survey.collection.signing import dossier_hash, hash_secret, load_payload
 from survey.extensions import db
 from survey.models import ApiToken, Response
-from survey.signing import dossier_hash, hash_secret, load_payload
 from tests.factories import make_procedure, make_service_point, make_unit
 
 URL = "/api/v1/dossier-links"
 
 
 @pytest.fixture
-def desk(app):  # type: ignore[no-untyped-def]
+def desk(app):
     """A unit with a desk and a procedure, and a token for it: (secret, desk code, procedure code)."""
     with app.app_context():
         point = make_service_point(db.session)
@@ -27,7 +27,7 @@ def desk(app):  # type: ignore[no-untyped-def]
         return secret, point.code, procedure.code
 
 
-def body(desk, **changes):  # type: ignore[no-untyped-def]
+def body(desk, **changes):
     _secret, point, procedure = desk
     values = {
         "dossier_code": "000.00.28.H10-251123-0001",

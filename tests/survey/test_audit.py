@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
-from survey import audit
+from survey.administration import audit
 from survey.extensions import db
 from survey.models import AuditEntry
 from tests.factories import make_unit
@@ -13,7 +13,15 @@ from tests.factories import make_unit
 def _three_entries() -> list[AuditEntry]:
     unit = make_unit(db.session)
     entries = [
-        audit.record(db.session, None, f"test.step{i}", "unit", unit.id, {"n": i}, {"n": i + 1})
+        audit.record(
+            db.session,
+            actor=None,
+            action=f"test.step{i}",
+            object_type="unit",
+            object_id=unit.id,
+            before={"n": i},
+            after={"n": i + 1},
+        )
         for i in range(3)
     ]
     db.session.commit()
@@ -138,7 +146,15 @@ def test_concurrent_appends_keep_one_unbroken_chain(tmp_path_factory):
     def worker(n: int) -> None:
         for i in range(25):
             with app.app_context():
-                audit.record(db.session, None, "test.race", "worker", n, None, {"i": i})
+                audit.record(
+                    db.session,
+                    actor=None,
+                    action="test.race",
+                    object_type="worker",
+                    object_id=n,
+                    before=None,
+                    after={"i": i},
+                )
                 db.session.commit()
                 db.session.remove()
 

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from survey import audit, integrity, kiosks
+from survey.administration import audit
+from survey.collection import integrity, kiosks
 from survey.extensions import db
 from survey.models import AuditEntry
 from tests import factories
@@ -21,13 +22,13 @@ from tests.conftest import committed_app, scratch_database_url
 
 
 @pytest.fixture
-def committed(tmp_path_factory):  # type: ignore[no-untyped-def]
+def committed(tmp_path_factory):
     """An app on a scratch database whose commits are real (several connections see them)."""
     with committed_app(scratch_database_url(tmp_path_factory, "audit_tamper")) as app:
         yield app
 
 
-def verify(app) -> audit.Verification:  # type: ignore[no-untyped-def]
+def verify(app) -> audit.Verification:
     with app.app_context():
         result = audit.verify(db.session)
         db.session.remove()
@@ -37,7 +38,7 @@ def verify(app) -> audit.Verification:  # type: ignore[no-untyped-def]
 def test_entries_committed_at_the_same_moment_keep_one_chain(committed):
     """Writers racing to append must each link to the other's entry, never to the same parent."""
     with committed.app_context():
-        audit.record(db.session, None, "test.genesis", "unit")
+        audit.record(db.session, actor=None, action="test.genesis", object_type="unit")
         db.session.commit()
         engine = db.engine
     barrier = threading.Barrier(6)
@@ -48,7 +49,9 @@ def test_entries_committed_at_the_same_moment_keep_one_chain(committed):
             with committed.app_context(), Session(engine) as session:
                 barrier.wait()
                 for i in range(5):
-                    audit.record(session, None, f"test.race{n}.{i}", "unit", n)
+                    audit.record(
+                        session, actor=None, action=f"test.race{n}.{i}", object_type="unit", object_id=n
+                    )
                     session.commit()
         except BaseException as error:
             errors.append(error)
@@ -67,7 +70,7 @@ def test_entries_committed_at_the_same_moment_keep_one_chain(committed):
 def test_deleting_the_newest_entry_changes_the_head_that_verify_prints(committed, tmp_path):
     with committed.app_context():
         for i in range(3):
-            audit.record(db.session, None, f"test.step{i}", "unit", i)
+            audit.record(db.session, actor=None, action=f"test.step{i}", object_type="unit", object_id=i)
         db.session.commit()
     anchored = verify(committed).head
     with committed.app_context():
@@ -83,11 +86,18 @@ def test_editing_who_excluded_responses_is_detected(committed):
     with committed.app_context():
         admin = factories.make_user(db.session, role="admin")
         point = factories.make_service_point(db.session)
-        kiosk, _code = kiosks.create_kiosk(db.session, point, label="Quầy")
+        kiosk, _code = kiosks.create_kiosk(db.session, None, point, label="Quầy")
         for i in range(5):
-            factories.make_response(db.session, unit=point.unit, ratings={"overall": 5}, channel="kiosk",
-                                    instrument_key="sipas-short", service_point=point, kiosk=kiosk,
-                                    submitted_at=datetime(2026, 7, 7, 2, 0, i, tzinfo=UTC))
+            factories.make_response(
+                db.session,
+                unit=point.unit,
+                ratings={"overall": 5},
+                channel="kiosk",
+                instrument_key="sipas-short",
+                service_point=point,
+                kiosk=kiosk,
+                submitted_at=datetime(2026, 7, 7, 2, 0, i, tzinfo=UTC),
+            )
         integrity.scan(db.session, integrity.Rules())
         (batch,) = integrity.batches(db.session)
         integrity.set_excluded(db.session, admin, excluded=True, batch=batch.key)
@@ -104,7 +114,10 @@ def test_editing_who_excluded_responses_is_detected(committed):
 
 def test_swapping_two_entries_is_detected(committed):
     with committed.app_context():
-        first, second = (audit.record(db.session, None, f"test.swap{i}", "unit", i) for i in range(2))
+        first, second = (
+            audit.record(db.session, actor=None, action=f"test.swap{i}", object_type="unit", object_id=i)
+            for i in range(2)
+        )
         db.session.commit()
         ids = (first.id, second.id)
         db.session.execute(text("UPDATE audit_entry SET id = -1 WHERE id = :a"), {"a": ids[0]})

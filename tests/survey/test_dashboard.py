@@ -16,7 +16,7 @@ from tests.survey.test_reporting_data import answer, many, target
 
 
 @pytest.fixture
-def two_units(app):  # type: ignore[no-untyped-def]
+def two_units(app):
     with app.app_context():
         a = factories.make_unit(db.session, code="WARD-A", name="Phường A")
         b = factories.make_unit(db.session, code="WARD-B", name="Phường B")
@@ -29,7 +29,7 @@ def two_units(app):  # type: ignore[no-untyped-def]
         return a.id, b.id
 
 
-def test_agency_sees_its_verdict_in_plain_words(client: FlaskClient, login, two_units) -> None:  # type: ignore[no-untyped-def]
+def test_agency_sees_its_verdict_in_plain_words(client: FlaskClient, login, two_units) -> None:
     login(role="unit_viewer", unit=db.session.get_one(Unit, two_units[0]))
     page = client.get("/unit/?period=2026-Q2").get_data(as_text=True)
     assert "Phường A" in page
@@ -38,7 +38,7 @@ def test_agency_sees_its_verdict_in_plain_words(client: FlaskClient, login, two_
     assert "Phải chờ lâu" in page
 
 
-def test_too_few_answers_say_how_many_more_are_needed(client: FlaskClient, login, two_units) -> None:  # type: ignore[no-untyped-def]
+def test_too_few_answers_say_how_many_more_are_needed(client: FlaskClient, login, two_units) -> None:
     login(role="unit_manager", unit=db.session.get_one(Unit, two_units[1]))
     page = client.get("/unit/?period=2026-Q2").get_data(as_text=True)
     assert re.search(r"Chưa đủ dữ liệu: cần thêm khoảng \d+ phiếu", page)
@@ -49,20 +49,20 @@ def test_too_few_answers_say_how_many_more_are_needed(client: FlaskClient, login
     "/unit/report.csv?unit=WARD-B&period=2026-Q2", "/unit/report.json?unit=WARD-B&period=2026-Q2",
     "/unit/report/print?unit=WARD-B&period=2026-Q2",
 ])
-def test_staff_of_one_unit_cannot_see_another(client: FlaskClient, login, two_units, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_staff_of_one_unit_cannot_see_another(client: FlaskClient, login, two_units, path: str) -> None:
     login(role="unit_manager", unit=db.session.get_one(Unit, two_units[0]))
     response = client.get(path)
     assert response.status_code in (403, 404)
     assert "Bí mật của phường B" not in response.get_data(as_text=True)
 
 
-def test_staff_cannot_open_the_province_view(client: FlaskClient, login, two_units) -> None:  # type: ignore[no-untyped-def]
+def test_staff_cannot_open_the_province_view(client: FlaskClient, login, two_units) -> None:
     login(role="unit_manager", unit=db.session.get_one(Unit, two_units[0]))
     assert client.get("/admin/province?period=2026-Q2").status_code == 403
     assert client.get("/admin/province/report.xlsx?period=2026-Q2").status_code == 403
 
 
-def test_parent_unit_staff_see_a_child_unit(client: FlaskClient, login, app) -> None:  # type: ignore[no-untyped-def]
+def test_parent_unit_staff_see_a_child_unit(client: FlaskClient, login, app) -> None:
     with app.app_context():
         parent = factories.make_unit(db.session, code="DEPT", level="department")
         factories.make_unit(db.session, code="DEPT-CHILD", name="Phòng con", parent=parent)
@@ -71,7 +71,7 @@ def test_parent_unit_staff_see_a_child_unit(client: FlaskClient, login, app) -> 
     assert client.get("/unit/?unit=DEPT-CHILD").status_code == 200
 
 
-def test_admin_may_view_any_unit_and_malformed_periods_are_404(  # type: ignore[no-untyped-def]
+def test_admin_may_view_any_unit_and_malformed_periods_are_404(
     client: FlaskClient, login, two_units
 ) -> None:
     login(role="admin")
@@ -81,7 +81,7 @@ def test_admin_may_view_any_unit_and_malformed_periods_are_404(  # type: ignore[
     assert client.get("/unit/?unit=NO-SUCH").status_code == 404
 
 
-def test_province_view_lists_units_sorted_on_the_server_with_a_funnel_plot(  # type: ignore[no-untyped-def]
+def test_province_view_lists_units_sorted_on_the_server_with_a_funnel_plot(
     client: FlaskClient, login, two_units
 ) -> None:
     login(role="admin")
@@ -100,7 +100,7 @@ def test_province_view_lists_units_sorted_on_the_server_with_a_funnel_plot(  # t
     assert 'style="' not in page
 
 
-def test_volume_import_gives_the_weighted_figure_and_decision_766(  # type: ignore[no-untyped-def]
+def test_volume_import_gives_the_weighted_figure_and_decision_766(
     client: FlaskClient, login, two_units, csrf
 ) -> None:
     login(role="admin")
@@ -116,7 +116,7 @@ def test_volume_import_gives_the_weighted_figure_and_decision_766(  # type: igno
     assert "99,0 %" in page  # (1000 - 10) / 1000
 
 
-def test_public_results_hide_small_groups_and_every_comment(client: FlaskClient, two_units) -> None:  # type: ignore[no-untyped-def]
+def test_public_results_hide_small_groups_and_every_comment(client: FlaskClient, two_units) -> None:
     page = client.get("/results?period=2026-Q2").get_data(as_text=True)
     assert "Phường A" in page
     assert "98,4 %" in page
@@ -127,7 +127,7 @@ def test_public_results_hide_small_groups_and_every_comment(client: FlaskClient,
     assert client.get("/results?period=2026-05").status_code == 404
 
 
-def test_a_significant_fall_raises_an_alert(client: FlaskClient, login, app) -> None:  # type: ignore[no-untyped-def]
+def test_a_significant_fall_raises_an_alert(client: FlaskClient, login, app) -> None:
     from datetime import UTC, datetime
 
     with app.app_context():

@@ -9,22 +9,22 @@ from datetime import UTC, datetime
 
 import pytest
 
+from analysis import SIPAS_COMPONENTS as COMPONENTS
 from survey.config import ROOT
 from survey.extensions import db
-from survey.instruments import COMPONENTS
 from tests.factories import make_procedure, make_response, make_service_point, make_unit
 
 FIXED = ["response_id", "submitted_at", "unit_code", "service_point_code", "procedure_code",
          "sector_code", "channel", "respondent_type", "instrument"]
 
 
-def export(runner, *args: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def export(runner, *args: str) -> list[dict[str, str]]:
     result = runner.invoke(args=["responses", "export", "--format", "csv", *args])
     assert result.exit_code == 0, result.output
     return list(csv.DictReader(io.StringIO(result.stdout)))
 
 
-def header(runner, *args: str) -> list[str]:  # type: ignore[no-untyped-def]
+def header(runner, *args: str) -> list[str]:
     result = runner.invoke(args=["responses", "export", "--format", "csv", *args])
     assert result.exit_code == 0, result.output
     return next(csv.reader(io.StringIO(result.stdout)))
@@ -32,7 +32,7 @@ def header(runner, *args: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 def built_in_item_keys() -> set[str]:
     keys = set()
-    for path in (ROOT / "survey" / "instruments").glob("*-*.json"):
+    for path in (ROOT / "survey" / "collection" / "instruments").glob("*-*.json"):
         keys |= {item["key"] for item in json.loads(path.read_text("utf-8"))["items"]}
     return keys
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey import kiosks
+from survey.collection import kiosks
+from survey.collection.signing import SurveyPayload, dossier_hash, sign_payload
 from survey.extensions import db
-from survey.signing import SurveyPayload, dossier_hash, sign_payload
 from tests.conftest import csrf_token
 from tests.factories import make_service_point
 from tests.survey.test_fuzz_forms import CASES, FUZZ, _report_cases, count_responses  # noqa: F401
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.usefixtures("csrf")
 
 
 @pytest.fixture
-def poster(app) -> str:  # type: ignore[no-untyped-def]
+def poster(app) -> str:
     with app.app_context():
         point = make_service_point(db.session)
         token = sign_payload(SurveyPayload("sipas-full", point.unit.code, point.code))
@@ -37,7 +37,7 @@ def idempotency_key(html: str) -> str:
     return match.group(1)
 
 
-def posted(app, client, path: str, data: dict[str, str]) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def posted(app, client, path: str, data: dict[str, str]) -> tuple[int, int]:
     with app.app_context():
         before = count_responses()
     status = client.post(path, data=data).status_code
@@ -64,7 +64,7 @@ def test_phone_post_without_a_valid_csrf_token_stores_nothing(app, client, poste
 @pytest.mark.parametrize("bad", ["missing", "forged", "replayed"])
 def test_staff_and_enrolment_posts_refuse_bad_csrf_tokens(app, client, path, bad):
     with app.app_context():
-        kiosk, code = kiosks.create_kiosk(db.session, make_service_point(db.session), label="Q")
+        kiosk, code = kiosks.create_kiosk(db.session, None, make_service_point(db.session), label="Q")
         db.session.commit()
         kiosk_id = kiosk.id
     data = {"email": "a@example.gov.vn", "password": "x", "code": code}
@@ -84,7 +84,7 @@ def test_staff_and_enrolment_posts_refuse_bad_csrf_tokens(app, client, path, bad
 
 def test_kiosk_post_with_a_forged_csrf_token_goes_back_to_start_and_stores_nothing(app, client):
     with app.app_context():
-        _kiosk, code = kiosks.create_kiosk(db.session, make_service_point(db.session), label="Q")
+        _kiosk, code = kiosks.create_kiosk(db.session, None, make_service_point(db.session), label="Q")
         db.session.commit()
     enrol = client.post("/kiosk/enrol", data={"code": code,
                                               "csrf_token": csrf_token(client, "/kiosk/enrol")})

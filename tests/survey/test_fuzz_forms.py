@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from survey import kiosks
-from survey.collection import IDEMPOTENCY_KEY
+from survey.collection import kiosks
+from survey.collection.responses import IDEMPOTENCY_KEY
+from survey.collection.signing import SurveyPayload, dossier_hash, sign_payload
 from survey.extensions import db
 from survey.models import Kiosk, Response
-from survey.signing import SurveyPayload, dossier_hash, sign_payload
 from tests.factories import make_procedure, make_qr_code, make_service_point, make_user
 
 EXAMPLES = int(os.environ.get("SURVEY_FUZZ_EXAMPLES", "120"))
@@ -96,7 +96,7 @@ def count_responses() -> int:
     return db.session.scalar(select(func.count()).select_from(Response)) or 0
 
 
-def stored_after(app, post) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def stored_after(app, post) -> tuple[int, int]:
     """(status, responses added) for one request made by ``post()``."""
     with app.app_context():
         before = count_responses()
@@ -116,7 +116,7 @@ def assert_clean(status: int, added: int, *, accepted: set[int]) -> None:
 
 
 @pytest.fixture
-def tokens(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def tokens(app) -> dict[str, str]:
     """Signed tokens: a poster, a receipt, a revoked poster, and codes naming things that do not exist."""
     with app.app_context():
         point = make_service_point(db.session)
@@ -142,11 +142,11 @@ def tokens(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def kiosk_client(app):  # type: ignore[no-untyped-def]
+def kiosk_client(app):
     """A test client holding the device secret of an enrolled kiosk."""
     client = app.test_client()
     with app.app_context():
-        _kiosk, code = kiosks.create_kiosk(db.session, make_service_point(db.session), label="Quầy")
+        _kiosk, code = kiosks.create_kiosk(db.session, None, make_service_point(db.session), label="Quầy")
         db.session.commit()
     assert client.post("/kiosk/enrol", data={"code": code}).status_code == 302
     return client
@@ -225,7 +225,7 @@ def test_login_logout_and_enrolment_survive_bad_forms(app, client, form, path, b
 PLACEHOLDER = re.compile(r"<(?:[^:<>]+:)?[^<>]+>")
 
 
-def get_rules(app) -> list[str]:  # type: ignore[no-untyped-def]
+def get_rules(app) -> list[str]:
     return sorted(
         rule.rule for rule in app.url_map.iter_rules()
         if "GET" in (rule.methods or ()) and rule.endpoint != "static"
@@ -233,13 +233,13 @@ def get_rules(app) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def admin_client(app, client, login):  # type: ignore[no-untyped-def]
+def admin_client(app, client, login):
     login(role="admin")
     return client
 
 
 @pytest.fixture
-def manager_client(app, login):  # type: ignore[no-untyped-def]
+def manager_client(app, login):
     other = app.test_client()
     with app.app_context():
         user = make_user(db.session, role="unit_manager")

@@ -32,14 +32,14 @@ files = st.tuples(
 )
 
 
-def staff_post_rules(app) -> list[str]:  # type: ignore[no-untyped-def]
+def staff_post_rules(app) -> list[str]:
     citizen = ("/s/", "/kiosk", "/login", "/logout", "/api/")
     return sorted(rule.rule for rule in app.url_map.iter_rules()
                   if "POST" in (rule.methods or ()) and not rule.rule.startswith(citizen))
 
 
 @pytest.fixture(params=["admin", "unit_manager", "unit_viewer"])
-def staff(request, app):  # type: ignore[no-untyped-def]
+def staff(request, app):
     client = app.test_client()
     with app.app_context():
         user = make_user(db.session, role=request.param)

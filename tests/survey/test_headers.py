@@ -16,9 +16,9 @@ import pytest
 from flask import Blueprint, Flask
 from flask.testing import FlaskClient
 
-from survey import kiosks
+from survey.collection import kiosks
+from survey.collection.signing import SurveyPayload, sign_payload
 from survey.extensions import db
-from survey.signing import SurveyPayload, sign_payload
 from tests import factories
 from tests.conftest import CSRF_INPUT, make_app, reset_database, scratch_database_url
 
@@ -61,7 +61,7 @@ def prod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, dict
         factories.load_instruments()
         point = factories.make_service_point(db.session)
         admin = factories.make_user(db.session, role="admin")
-        _kiosk, code = kiosks.create_kiosk(db.session, point, label="Quầy 1")
+        _kiosk, code = kiosks.create_kiosk(db.session, None, point, label="Quầy 1")
         for i in range(40):  # enough for figures, charts and tables to render with data
             factories.make_response(db.session, unit=point.unit, service_point=point,
                                     ratings={"overall": 1 + i % 5, "staff.courteous": 1 + i % 4})
@@ -74,7 +74,7 @@ def prod(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, dict
         db.engine.dispose()
 
 
-def post_form(client: FlaskClient, path: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+def post_form(client: FlaskClient, path: str, data: dict[str, str]):
     page = client.get(path).get_data(as_text=True)
     match = CSRF_INPUT.search(page)
     assert match, f"no CSRF token on {path}"
@@ -82,7 +82,7 @@ def post_form(client: FlaskClient, path: str, data: dict[str, str]):  # type: ig
                        headers={"Referer": f"{BASE}{path}"})
 
 
-def check_response(path: str, response, *, failing: bool = False) -> list[str]:  # type: ignore[no-untyped-def]
+def check_response(path: str, response, *, failing: bool = False) -> list[str]:
     """What is wrong with ``response``'s headers, cookies and HTML (``failing``: a 5xx is expected)."""
     problems = []
     headers = response.headers

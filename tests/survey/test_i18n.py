@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from survey.collection.signing import SurveyPayload, sign_payload
 from survey.extensions import db
-from survey.signing import SurveyPayload, sign_payload
 from tests import check_catalogue
 from tests.factories import make_service_point
 
@@ -17,7 +17,7 @@ WORDS = {"vi": "Hài lòng", "en": "Satisfied"}
 
 
 @pytest.fixture
-def phone_path(app):  # type: ignore[no-untyped-def]
+def phone_path(app):
     with app.app_context():
         point = make_service_point(db.session)
         token = sign_payload(SurveyPayload(instrument="sipas-full", unit=point.unit.code,
@@ -77,7 +77,7 @@ def test_english_catalogue_is_complete():
 
 
 def test_every_instrument_item_has_english_wording():
-    from survey.instruments import BUILT_IN, read_definition
+    from survey.collection.instruments import BUILT_IN, read_definition
 
     for key in BUILT_IN:
         definition = read_definition(key)

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from survey import importing
+from survey.administration import procedures as catalogue
+from survey.collection import importing
+from survey.csvfiles import ImportFailed
 from survey.extensions import db
 from survey.models import Answer, Procedure, Response
 from tests.factories import make_procedure, make_service_point, make_unit
@@ -21,18 +23,18 @@ CATALOGUE = """code,name,sector_code,level,unit_code
 """
 
 
-def count(model) -> int:  # type: ignore[no-untyped-def]
+def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def test_the_catalogue_import_adds_then_reports_nothing_changed_then_updates_a_name(app_context):
     unit = make_unit(db.session)
     text = CATALOGUE.format(unit=unit.code)
-    first = importing.import_procedures(db.session, None, io.StringIO(text))
+    first = catalogue.import_procedures(db.session, None, io.StringIO(text))
     assert first.added == ["7.000001", "7.000002"]
-    again = importing.import_procedures(db.session, None, io.StringIO(text))
+    again = catalogue.import_procedures(db.session, None, io.StringIO(text))
     assert (again.added, again.changed, again.unchanged) == ([], [], 2)
-    renamed = importing.import_procedures(db.session, None, io.StringIO(text.replace("khai sinh", "khai tử")))
+    renamed = catalogue.import_procedures(db.session, None, io.StringIO(text.replace("khai sinh", "khai tử")))
     assert renamed.changed == ["7.000001"]
     procedure = db.session.scalar(select(Procedure).filter_by(code="7.000002"))
     assert procedure.sector.code == "construction"
@@ -42,13 +44,13 @@ def test_the_catalogue_import_adds_then_reports_nothing_changed_then_updates_a_n
 def test_a_catalogue_with_bad_rows_writes_nothing_and_names_each_row_and_column(app_context):
     before = count(Procedure)
     text = CATALOGUE.format(unit="NO-SUCH-UNIT") + "7.000001,Trùng mã,civil_status,commune,\n,,x,moon,\n"
-    with pytest.raises(importing.ImportFailed) as failed:
-        importing.import_procedures(db.session, None, io.StringIO(text))
+    with pytest.raises(ImportFailed) as failed:
+        catalogue.import_procedures(db.session, None, io.StringIO(text))
     problems = {str(p) for p in failed.value.problems}
-    assert "row 3, column unit_code: no unit 'NO-SUCH-UNIT'" in problems
-    assert "row 4, column code: 7.000001 appears twice" in problems
-    assert "row 5, column name: required" in problems
-    assert any(p.startswith("row 5, column level:") for p in problems)
+    assert "dòng 3, cột unit_code: không có đơn vị NO-SUCH-UNIT" in problems
+    assert "dòng 4, cột code: 7.000001 xuất hiện hai lần" in problems
+    assert "dòng 5, cột name: bắt buộc" in problems
+    assert any(p.startswith("dòng 5, cột level:") for p in problems)
     assert count(Procedure) == before
 
 
@@ -60,7 +62,7 @@ def test_the_procedures_import_command_reports_changes_and_fails_with_status_2(r
     assert "2 added, 0 changed, 0 unchanged" in result.output
     result = runner.invoke(args=["procedures", "import", str(bad)])
     assert result.exit_code == 2
-    assert "row 2, column level" in result.output
+    assert "dòng 2, cột level" in result.output
 
 
 def responses_csv(unit: str, point: str, procedure: str, rows: list[str]) -> str:
@@ -82,9 +84,9 @@ def test_responses_import_records_through_the_write_path_and_is_idempotent(app_c
     procedure = make_procedure(db.session)
     text = responses_csv(point.unit.code, point.code, procedure.code, GOOD_ROWS)
     before = count(Response)
-    report = importing.import_responses(db.session, io.StringIO(text))
+    report = importing.import_responses(db.session, None, io.StringIO(text))
     assert (report.recorded, report.duplicates) == (2, 0)
-    again = importing.import_responses(db.session, io.StringIO(text))
+    again = importing.import_responses(db.session, None, io.StringIO(text))
     assert (again.recorded, again.duplicates) == (0, 2)
     assert count(Response) == before + 2
     stored = db.session.scalar(
@@ -106,22 +108,22 @@ def test_a_responses_file_with_one_bad_row_records_nothing_and_names_row_and_col
     ]
     text = responses_csv(point.unit.code, point.code, "", rows)
     before = (count(Response), count(Answer))
-    with pytest.raises(importing.ImportFailed) as failed:
-        importing.import_responses(db.session, io.StringIO(text))
+    with pytest.raises(ImportFailed) as failed:
+        importing.import_responses(db.session, None, io.StringIO(text))
     problems = [str(p) for p in failed.value.problems]
-    assert any(p.startswith("row 4, column submitted_at:") for p in problems)
-    assert any(p.startswith("row 4, column q.overall: '7' is not 1–5") for p in problems)
+    assert any(p.startswith("dòng 4, cột submitted_at:") for p in problems)
+    assert any(p.startswith("dòng 4, cột q.overall: 7 không phải số từ 1 đến 5") for p in problems)
     for column in ("unit_code", "channel", "respondent_type", "instrument"):
-        assert any(p.startswith(f"row 5, column {column}:") for p in problems), column
+        assert any(p.startswith(f"dòng 5, cột {column}:") for p in problems), column
     assert (count(Response), count(Answer)) == before
 
 
 def test_an_unknown_column_is_refused(app_context):
     text = "response_id,submitted_at,unit_code,channel,instrument,q.overall,favourite_colour\n"
     text += "x1,2026-07-01T09:00:00+07:00,U,paper,sipas-full@1,5,blue\n"
-    with pytest.raises(importing.ImportFailed) as failed:
-        importing.import_responses(db.session, io.StringIO(text))
-    assert str(failed.value.problems[0]) == "row 1, column favourite_colour: unknown column"
+    with pytest.raises(ImportFailed) as failed:
+        importing.import_responses(db.session, None, io.StringIO(text))
+    assert str(failed.value.problems[0]) == "dòng 1, cột favourite_colour: cột không có trong mẫu"
 
 
 def test_the_responses_import_command_adds_to_the_responses_group(runner, tmp_path, app_context):
@@ -146,4 +148,4 @@ def test_a_unit_manager_imports_only_into_their_own_units(app, client):
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
-    assert "row 2, column unit_code" in response.get_data(as_text=True)
+    assert "dòng 2, cột unit_code" in response.get_data(as_text=True)

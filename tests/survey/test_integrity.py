@@ -8,29 +8,23 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from survey import integrity, kiosks
+from survey.collection import integrity, kiosks
 from survey.extensions import db
 from survey.models import AuditEntry, DossierVolume, Response
-from survey.reporting.periods import LOCAL
+from survey.periods import LOCAL
 from tests.conftest import csrf_token
 from tests.factories import make_response, make_service_point
 
 # Scans and exclusions write to the hash-chained audit log (survey/audit.py).
-pytestmark = pytest.mark.usefixtures("_audit_log")
 RULES = integrity.Rules()  # 07:00–17:30, Monday–Saturday, 5 top ratings in 60 s, 1.2 × dossiers
 TUESDAY_9 = datetime(2026, 7, 7, 9, 0, tzinfo=LOCAL)
 
 
 @pytest.fixture
-def _audit_log() -> None:
-    pytest.importorskip("survey.audit", reason="the audit log module is not there yet")
-
-
-@pytest.fixture
-def desk(app_context):  # type: ignore[no-untyped-def]
+def desk(app_context):
     """A service point with an enrolled kiosk: ``desk.answer(at, overall)`` records a kiosk response."""
     point = make_service_point(db.session)
-    kiosk, _code = kiosks.create_kiosk(db.session, point, label="Quầy 1")
+    kiosk, _code = kiosks.create_kiosk(db.session, None, point, label="Quầy 1")
 
     class Desk:
         unit = point.unit
@@ -123,10 +117,10 @@ def test_excluding_a_batch_is_reversible_audited_and_leaves_honest_answers_alone
 
 
 @pytest.fixture
-def flagged_batch(app):  # type: ignore[no-untyped-def]
+def flagged_batch(app):
     with app.app_context():
         point = make_service_point(db.session)
-        kiosk, _code = kiosks.create_kiosk(db.session, point, label="Quầy 2")
+        kiosk, _code = kiosks.create_kiosk(db.session, None, point, label="Quầy 2")
         for i in range(5):
             make_response(db.session, unit=point.unit, ratings={"overall": 5}, channel="kiosk",
                           instrument_key="sipas-short", submitted_at=TUESDAY_9 + timedelta(seconds=i),
@@ -178,7 +172,7 @@ def test_exclusion_needs_csrf_and_the_admin_role(app, client, login, flagged_bat
 def test_scan_command_flags_and_reports_counts(app, runner):
     with app.app_context():
         point = make_service_point(db.session)
-        kiosk, _code = kiosks.create_kiosk(db.session, point, label="Quầy 3")
+        kiosk, _code = kiosks.create_kiosk(db.session, None, point, label="Quầy 3")
         make_response(db.session, unit=point.unit, ratings={"overall": 4}, channel="kiosk",
                       instrument_key="sipas-short", submitted_at=TUESDAY_9.replace(hour=23),
                       service_point=point, kiosk=kiosk)

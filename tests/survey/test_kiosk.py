@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from survey import kiosks
+from survey.collection import kiosks
 from survey.extensions import db
 from survey.models import Answer, Kiosk, Response
 from tests.conftest import csrf_token
@@ -16,10 +16,10 @@ from tests.factories import make_service_point
 
 
 @pytest.fixture
-def enrolled(app, client):  # type: ignore[no-untyped-def]
+def enrolled(app, client):
     """A client that holds the device secret of a freshly enrolled kiosk."""
     with app.app_context():
-        kiosk, code = kiosks.create_kiosk(db.session, make_service_point(db.session), label="Quầy 1")
+        kiosk, code = kiosks.create_kiosk(db.session, None, make_service_point(db.session), label="Quầy 1")
         db.session.commit()
         kiosk_id = kiosk.id
     data = {"code": code}
@@ -30,7 +30,7 @@ def enrolled(app, client):  # type: ignore[no-untyped-def]
     return kiosk_id
 
 
-def form_values(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def form_values(client) -> dict[str, str]:
     html = client.get("/kiosk").get_data(as_text=True)
     key = re.search(r'name="idempotency_key" value="([^"]+)"', html)
     assert key
@@ -49,7 +49,7 @@ def test_unenrolled_tablet_sees_the_unenrolled_screen(client):
 
 def test_enrolment_code_works_once(app, client):
     with app.app_context():
-        _kiosk, code = kiosks.create_kiosk(db.session, make_service_point(db.session), label="Q")
+        _kiosk, code = kiosks.create_kiosk(db.session, None, make_service_point(db.session), label="Q")
         db.session.commit()
     assert client.post("/kiosk/enrol", data={"code": code.lower()}).status_code == 302
     other = app.test_client()
@@ -161,7 +161,7 @@ def test_submission_from_unenrolled_device_is_forbidden(client):
 
 def test_revoked_kiosk_returns_to_unenrolled_screen(app, client, enrolled):
     with app.app_context():
-        kiosks.revoke_kiosk(db.session, db.session.get(Kiosk, enrolled))
+        kiosks.revoke_kiosk(db.session, None, db.session.get(Kiosk, enrolled))
         db.session.commit()
     assert "chưa được kích hoạt" in client.get("/kiosk").get_data(as_text=True)
 

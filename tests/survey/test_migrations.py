@@ -13,7 +13,7 @@ from tests.conftest import make_app, reset_database, scratch_database_url
 
 
 @pytest.fixture(scope="module")
-def scratch_app(tmp_path_factory):  # type: ignore[no-untyped-def]
+def scratch_app(tmp_path_factory):
     """A database of its own: these tests drop and recreate the schema."""
     return make_app(scratch_database_url(tmp_path_factory, "migrations"))
 

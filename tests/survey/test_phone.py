@@ -8,15 +8,15 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from survey.collection.signing import SurveyPayload, dossier_hash, sign_payload
 from survey.extensions import db
 from survey.models import Response
-from survey.signing import SurveyPayload, dossier_hash, sign_payload
 from tests.conftest import csrf_token
 from tests.factories import make_procedure, make_qr_code, make_service_point
 
 
 @pytest.fixture
-def token(app):  # type: ignore[no-untyped-def]
+def token(app):
     with app.app_context():
         point = make_service_point(db.session)
         procedure = make_procedure(db.session, "land")

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from analysis.composite import ItemStats, component_indices
 from analysis.proportions import proportion
+from survey.administration.units import UnitTree
 from survey.extensions import db
 from survey.models import Sector
-from survey.reporting import Settings, UnitTree, trend, unit_group, units_groups
-from survey.reporting.periods import parse_period, series
+from survey.periods import parse_period, series
+from survey.reporting.groups import Settings, trend, unit_group, units_groups
 from survey.reporting.queries import Scope
 from tests import factories
 from tests.survey.test_reporting_data import answer, many, target
@@ -118,12 +119,12 @@ def test_targets_match_object_sector_group_jurisdiction_and_period() -> None:
     group = unit_group(session, UnitTree(session), unit, Q2, SETTINGS)
     checks = {c.target.code: c for c in group.checks}
     assert set(checks) == {"T-ADM", "T-LAND", "T-HE", "T-RES"}
-    assert checks["T-ADM"].estimate.n == 8  # type: ignore[union-attr]
-    assert checks["T-LAND"].estimate.n == 3  # type: ignore[union-attr]
-    assert checks["T-LAND"].estimate.value == pytest.approx(2 / 3)  # type: ignore[union-attr]
-    assert checks["T-HE"].estimate.n == 1  # type: ignore[union-attr]
+    assert checks["T-ADM"].estimate.n == 8
+    assert checks["T-LAND"].estimate.n == 3
+    assert checks["T-LAND"].estimate.value == pytest.approx(2 / 3)
+    assert checks["T-HE"].estimate.n == 1
     assert checks["T-RES"].measure == "result"
-    assert checks["T-RES"].estimate.value == pytest.approx(5 / 6)  # type: ignore[union-attr]
+    assert checks["T-RES"].estimate.value == pytest.approx(5 / 6)
     assert all(c.verdict.status == "insufficient" for c in checks.values())
     assert session.scalar(select(Sector.id).filter_by(code="land")) is not None
 
@@ -153,7 +154,7 @@ def test_many_units_at_once_equal_one_unit_at_a_time() -> None:
         assert together[unit.code].sipas == alone.sipas
 
 
-def test_cached_figures_follow_new_and_excluded_responses(app) -> None:  # type: ignore[no-untyped-def]
+def test_cached_figures_follow_new_and_excluded_responses(app) -> None:
     session = db.session
     unit = factories.make_unit(session)
     many(session, unit, 3, 0)

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from survey import instruments
-from survey.collection import Context, Submission, record_response
+from survey.collection import instruments
+from survey.collection.responses import Context, Submission, record_response
 from survey.models import Response, Target, Unit
 
 MAY = datetime(2026, 5, 12, 3, 0, tzinfo=UTC)  # 2026-Q2 in local time

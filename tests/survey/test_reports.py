@@ -34,7 +34,7 @@ def ward(app: Flask) -> str:
     return "WARD-X"
 
 
-def test_xlsx_opens_and_holds_the_expected_numbers(client: FlaskClient, login, ward: str) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_opens_and_holds_the_expected_numbers(client: FlaskClient, login, ward: str) -> None:
     login(role="admin")
     response = client.get(f"/unit/report.xlsx?unit={ward}&period=2026-Q2")
     assert response.status_code == 200
@@ -50,7 +50,7 @@ def test_xlsx_opens_and_holds_the_expected_numbers(client: FlaskClient, login, w
     assert "Wilson" in " ".join(str(r[0]) for r in book["Phương pháp"].iter_rows(values_only=True))
 
 
-def test_report_command_prints_json_and_csv(runner, ward: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_report_command_prints_json_and_csv(runner, ward: str, tmp_path: Path) -> None:
     result = runner.invoke(args=["report", "--period", "2026-Q2", "--unit", ward])
     assert result.exit_code == 0, result.output
     group = json.loads(result.output)["groups"][0]
@@ -68,7 +68,7 @@ def test_report_command_prints_json_and_csv(runner, ward: str, tmp_path: Path) -
     assert bad.exit_code == 2
 
 
-def test_volumes_import_command_names_the_bad_row(runner, ward: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_volumes_import_command_names_the_bad_row(runner, ward: str, tmp_path: Path) -> None:
     good = tmp_path / "v.csv"
     good.write_text("unit_code,period,dossiers,dossiers_unsatisfied\nWARD-X,2026-Q2,1200,12\n")
     result = runner.invoke(args=["volumes", "import", str(good)])

@@ -16,15 +16,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import event
 
-from survey import kiosks
+from survey.collection import kiosks
+from survey.collection.signing import SurveyPayload, sign_payload
 from survey.extensions import db
-from survey.signing import SurveyPayload, sign_payload
 from tests import factories
 from tests.conftest import committed_app
 
 
 @pytest.fixture
-def sqlite_app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+def sqlite_app(tmp_path) -> Iterator[Flask]:
     with committed_app(f"sqlite:///{tmp_path / 'lock.sqlite3'}") as app:
         yield app
 
@@ -33,7 +33,7 @@ def sqlite_app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
 def statements(sqlite_app: Flask) -> Iterator[list[str]]:
     sent: list[str] = []
 
-    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+    def record(_conn, _cursor, statement, *_args) -> None:
         sent.append(" ".join(statement.split()[:3]))
 
     with sqlite_app.app_context():
@@ -47,7 +47,7 @@ def places(app: Flask) -> tuple[str, str]:
     """A kiosk's device secret and a poster token for the same desk."""
     with app.app_context():
         point = factories.make_service_point(db.session)
-        _kiosk, code = kiosks.create_kiosk(db.session, point, label="Quầy 1")
+        _kiosk, code = kiosks.create_kiosk(db.session, None, point, label="Quầy 1")
         _kiosk, secret = kiosks.enrol_kiosk(db.session, code)
         token = sign_payload(SurveyPayload("sipas-short", point.unit.code, point.code))
         db.session.commit()

@@ -4,34 +4,26 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import IO
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from analysis import SIPAS_COMPONENTS
 from survey.extensions import AnySession
-from survey.instruments import COMPONENTS
 from survey.models import Instrument, Procedure, Response, Sector, ServicePoint, Unit
+from survey.periods import LOCAL, local_bounds
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 FIXED_COLUMNS = (
     "response_id", "submitted_at", "unit_code", "service_point_code", "procedure_code",
     "sector_code", "channel", "respondent_type", "instrument",
 )
 
 
-def local_bounds(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
-    """Local calendar days [start, end] as UTC-aware instants [lower, upper)."""
-    lower = datetime.combine(start, time(), LOCAL) if start else None
-    upper = datetime.combine(end + timedelta(days=1), time(), LOCAL) if end else None
-    return lower, upper
-
-
 def item_columns(item_keys: Iterable[str]) -> list[str]:
     """``q.overall`` first, then the components in SIPAS order, items alphabetically within each."""
-    order = {name: i for i, name in enumerate(("overall", *COMPONENTS))}
+    order = {name: i for i, name in enumerate(("overall", *SIPAS_COMPONENTS))}
     keys = sorted(set(item_keys), key=lambda k: (order.get(k.split(".")[0], 99), k))
     return [f"q.{key}" for key in keys]
 

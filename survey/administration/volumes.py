@@ -1,14 +1,16 @@
-"""Dossier volumes per unit and period (``unit_code,period,dossiers[,dossiers_unsatisfied]``)."""
+"""Dossier volumes per unit and period (``unit_code,period,dossiers[,dossiers_unsatisfied]``). Audited."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import csv
+from typing import IO
 
 from sqlalchemy import select
 
+from survey.administration import audit
 from survey.extensions import AnySession
-from survey.models import DossierVolume, Unit
-from survey.reporting.periods import parse_period
+from survey.models import DossierVolume, Unit, User
+from survey.periods import parse_period
 
 COLUMNS = ("unit_code", "period", "dossiers", "dossiers_unsatisfied")
 
@@ -17,9 +19,9 @@ class VolumeError(ValueError):
     """A bad row, named by its line and column."""
 
 
-def import_rows(session: AnySession, rows: Iterable[list[str]]) -> int:
-    """Insert or replace one volume per (unit, period); flushes, never commits."""
-    it = iter(rows)
+def import_volumes(session: AnySession, actor: User | None, source: IO[str]) -> int:
+    """Insert or replace one volume per (unit, period); audited; flushes, never commits."""
+    it = iter(csv.reader(source))
     header = [h.strip() for h in next(it, [])]
     if header[:3] != list(COLUMNS[:3]) or len(header) > 4 or (len(header) == 4 and header[3] != COLUMNS[3]):
         raise VolumeError(f"dòng 1: cột phải là {','.join(COLUMNS[:3])}[,{COLUMNS[3]}], "
@@ -49,6 +51,8 @@ def import_rows(session: AnySession, rows: Iterable[list[str]]) -> int:
         volume.dossiers, volume.dossiers_unsatisfied = dossiers, bad
         count += 1
     session.flush()
+    audit.record(session, actor=actor, action="volumes.import", object_type="dossier_volume",
+                 after={"rows": count})
     return count
 
 

@@ -19,19 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
-import click
-from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy import select, update
 
-from survey.extensions import AnySession, db
+from survey.administration import audit
+from survey.extensions import AnySession
 from survey.models import DossierVolume, Kiosk, Response, Unit, User
-from survey.reporting.periods import LOCAL, parse_period
+from survey.periods import LOCAL, bounds, parse_period
 
-FLAGS = ("burst", "off_hours", "volume")
 CHUNK = 500  # ids per IN (...) list: SQLite allows a limited number of variables
 
 
@@ -62,7 +59,7 @@ class Rules:
 
 
 def scan(session: AnySession, rules: Rules, *, since: datetime | None = None,
-         user: User | None = None) -> dict[str, int]:
+         actor: User | None = None) -> dict[str, int]:
     """Run every check on responses submitted since ``since`` (all when None); flush, never commit.
 
     Returns how many responses each check newly flagged.
@@ -74,7 +71,7 @@ def scan(session: AnySession, rules: Rules, *, since: datetime | None = None,
     }
     counts = {flag: _set_flag(session, ids, flag) for flag, ids in found.items()}
     if any(counts.values()):
-        _audit(session, user, "integrity.scan", "response", None, None, counts)
+        audit.record(session, actor=actor, action="integrity.scan", object_type="response", after=counts)
     session.flush()
     return counts
 
@@ -111,18 +108,11 @@ def _off_hours(session: AnySession, rules: Rules, since: datetime | None) -> set
     return {row.id for row in _kiosk_rows(session, since) if not rules.is_open(row.submitted_at)}
 
 
-def _period_bounds(label: str) -> tuple[datetime, datetime]:
-    period = parse_period(label)
-    start = datetime.combine(period.start, time(), LOCAL).astimezone(UTC)
-    end = datetime.combine(period.end + timedelta(days=1), time(), LOCAL).astimezone(UTC)
-    return start, end
-
-
 def _over_volume(session: AnySession, rules: Rules, since: datetime | None) -> set[str]:
     """Every response of a unit and period whose count is far above the dossiers handled."""
     flagged: set[str] = set()
     for volume in session.scalars(select(DossierVolume)):
-        start, end = _period_bounds(volume.period)
+        start, end = bounds(parse_period(volume.period))
         if since is not None and end <= since:
             continue
         in_period = (Response.unit_id == volume.unit_id, Response.submitted_at >= start,
@@ -200,7 +190,7 @@ def batch_responses(session: AnySession, key: str) -> list[Any]:
             if _batch_key(row.flag, row.unit_id, row.kiosk_id, row.submitted_at)[0] == key]
 
 
-def set_excluded(session: AnySession, user: User | None, *, excluded: bool, batch: str | None = None,
+def set_excluded(session: AnySession, actor: User | None, *, excluded: bool, batch: str | None = None,
                  response_id: str | None = None) -> int:
     """Exclude (or include again) a flagged response or a whole batch; audited; flush, never commit.
 
@@ -216,30 +206,8 @@ def set_excluded(session: AnySession, user: User | None, *, excluded: bool, batc
                         .values(excluded=excluded).execution_options(synchronize_session=False))
     if ids:
         action = "integrity.exclude" if excluded else "integrity.include"
-        _audit(session, user, action, "response", batch or response_id,
-               {"excluded": not excluded, "responses": ids}, {"excluded": excluded, "responses": ids})
+        audit.record(session, actor=actor, action=action, object_type="response",
+                     object_id=batch or response_id, before={"excluded": not excluded, "responses": ids},
+                     after={"excluded": excluded, "responses": ids})
     session.flush()
     return len(ids)
-
-
-def _audit(session: AnySession, user: User | None, action: str, object_type: str, object_id: str | None,
-           before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
-    from survey import audit  # type: ignore[attr-defined,unused-ignore]  # the hash-chained log
-
-    audit.record(session, user, action, object_type, object_id, before, after)
-
-
-@click.group("integrity", help="Gaming detection.")
-def integrity_cli() -> None:
-    """``flask --app wsgi integrity scan`` (for a nightly timer; the review page has a button too)."""
-
-
-@integrity_cli.command("scan")
-@click.option("--days", type=int, default=None, help="Only responses of the last DAYS days (default: all).")
-@with_appcontext
-def scan_command(days: int | None) -> None:
-    """Flag suspicious responses; prints how many each check flagged."""
-    since = datetime.now(UTC) - timedelta(days=days) if days else None
-    counts = scan(db.session, Rules.from_config(current_app.config), since=since)
-    db.session.commit()
-    click.echo(", ".join(f"{flag}: {n}" for flag, n in counts.items()))

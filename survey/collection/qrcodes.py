@@ -12,15 +12,16 @@ from datetime import UTC, datetime
 
 import segno
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from survey import audit
+from survey.administration import audit
+from survey.collection import instruments
+from survey.collection.signing import SurveyPayload, sign_payload
 from survey.extensions import AnySession
 from survey.models import Procedure, QrCode, ServicePoint, Unit, User
-from survey.signing import SurveyPayload, sign_payload
 
 QR_FIELDS = ("instrument_key", "unit_id", "service_point_id", "procedure_id", "revoked_at")
-INSTRUMENT_KEYS = ("sipas-full", "sipas-short", "health-short", "education-short")
 
 
 class QrError(ValueError):
@@ -38,15 +39,16 @@ def issue_qr_code(
 ) -> QrCode:
     """A new revocable QR code. A procedure code needs a desk (SPEC: per procedure at a desk)."""
     if service_point is not None and service_point.unit_id != unit.id:
-        raise QrError("the service point belongs to another unit")
+        raise QrError(_l("Điểm phục vụ này thuộc đơn vị khác."))
     if procedure is not None and service_point is None:
-        raise QrError("a procedure QR code needs a service point")
-    if instrument_key not in INSTRUMENT_KEYS:
-        raise QrError(f"unknown instrument {instrument_key!r}")
+        raise QrError(_l("Mã QR cho một thủ tục cần chọn điểm phục vụ."))
+    if instrument_key not in instruments.BUILT_IN:
+        raise QrError(_l("Không có bộ câu hỏi %(key)s.", key=instrument_key))
     qr = QrCode(unit=unit, service_point=service_point, procedure=procedure, instrument_key=instrument_key)
     session.add(qr)
     session.flush()
-    audit.record(session, actor, "qr_code.create", "qr_code", qr.id, None, audit.snapshot(qr, QR_FIELDS))
+    audit.record(session, actor=actor, action="qr_code.create", object_type="qr_code", object_id=qr.id,
+                 after=audit.snapshot(qr, QR_FIELDS))
     return qr
 
 
@@ -56,7 +58,8 @@ def revoke_qr_code(session: AnySession, actor: User | None, qr: QrCode) -> None:
     before = audit.snapshot(qr, QR_FIELDS)
     qr.revoked_at = datetime.now(UTC)
     session.flush()
-    audit.record(session, actor, "qr_code.revoke", "qr_code", qr.id, before, audit.snapshot(qr, QR_FIELDS))
+    audit.record(session, actor=actor, action="qr_code.revoke", object_type="qr_code", object_id=qr.id,
+                 before=before, after=audit.snapshot(qr, QR_FIELDS))
 
 
 def payload_for(qr: QrCode) -> SurveyPayload:

@@ -1,4 +1,6 @@
-"""The built-in instruments, kept as data (``*.json`` beside this file) and loaded by a command."""
+"""Questionnaires: the built-in instruments, kept as data (``*.json`` beside this file) and
+published by a command; the current version of each, read on every submission; new versions
+(:mod:`survey.collection.instruments.versions`)."""
 
 from __future__ import annotations
 
@@ -8,14 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from analysis import SIPAS_COMPONENTS
 from survey.extensions import AnySession
 from survey.models import Instrument
 
 HERE = Path(__file__).resolve().parent
 BUILT_IN = ("sipas-short", "sipas-full", "health-short", "education-short")
-COMPONENTS = ("access", "procedure", "staff", "result", "feedback")
+# One question per screen: the instruments a desk kiosk can show.
+KIOSK = ("sipas-short", "health-short", "education-short")
 
 
 class InstrumentError(ValueError):
@@ -32,15 +37,16 @@ def read_definition(key: str) -> dict[str, Any]:
 def validate_definition(definition: dict[str, Any]) -> None:
     keys = [item["key"] for item in definition["items"]]
     if "overall" not in keys:
-        raise InstrumentError(f"{definition['key']}: no 'overall' item")
+        raise InstrumentError(_l("%(key)s: thiếu câu hỏi chung (overall).", key=definition["key"]))
     if len(set(keys)) != len(keys):
-        raise InstrumentError(f"{definition['key']}: an item key appears twice")
+        raise InstrumentError(_l("%(key)s: một mã câu hỏi xuất hiện hai lần.", key=definition["key"]))
     for item in definition["items"]:
         component = item["key"].split(".")[0]
-        if component != item["component"] or component not in ("overall", *COMPONENTS):
-            raise InstrumentError(f"{definition['key']}: bad item key {item['key']!r}")
+        if component != item["component"] or component not in ("overall", *SIPAS_COMPONENTS):
+            raise InstrumentError(_l("%(key)s: mã câu hỏi %(item)s không hợp lệ.", key=definition["key"],
+                                     item=item["key"]))
         if not item["text"].get("vi"):
-            raise InstrumentError(f"{item['key']}: no Vietnamese wording")
+            raise InstrumentError(_l("%(item)s: chưa có lời tiếng Việt.", item=item["key"]))
 
 
 def load_built_in(session: AnySession) -> list[str]:
@@ -52,6 +58,7 @@ def load_built_in(session: AnySession) -> list[str]:
     added = []
     for key in BUILT_IN:
         definition = read_definition(key)
+        ref = f"{key}@{definition['version']}"
         stored = session.scalar(
             select(Instrument).filter_by(key=key, version=definition["version"])
         )
@@ -64,13 +71,11 @@ def load_built_in(session: AnySession) -> list[str]:
                     published_at=datetime.now(UTC),
                 )
             )
-            added.append(f"{key}@{definition['version']}")
+            added.append(ref)
             forget()
         elif stored.definition != definition:
-            raise InstrumentError(
-                f"{key}@{definition['version']} is published and differs from {key}.json: "
-                "give the file a new version number"
-            )
+            raise InstrumentError(_l("%(ref)s đã công bố và khác tệp %(key)s.json: hãy đặt số phiên bản mới "
+                                     "cho tệp.", ref=ref, key=key))
     session.flush()
     return added
 

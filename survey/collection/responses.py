@@ -1,4 +1,10 @@
-"""Recording a citizen's response: the one write path for kiosks, QR codes, links, paper and API."""
+"""Recording a citizen's response: the one write path for kiosks, QR codes, links, paper and API.
+
+How a kiosk answer is stored: :mod:`survey.public.kiosk` builds a :class:`Context` from the
+enrolled tablet and a :class:`Submission` from the form, and :func:`record_response` inserts the
+response row once (a resend or a second answer for the same dossier stores nothing) with one row
+per answer and per "what went wrong" choice.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -90,25 +97,27 @@ class Submission:
 def check(context: Context, submission: Submission) -> None:
     """Validate the business rules; raise :class:`SubmissionError` naming what is wrong."""
     if context.channel not in CHANNELS:
-        raise SubmissionError(f"unknown channel {context.channel!r}")
+        raise SubmissionError(_l("Không có kênh %(channel)s.", channel=context.channel))
     if not IDEMPOTENCY_KEY.match(submission.idempotency_key):
-        raise SubmissionError("idempotency key must be 16–64 letters, digits, - or _")
+        raise SubmissionError(_l("Mã chống gửi trùng phải gồm 16–64 chữ, số, - hoặc _."))
     item_keys = set(context.instrument.item_keys)
     for key, value in submission.ratings.items():
         if key not in item_keys:
-            raise SubmissionError(f"{key!r} is not an item of {context.instrument.ref}")
+            raise SubmissionError(_l("%(key)s không phải câu hỏi của %(ref)s.", key=key,
+                                     ref=context.instrument.ref))
         if type(value) is not int or not 1 <= value <= 5:
-            raise SubmissionError(f"{key}: rating {value!r} is not 1–5")
+            raise SubmissionError(_l("%(key)s: câu trả lời %(value)s không phải số từ 1 đến 5.",
+                                     key=key, value=repr(value)))
     known_problems = {p["code"] for p in context.instrument.definition.get("problems", [])}
     unknown = set(submission.problems) - known_problems
     if unknown:
-        raise SubmissionError(f"unknown problem codes {sorted(unknown)}")
+        raise SubmissionError(_l("Không có mã vấn đề %(codes)s.", codes=", ".join(sorted(unknown))))
     if submission.respondent_type not in (None, *RESPONDENT_TYPES):
-        raise SubmissionError(f"unknown respondent type {submission.respondent_type!r}")
+        raise SubmissionError(_l("Không có loại người trả lời %(kind)s.", kind=submission.respondent_type))
     if submission.comment and len(submission.comment) > MAX_COMMENT:
-        raise SubmissionError(f"comment longer than {MAX_COMMENT} characters")
+        raise SubmissionError(_l("Ý kiến dài quá %(n)s ký tự.", n=MAX_COMMENT))
     if submission.submitted_at is not None and submission.submitted_at.tzinfo is None:
-        raise SubmissionError("submitted_at needs a timezone")
+        raise SubmissionError(_l("Thời điểm trả lời cần có múi giờ."))
 
 
 def record_response(session: AnySession, context: Context, submission: Submission) -> Outcome:

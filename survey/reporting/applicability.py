@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from survey.extensions import AnySession
 from survey.models import Sector, Target
-from survey.reporting.periods import Period
+from survey.periods import Period
 from survey.reporting.queries import Scope
 
 HEALTH_EDUCATION_SECTORS = ("health", "education")

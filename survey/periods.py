@@ -1,10 +1,15 @@
-"""Reporting periods in local time (SPEC §3 labels: ``2026``, ``2026-H1``, ``2026-Q3``, ``2026-07``)."""
+"""Local time and reporting periods (SPEC §3 labels: ``2026``, ``2026-H1``, ``2026-Q3``, ``2026-07``).
+
+Both sides use it: the write side dates answers and checks opening hours, the read side groups
+by period. A period is a span of local calendar days; :func:`local_bounds` turns days into the
+UTC instants that ``submitted_at`` is stored in.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -53,6 +58,21 @@ def parse_period(label: str) -> Period:
     else:
         first = last = int(part)
     return Period(label, date(year, first, 1), _month_end(year, last))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), LOCAL)
+
+
+def local_bounds(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
+    """Local calendar days [start, end] as aware instants [lower, upper); None stays open."""
+    return (_midnight(start) if start else None,
+            _midnight(end + timedelta(days=1)) if end else None)
+
+
+def bounds(period: Period) -> tuple[datetime, datetime]:
+    """The period's local days as aware instants [lower, upper)."""
+    return _midnight(period.start), _midnight(period.end + timedelta(days=1))
 
 
 def label_for(day: date, kind: str) -> str:

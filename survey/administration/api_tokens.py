@@ -1,4 +1,7 @@
-"""API tokens for a unit's one-stop software: issued by an administrator, shown once, stored hashed."""
+"""API tokens for a unit's one-stop software: issued by an administrator, shown once, stored hashed.
+
+A token reaches its unit's roll-up, as the unit's staff do (:mod:`survey.administration.access`).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from survey import audit
+from survey.administration import audit
+from survey.collection.signing import hash_secret, new_secret
 from survey.extensions import AnySession
 from survey.models import ApiToken, Unit, User
-from survey.signing import hash_secret, new_secret
 
 PREFIX = "hl_"
 TOKEN_FIELDS = ("unit_id", "label", "revoked_at")
@@ -23,9 +26,8 @@ def issue_token(
     token = ApiToken(unit=unit, label=label.strip()[:120] or unit.code, token_hash=hash_secret(secret))
     session.add(token)
     session.flush()
-    audit.record(
-        session, actor, "api_token.create", "api_token", token.id, None, audit.snapshot(token, TOKEN_FIELDS)
-    )
+    audit.record(session, actor=actor, action="api_token.create", object_type="api_token",
+                 object_id=token.id, after=audit.snapshot(token, TOKEN_FIELDS))
     return token, secret
 
 
@@ -45,6 +47,5 @@ def revoke_token(session: AnySession, token: ApiToken, *, actor: User | None = N
     before = audit.snapshot(token, TOKEN_FIELDS)
     token.revoked_at = datetime.now(UTC)
     session.flush()
-    audit.record(
-        session, actor, "api_token.revoke", "api_token", token.id, before, audit.snapshot(token, TOKEN_FIELDS)
-    )
+    audit.record(session, actor=actor, action="api_token.revoke", object_type="api_token",
+                 object_id=token.id, before=before, after=audit.snapshot(token, TOKEN_FIELDS))

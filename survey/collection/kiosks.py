@@ -1,4 +1,8 @@
-"""Kiosks: created by an administrator, bound to a tablet by a one-time code, revocable."""
+"""Kiosks: created by staff, bound to a tablet by a one-time code, revocable; the tablet's look-up.
+
+Creating a kiosk, issuing it a new code and revoking it are audited here, whoever asks (a
+page, a command).
+"""
 
 from __future__ import annotations
 
@@ -8,33 +12,48 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import Table, bindparam, select, update
 
+from survey.administration import audit
+from survey.collection.signing import hash_secret, new_code, new_secret, normalise_dossier_code
 from survey.extensions import AnySession
-from survey.models import Kiosk, ServicePoint
-from survey.signing import hash_secret, new_code, new_secret, normalise_dossier_code
+from survey.models import Kiosk, ServicePoint, User
 
 COOKIE = "kiosk"
 TOUCH_EVERY = timedelta(minutes=1)
 CLOCK_SKEW = timedelta(minutes=5)  # a tablet clock this far ahead is taken as right, and as now
 KIOSKS: Table = Kiosk.__table__  # type: ignore[assignment]
 POINTS: Table = ServicePoint.__table__  # type: ignore[assignment]
+FIELDS = ("label", "service_point_id", "instrument_key", "enrolled_at", "revoked_at")
 
 
 class EnrolmentError(ValueError):
     """The code is unknown, used or expired."""
 
 
-def create_kiosk(
-    session: AnySession, service_point: ServicePoint, *, label: str, instrument_key: str = "sipas-short"
-) -> tuple[Kiosk, str]:
-    """A new kiosk and its one-time enrolment code (shown once, stored only as a hash)."""
+def _audit(session: AnySession, actor: User | None, action: str, kiosk: Kiosk,
+           before: dict[str, object] | None) -> None:
+    audit.record(session, actor=actor, action=f"kiosk.{action}", object_type="kiosk", object_id=kiosk.id,
+                 before=before, after=audit.snapshot(kiosk, FIELDS))
+
+
+def create_kiosk(session: AnySession, actor: User | None, service_point: ServicePoint, *, label: str,
+                 instrument_key: str = "sipas-short") -> tuple[Kiosk, str]:
+    """A new kiosk and its one-time enrolment code (shown once, stored only as a hash). Audited."""
     kiosk = Kiosk(service_point=service_point, label=label, instrument_key=instrument_key)
     session.add(kiosk)
-    code = issue_enrolment_code(session, kiosk)
+    code = _new_code(session, kiosk)
+    _audit(session, actor, "create", kiosk, None)
     return kiosk, code
 
 
-def issue_enrolment_code(session: AnySession, kiosk: Kiosk) -> str:
-    """A fresh one-time code; enrolling with it moves the kiosk to a new tablet."""
+def issue_enrolment_code(session: AnySession, actor: User | None, kiosk: Kiosk) -> str:
+    """A fresh one-time code; enrolling with it moves the kiosk to a new tablet. Audited."""
+    before = audit.snapshot(kiosk, FIELDS)
+    code = _new_code(session, kiosk)
+    _audit(session, actor, "code", kiosk, before)
+    return code
+
+
+def _new_code(session: AnySession, kiosk: Kiosk) -> str:
     code = new_code(8)
     hours = current_app.config["KIOSK_ENROLMENT_HOURS"]
     kiosk.enrolment_code_hash = hash_secret(code)
@@ -119,9 +138,11 @@ def answered_at(tablet_ms: int | None, now: datetime, late: timedelta) -> dateti
     return now
 
 
-def revoke_kiosk(session: AnySession, kiosk: Kiosk) -> None:
-    """The tablet's secret stops working at once; it shows the "not enrolled" screen."""
+def revoke_kiosk(session: AnySession, actor: User | None, kiosk: Kiosk) -> None:
+    """The tablet's secret stops working at once; it shows the "not enrolled" screen. Audited."""
+    before = audit.snapshot(kiosk, FIELDS)
     kiosk.revoked_at = datetime.now(UTC)
     kiosk.device_secret_hash = None
     kiosk.enrolment_code_hash = None
     session.flush()
+    _audit(session, actor, "revoke", kiosk, before)

@@ -57,21 +57,27 @@ def chain_hash(prev_hash: str, entry: AuditEntry) -> str:
 
 def record(
     session: AnySession,
-    user: User | None,
+    *,
+    actor: User | None,
     action: str,
     object_type: str,
     object_id: object | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain. Flushes, never commits (it joins the change it records)."""
+    """Append one entry to the chain. Flushes, never commits (it joins the change it records).
+
+    ``actor`` is the member of staff who made the change (None for a command or a scheduled
+    job). Every service that changes something records its own entry, in the transaction of
+    the change, so a view or a command never has to remember to.
+    """
     if session.get_bind().dialect.name == "postgresql":
         # One appender at a time: FOR UPDATE on the last row does not stop a second writer from
         # reading the same last row once the first commits, which would fork the chain. (SQLite
         # writers are already serialised by BEGIN IMMEDIATE.)
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
     last = head(session)
-    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    user_id = getattr(actor, "id", None) if getattr(actor, "is_authenticated", False) else None
     entry = AuditEntry(
         at=datetime.now(UTC),
         user_id=user_id,

@@ -1,4 +1,4 @@
-"""``flask --app wsgi backup``: a consistent copy of a SQLite database while the app keeps serving.
+"""A consistent copy of a SQLite database while the app keeps serving.
 
 SQLite's online backup API (``sqlite3.Connection.backup``) copies the database page by page as one
 snapshot, WAL included, so a backup taken during submissions holds every response that was
@@ -19,9 +19,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-import click
 from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
 PG_ROUTE = (
@@ -74,18 +72,3 @@ def backup_sqlite(source: Path, output: Path) -> int:
 def default_output() -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return Path(current_app.instance_path) / "backups" / f"survey-{stamp}.sqlite3"
-
-
-@click.command("backup")
-@with_appcontext
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the copy (default: instance/backups/survey-<UTC time>.sqlite3).")
-def backup_command(output: Path | None) -> None:
-    """A consistent copy of the SQLite database, taken while the app keeps serving."""
-    try:
-        source = sqlite_path(current_app.config["SQLALCHEMY_DATABASE_URI"])
-        output = output or default_output()
-        responses = backup_sqlite(source, output)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"backup written: {output} ({responses} responses)")

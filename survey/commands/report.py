@@ -1,21 +1,18 @@
-"""``flask --app wsgi report …`` and ``flask --app wsgi volumes import FILE``."""
+"""``flask --app wsgi report --period …``: the quarterly, 6-month or annual report."""
 
 from __future__ import annotations
 
-import csv
 import sys
 
 import click
-from flask import Flask, current_app
-from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
+from flask import current_app
+from flask.cli import with_appcontext
 
+from survey.commands.common import unit_by_code
 from survey.extensions import db
-from survey.models import Unit
-from survey.reporting import Settings, reports, volumes, workbook
-from survey.reporting.periods import parse_period
-
-volumes_cli = AppGroup("volumes", help="Dossier volumes per unit and period.")
+from survey.periods import parse_period
+from survey.reporting import reports, workbook
+from survey.reporting.groups import Settings
 
 
 @click.command("report")
@@ -25,17 +22,13 @@ volumes_cli = AppGroup("volumes", help="Dossier volumes per unit and period.")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "json"]), default="json",
               show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False), help="File to write (default stdout).")
-def report_command(label: str, unit_code: str | None, fmt: str, output: str | None) -> None:
+def command(label: str, unit_code: str | None, fmt: str, output: str | None) -> None:
     """Write the quarterly, 6-month or annual report."""
     try:
         period = parse_period(label)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--period") from None
-    unit = None
-    if unit_code:
-        unit = db.session.scalar(select(Unit).filter_by(code=unit_code))
-        if unit is None:
-            raise click.BadParameter(f"no unit with code {unit_code!r}", param_hint="--unit")
+    unit = unit_by_code(unit_code)
     built = reports.build(db.session, period, Settings.from_config(current_app.config), unit)
     if fmt == "xlsx":
         data = workbook.as_xlsx(built)
@@ -53,21 +46,3 @@ def report_command(label: str, unit_code: str | None, fmt: str, output: str | No
             handle.write(text)
     else:
         click.echo(text, nl=False)
-
-
-@volumes_cli.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
-def import_volumes(file) -> None:  # type: ignore[no-untyped-def]
-    """Load ``unit_code,period,dossiers[,dossiers_unsatisfied]`` rows (replacing earlier ones)."""
-    try:
-        count = volumes.import_rows(db.session, csv.reader(file))
-    except volumes.VolumeError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"{count} volumes imported")
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(report_command)
-    app.cli.add_command(volumes_cli)

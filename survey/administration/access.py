@@ -1,0 +1,82 @@
+"""Who may see and change what: the one visibility rule.
+
+Every staff view, export, report, command and API call asks this module; nothing else decides
+which units a person may see.
+
+- ``admin`` (Sở Nội vụ) sees and manages every unit.
+- ``unit_manager`` sees their unit's roll-up and manages the service points, kiosks, QR codes
+  and paper entries in it; ``unit_viewer`` sees the same units and changes nothing.
+- **A unit's roll-up** (:meth:`survey.administration.units.UnitTree.rollup`) is its subtree and,
+  recursively, the units it succeeded in a merger, with their subtrees. So the staff of a
+  merged ward see the history of the wards it replaced: that history is theirs now, their
+  dashboard already counts it, and a rule that hid it would show them figures they could not
+  open. The same roll-up decides what a unit's reports count, so the two can never disagree.
+- An API token belongs to a unit and reaches the same roll-up.
+
+A write that names a service point (a paper form, a paper import, an API call) must name one
+inside the writer's reach: :func:`desk_in_reach`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from survey.administration.units import UnitTree
+from survey.extensions import AnySession
+from survey.models import ServicePoint, Unit
+
+MANAGING_ROLES = ("admin", "unit_manager")
+_TREE = "survey.access.tree"
+
+
+def tree(session: AnySession) -> UnitTree:
+    """The unit tree, read once per session and read again after the units change."""
+    cached = session.info.get(_TREE)
+    if cached is None:
+        cached = session.info[_TREE] = UnitTree(session)
+    return cached
+
+
+@event.listens_for(Session, "after_flush")
+def _units_changed(session: Session, _context: Any) -> None:
+    if any(isinstance(obj, Unit) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_TREE, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_TREE, None)
+
+
+def reach(session: AnySession, unit: Unit | None) -> frozenset[int]:
+    """The ids of the units in ``unit``'s roll-up (empty for no unit)."""
+    return frozenset(tree(session).rollup(unit.id)) if unit is not None else frozenset()
+
+
+def visible_unit_ids(session: AnySession, user: Any) -> frozenset[int] | None:
+    """The ids of the units ``user`` may see; None means every unit (administrators)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if user.role == "admin":
+        return None
+    return reach(session, user.unit)
+
+
+def can_view(session: AnySession, user: Any, unit: Unit | None) -> bool:
+    if unit is None:
+        return False
+    ids = visible_unit_ids(session, user)
+    return ids is None or unit.id in ids
+
+
+def can_manage(session: AnySession, user: Any, unit: Unit | None) -> bool:
+    """Administrators manage everything; unit managers their unit's roll-up; viewers nothing."""
+    return can_view(session, user, unit) and user.role in MANAGING_ROLES
+
+
+def desk_in_reach(allowed_unit_ids: frozenset[int] | None, point: ServicePoint | None) -> bool:
+    """Whether a write may name this service point (no point at all is always allowed)."""
+    return point is None or allowed_unit_ids is None or point.unit_id in allowed_unit_ids

@@ -1,0 +1,51 @@
+"""``flask --app wsgi responses export|import``: the response CSV of SPEC §3."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import IO
+
+import click
+from flask.cli import AppGroup
+
+from survey.administration import access
+from survey.collection import exporting, importing
+from survey.commands.common import fail, unit_by_code
+from survey.csvfiles import ImportFailed
+from survey.extensions import db
+
+command = AppGroup("responses", help="Citizens' responses.")
+
+
+@command.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First local day.")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last local day.")
+@click.option("--unit", "unit_code", help="A unit code: its roll-up (subtree and merged predecessors).")
+@click.option("--comments/--no-comments", default=False, help="Include the comment column.")
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-")
+def export_responses(fmt: str, start: datetime | None, end: datetime | None, unit_code: str | None,
+                     comments: bool, output: IO[str]) -> None:
+    """Write responses as the response CSV of SPEC §3."""
+    unit = unit_by_code(unit_code)
+    unit_ids = None if unit is None else access.reach(db.session, unit)
+    query = exporting.response_query(start=_day(start), end=_day(end), unit_ids=unit_ids)
+    count = exporting.write_csv(db.session, output, query, with_comments=comments)
+    click.echo(f"{count} responses", err=True)
+
+
+@command.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def import_responses(file: IO[str]) -> None:
+    """Import responses from a SPEC §3 CSV (paper surveys, other systems); all or nothing."""
+    try:
+        report = importing.import_responses(db.session, None, file)
+    except ImportFailed as error:
+        fail(error)
+    db.session.commit()
+    click.echo(f"responses: {report.recorded} recorded, {report.duplicates} already there, "
+               f"{report.dossier_used} for a dossier already answered")
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None

@@ -1,0 +1,158 @@
+"""Group statistics for dashboards and reports: SQL sums (``queries``) → ``analysis`` (``stats``).
+
+A unit's figures count its roll-up (:meth:`survey.administration.units.UnitTree.rollup`): its
+whole dated subtree and the history of the units it succeeded (responses keep the unit they were
+given to; a merged ward's past counts for its successor). How a verdict is decided: each
+applicable target (:mod:`survey.reporting.applicability`) is judged by :func:`judge_all`
+through :func:`survey.reporting.stats.judge`, which calls ``analysis.verdict``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from survey.administration.units import UnitTree
+from survey.extensions import AnySession
+from survey.models import Target, Unit
+from survey.periods import Period
+from survey.reporting import applicability, queries, stats
+from survey.reporting.queries import ItemSums, OverallCounts, Scope
+
+
+@dataclass(frozen=True)
+class Check:
+    """One target applied to a group: the estimate it is judged on and the verdict."""
+
+    target: Target
+    measure: str
+    estimate: stats.Estimate | None
+    verdict: stats.Verdict
+
+
+@dataclass
+class Group:
+    """The SPEC §4 figures of one group of responses."""
+
+    key: object
+    label: str
+    responses: int = 0
+    satisfaction: stats.Estimate | None = None
+    components: dict[str, stats.Estimate] = field(default_factory=dict)
+    sipas: stats.Estimate | None = None
+    counts: OverallCounts = field(default_factory=OverallCounts)
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def headline(self) -> Check | None:
+        """The check on overall satisfaction of the whole group (agency_service), if any."""
+        return next((c for c in self.checks if c.target.object == "agency_service"), None)
+
+
+@dataclass(frozen=True)
+class Settings:
+    level: float = 0.95
+    min_n: int = 30
+
+    @classmethod
+    def from_config(cls, config: dict[str, object]) -> Settings:
+        return cls(float(str(config["CONFIDENCE_LEVEL"])), int(str(config["MIN_N"])))
+
+
+def base_scope(unit_ids: Sequence[int] | None, period: Period) -> Scope:
+    return Scope(unit_ids=unit_ids, start=period.start, end=period.end)
+
+
+def _fill(group: Group, counts: OverallCounts | None, sums: ItemSums | None, settings: Settings) -> Group:
+    group.counts = counts or OverallCounts()
+    group.responses = group.counts.responses
+    group.satisfaction = stats.satisfaction(counts, settings.level)
+    group.components, group.sipas = stats.indices(sums, settings.level)
+    return group
+
+
+def _measure(session: AnySession, applicable: applicability.Applicable, settings: Settings,
+             base: Group) -> stats.Estimate | None:
+    if applicable.target.object == "agency_service":
+        return base.satisfaction
+    if applicable.measure == "result":
+        sums = queries.item_sums(session, applicable.scope).get(())
+        return stats.indices(sums, settings.level)[0].get("result")
+    counts = queries.overall_counts(session, applicable.scope).get(())
+    return stats.satisfaction(counts, settings.level)
+
+
+def judge_all(session: AnySession, group: Group, scope: Scope, jurisdiction: str, period: Period,
+              settings: Settings) -> Group:
+    """Attach a check for every applicable target (SPEC §4 verdicts)."""
+    for applicable in applicability.applicable(session, scope, jurisdiction, period):
+        estimate = _measure(session, applicable, settings, group)
+        verdict = stats.judge(estimate, applicable.target.threshold, applicable.operator,
+                              settings.min_n)
+        group.checks.append(Check(applicable.target, applicable.measure, estimate, verdict))
+    return group
+
+
+def unit_group(session: AnySession, tree: UnitTree, unit: Unit, period: Period,
+               settings: Settings, *, components: bool = True) -> Group:
+    """Headline, components, sipas and every target check of a unit's roll-up in a period."""
+    scope = base_scope(tree.rollup(unit.id), period)
+    group = Group(unit.code, unit.name)
+    _fill(group, queries.overall_counts(session, scope).get(()),
+          queries.item_sums(session, scope).get(()) if components else None, settings)
+    return judge_all(session, group, scope, unit.jurisdiction, period, settings)
+
+
+def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], period: Period,
+                 settings: Settings, *, components: bool = True,
+                 unit_ids: Sequence[int] | None = None) -> list[Group]:
+    """Many units at once: one grouped query by raw unit, then summed along each roll-up."""
+    scope = base_scope(unit_ids, period)
+    counts = queries.overall_counts(session, scope, ("unit",))
+    sums = queries.item_sums(session, scope, ("unit",)) if components else {}
+    plans: dict[str, list[Target]] = {}
+    out = []
+    for unit in units:
+        total, items = OverallCounts(), None
+        for member in tree.rollup(unit.id):
+            if (member,) in counts:
+                total.add(counts[(member,)])
+            if (member,) in sums:
+                part = sums[(member,)]
+                if items is None:
+                    items = ItemSums.empty(sorted(part.items))
+                if not set(part.items) <= set(items.items):
+                    grown = ItemSums.empty(sorted(set(items.items) | set(part.items)))
+                    grown.add(items)
+                    items = grown
+                items.add(part)
+        group = _fill(Group(unit.code, unit.name), total, items, settings)
+        if unit.jurisdiction not in plans:
+            plans[unit.jurisdiction] = applicability.targets_for(session, unit.jurisdiction, period)
+        out.append(_headline_only(group, plans[unit.jurisdiction], settings))
+    return out
+
+
+def _headline_only(group: Group, plans: list[Target], settings: Settings) -> Group:
+    for target in plans:
+        if target.object == "agency_service":
+            verdict = stats.judge(group.satisfaction, target.threshold, target.operator,
+                                  settings.min_n)
+            group.checks.append(Check(target, "overall", group.satisfaction, verdict))
+    return group
+
+
+def breakdown(session: AnySession, scope: Scope, dimension: str, names: dict[object, str],
+              settings: Settings) -> list[Group]:
+    """Overall satisfaction per value of one dimension (procedure, sector, channel …)."""
+    counts = queries.overall_counts(session, scope, (dimension,))
+    rows = [_fill(Group(key[0], names.get(key[0], str(key[0]) if key[0] is not None else "—")),
+                  value, None, settings) for key, value in counts.items()]
+    return sorted(rows, key=lambda g: (-g.responses, g.label))
+
+
+def trend(session: AnySession, scope: Scope, periods: Sequence[Period], settings: Settings) -> list[Group]:
+    """Overall satisfaction per period (oldest first); periods without answers are kept empty."""
+    counts = queries.overall_counts(
+        session, replace(scope, start=None, end=None, buckets=tuple(periods)), ("period",))
+    return [_fill(Group(p.label, p.label), counts.get((p.label,)), None, settings) for p in periods]
