@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from typing import IO, Any, NoReturn
 
 from analysis.composite import SIPAS_COMPONENTS
-from analysis.csvio import InputError, read_responses
 from analysis.planning import sample_size_margin, sample_size_target
-from analysis.report import Options, build_groups, read_volumes
+from analysis.tool.csvio import InputError, read_responses
+from analysis.tool.report import Options, build_groups, read_volumes
 
 __all__ = ["main"]
 

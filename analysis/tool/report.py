@@ -17,9 +17,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis.composite import SIPAS_COMPONENTS, IndexBatch, ItemStats, composite, index_batch
-from analysis.csvio import Accumulator, InputError, Layout, Period
 from analysis.estimate import Estimate, InsufficientDataError
 from analysis.proportions import proportions
+from analysis.tool.csvio import Accumulator, InputError, Layout, Period
 from analysis.verdicts import Operator, verdict
 from analysis.weighting import WeightedEstimate, post_stratified
 

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis.composite import SIPAS_COMPONENTS
-from analysis.stamps import (
+from analysis.tool.stamps import (
     Period,
     code_label,
     days_of,
