@@ -33,11 +33,10 @@ from analysis.tool.stamps import (
     local_date,
     local_days,
     period_code,
-    period_label,
 )
 
 __all__ = ["FIXED_COLUMNS", "GROUPABLE", "Accumulator", "InputError", "Layout", "Period",
-           "period_label", "read_responses"]
+           "read_responses"]
 
 FIXED_COLUMNS = ("response_id", "submitted_at", "unit_code", "service_point_code",
                  "procedure_code", "sector_code", "channel", "respondent_type", "instrument",
