@@ -16,6 +16,7 @@ from analysis.composite import (
     sipas_index,
 )
 from analysis.estimate import Estimate, InsufficientDataError
+from analysis.periods import period_label
 from analysis.planning import sample_size_margin, sample_size_target
 from analysis.proportions import Proportions, proportion, proportions
 from analysis.reliability import DECISION_766_LABEL, Decision766, cronbach_alpha, decision_766
@@ -47,6 +48,7 @@ __all__ = [
     "detect_drop",
     "funnel_limits",
     "index_batch",
+    "period_label",
     "post_stratified",
     "proportion",
     "proportions",

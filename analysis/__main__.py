@@ -1,8 +1,6 @@
-"""``python -m analysis``: see :mod:`analysis.cli`."""
+"""``python -m analysis``: see :mod:`analysis.tool.cli`."""
 
-import sys
-
-from analysis.cli import main
+from analysis.tool.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from analysis import ItemStats, component_indices, proportion, sipas_index
-from analysis.cli import main
+from analysis.tool.cli import main
 
 ITEMS = ["q.access.place", "q.procedure.as_posted", "q.staff.courteous", "q.staff.helpful",
          "q.result.as_promised", "q.feedback.easy"]

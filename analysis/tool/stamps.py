@@ -1,4 +1,4 @@
-"""Local dates of ``submitted_at`` values and their SPEC §3 period labels, vectorised.
+"""Local dates of ``submitted_at`` values and their SPEC §3 periods, vectorised.
 
 Vietnam has kept UTC+07:00, without daylight saving, since 1975, so Asia/Ho_Chi_Minh is a fixed
 offset for any date a response can carry and no time-zone database is needed.
@@ -13,27 +13,14 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Period", "local_date", "local_days", "period_code", "period_label"]
+from analysis.periods import period_label
+
+__all__ = ["Period", "code_label", "days_of", "local_date", "local_days", "period_code"]
 
 Period = Literal["year", "half", "quarter", "month"]
 SEVEN = timedelta(hours=7)
 EPOCH = date(1970, 1, 1)
 Ints = NDArray[np.int64]
-
-
-def period_label(day: date, period: Period) -> str:
-    """The SPEC §3 label of the period containing a local date.
-
-    >>> [period_label(date(2026, 8, 1), p) for p in ("year", "half", "quarter", "month")]
-    ['2026', '2026-H2', '2026-Q3', '2026-08']
-    """
-    if period == "year":
-        return f"{day.year}"
-    if period == "half":
-        return f"{day.year}-H{1 if day.month <= 6 else 2}"
-    if period == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return f"{day.year}-{day.month:02d}"
 
 
 def local_date(text: str) -> date:

@@ -7,29 +7,25 @@ the same sums, so they agree to the last bit.
 
 from __future__ import annotations
 
-import csv
-import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from analysis.composite import SIPAS_COMPONENTS, IndexBatch, ItemStats, composite, index_batch
-from analysis.csvio import Accumulator, InputError, Layout, Period
 from analysis.estimate import Estimate, InsufficientDataError
 from analysis.proportions import proportions
+from analysis.tool.csvio import Accumulator, InputError, Layout, Period
+from analysis.tool.volumes import VolumeRow
 from analysis.verdicts import Operator, verdict
 from analysis.weighting import WeightedEstimate, post_stratified
 
-__all__ = ["Options", "build_groups", "read_volumes"]
+__all__ = ["Options", "build_groups", "dossier_totals"]
 
-PERIOD_PATTERNS = {
-    "year": re.compile(r"\d{4}"), "half": re.compile(r"\d{4}-H[12]"),
-    "quarter": re.compile(r"\d{4}-Q[1-4]"), "month": re.compile(r"\d{4}-(0[1-9]|1[0-2])"),
-}
 Volumes = dict[tuple[str, str | None], float]
+_EXAMPLE = {"year": "2026", "half": "2026-H1", "quarter": "2026-Q3", "month": "2026-07"}
 
 
 @dataclass(frozen=True)
@@ -41,35 +37,29 @@ class Options:
     min_n: int
 
 
-def read_volumes(stream: IO[str], period: Period | None) -> Volumes:
-    """``unit_code,period,dossiers`` rows; without ``period`` a unit's rows are summed."""
-    reader = csv.reader(stream)
-    header = [name.strip() for name in next(reader, [])]
-    for i, name in enumerate(header):
-        if name not in ("unit_code", "period", "dossiers"):
-            raise InputError(f"volumes row 1, column {i + 1} {name!r}: unknown column")
-    if sorted(header) != ["dossiers", "period", "unit_code"]:
-        raise InputError("volumes row 1: the columns must be unit_code,period,dossiers")
-    col = {name: i for i, name in enumerate(header)}
+def dossier_totals(rows: Iterable[VolumeRow], period: Period | None) -> Volumes:
+    """Dossiers per (unit, period label) for ``--period``, or per (unit, None) without it.
+
+    With ``period`` every row must carry a label of that kind and a (unit, label) may appear
+    once; without it a unit's dossiers are summed over all its rows. ``dossiers_unsatisfied``
+    is not used.
+    """
     out: Volumes = {}
-    for line, row in enumerate(reader, start=2):
-        if len(row) != 3:
-            raise InputError(f"volumes row {line}: {len(row)} fields where the header has 3")
-        unit, label, text = row[col["unit_code"]], row[col["period"]], row[col["dossiers"]]
-        if period is not None and not PERIOD_PATTERNS[period].fullmatch(label):
-            raise InputError(f"volumes row {line}, column 'period': {label!r} is not a {period} "
-                             f"label like {_EXAMPLE[period]}")
-        if not text.strip().isdigit():
-            raise InputError(f"volumes row {line}, column 'dossiers': {text!r} is not a whole "
-                             f"number >= 0")
-        key = (unit, label if period is not None else None)
+    for row in rows:
+        if period is not None and row.kind != period:
+            raise InputError(f"volumes row {row.line}, column 'period': {row.period!r} is not a "
+                             f"{period} label like {_EXAMPLE[period]}")
+        key = (row.unit_code, row.period if period is not None else None)
         if period is not None and key in out:
-            raise InputError(f"volumes row {line}: unit {unit!r} and period {label!r} appear twice")
-        out[key] = out.get(key, 0.0) + float(text)
+            raise InputError(f"volumes row {row.line}: unit {row.unit_code!r} and period "
+                             f"{row.period!r} appear twice")
+        try:
+            dossiers = float(row.dossiers)
+        except OverflowError:
+            raise InputError(f"volumes row {row.line}, column 'dossiers': the number is too "
+                             f"large") from None
+        out[key] = out.get(key, 0.0) + dossiers
     return out
-
-
-_EXAMPLE = {"year": "2026", "half": "2026-H1", "quarter": "2026-Q3", "month": "2026-07"}
 
 
 def _estimate(e: Estimate | None) -> dict[str, Any] | None:

@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from typing import IO, Any, NoReturn
 
 from analysis.composite import SIPAS_COMPONENTS
-from analysis.csvio import InputError, read_responses
 from analysis.planning import sample_size_margin, sample_size_target
-from analysis.report import Options, build_groups, read_volumes
+from analysis.tool.csvio import InputError, read_responses
+from analysis.tool.report import Options, build_groups, dossier_totals
+from analysis.tool.volumes import VolumesError, read_volumes
 
 __all__ = ["main"]
 
@@ -99,7 +100,10 @@ def indices(args: argparse.Namespace, out: IO[str]) -> None:
     volumes = None
     if args.volumes is not None:
         with _open(args.volumes) as stream:
-            volumes = read_volumes(stream, args.period)
+            try:
+                volumes = dossier_totals(read_volumes(stream), args.period)
+            except VolumesError as exc:
+                raise InputError(f"volumes {exc}") from None
     with _open(args.responses) as stream:
         layout, acc, units = read_responses(stream, by=args.by, period=args.period,
                                             strata_by_unit=volumes is not None)

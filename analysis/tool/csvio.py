@@ -26,18 +26,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis.composite import SIPAS_COMPONENTS
-from analysis.stamps import (
+from analysis.tool.stamps import (
     Period,
     code_label,
     days_of,
     local_date,
     local_days,
     period_code,
-    period_label,
 )
 
 __all__ = ["FIXED_COLUMNS", "GROUPABLE", "Accumulator", "InputError", "Layout", "Period",
-           "period_label", "read_responses"]
+           "read_responses"]
 
 FIXED_COLUMNS = ("response_id", "submitted_at", "unit_code", "service_point_code",
                  "procedure_code", "sector_code", "channel", "respondent_type", "instrument",
