@@ -12,7 +12,7 @@ DEMO_ENV := SURVEY_ENV=$${SURVEY_ENV:-development} \
 	SURVEY_DATABASE_URL=$${SURVEY_DATABASE_URL:-sqlite:///$(CURDIR)/instance/demo.sqlite3}
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check bench translations extract chromium clean
+.PHONY: help run test test-fast check bench translations extract chromium clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ run: $(BIN)/.installed translations  ## Start the demo on SQLite and print its U
 
 test: $(BIN)/.installed translations chromium  ## Run the whole test suite
 	$(BIN)/pytest -q -p no:cacheprovider
+
+test-fast: $(BIN)/.installed translations  ## The edit-test loop: no browser, fuzz or Monte-Carlo tests
+	$(BIN)/pytest -q -p no:cacheprovider -m "not slow and not browser"
 
 check: $(BIN)/.installed  ## Lint, type-check, and check that messages.pot is current
 	$(BIN)/ruff check .

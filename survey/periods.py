@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from analysis import period_label as label_for
+
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 _LABEL = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")
 
@@ -73,17 +75,6 @@ def local_bounds(start: date | None, end: date | None) -> tuple[datetime | None,
 def bounds(period: Period) -> tuple[datetime, datetime]:
     """The period's local days as aware instants [lower, upper)."""
     return _midnight(period.start), _midnight(period.end + timedelta(days=1))
-
-
-def label_for(day: date, kind: str) -> str:
-    """The label of the ``kind`` period (year|half|quarter|month) containing ``day``."""
-    if kind == "year":
-        return f"{day.year}"
-    if kind == "half":
-        return f"{day.year}-H{1 if day.month <= 6 else 2}"
-    if kind == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return f"{day.year}-{day.month:02d}"
 
 
 def today() -> date:

@@ -1,4 +1,5 @@
-"""Response headers that every page carries.
+"""Security plumbing: the headers every response carries, and the random secrets (device
+secrets, API tokens, enrolment codes) with the hashes they are stored as.
 
 The Content-Security-Policy allows no inline script or style at all: every script and style is a
 file under ``/static``, so no nonce is needed. ``Referrer-Policy: no-referrer`` keeps survey tokens
@@ -7,6 +8,8 @@ in URLs from leaking to other sites.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any
 
 from flask import Flask, Response
@@ -65,3 +68,18 @@ def init_app(app: Flask) -> None:
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
         return response
+
+
+def new_secret(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def new_code(length: int = 8) -> str:
+    """A short code a person can type: no 0/O, 1/I/L."""
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def hash_secret(secret: str) -> str:
+    """SHA-256 of a high-entropy secret (device secret, API token, enrolment code)."""
+    return hashlib.sha256(secret.encode()).hexdigest()

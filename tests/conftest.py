@@ -8,101 +8,19 @@ Each test then runs inside a transaction that is rolled back, so tests cannot se
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from survey import create_app
 from survey.collection import instruments
 from survey.extensions import db
 from tests import factories
-
-TEST_DATABASE_URL = os.environ.get("SURVEY_TEST_DATABASE_URL")
-
-
-def database_url(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
-    if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path_factory.mktemp(name) / 'test.sqlite3'}"
-
-
-def scratch_database_url(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
-    """A database of its own for tests that need committed data or drop the schema.
-
-    On SQLite a new file; on PostgreSQL a database ``<test database>_<name>`` on the same server,
-    created if missing.
-    """
-    if not TEST_DATABASE_URL:
-        return database_url(tmp_path_factory, name)
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    url = make_url(TEST_DATABASE_URL)
-    scratch = f"{url.database}_{name}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": scratch}
-        ).scalar()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{scratch}"'))
-    engine.dispose()
-    return url.set(database=scratch).render_as_string(hide_password=False)
-
-
-def make_app(url: str, **overrides: object) -> Flask:
-    config = {
-        "ENV": "testing",
-        "SECRET_KEY": "test-secret",
-        "DOSSIER_KEY": "test-dossier-key",
-        "DATABASE_URL": url,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "KIOSK_IDLE_SECONDS": 2,
-        "KIOSK_THANKS_SECONDS": 1,
-    }
-    config.update(overrides)
-    return create_app(config)
-
-
-def reset_database(app: Flask) -> None:
-    """An empty database, migrated to head."""
-    from flask_migrate import upgrade
-
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
-        else:
-            db.drop_all()
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade()
-        db.engine.dispose()
-
-
-@contextmanager
-def committed_app(url: str) -> Iterator[Flask]:
-    """An app on a database of its own, migrated, with the instruments, whose commits are real."""
-    app = make_app(url)
-    reset_database(app)
-    with app.app_context():
-        factories.load_instruments()
-        db.session.commit()
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.engine.dispose()
+from tests.fuzzing import CASES
+from tests.helpers import database_url, make_app, reset_database
 
 
 @pytest.fixture(scope="session")
@@ -166,16 +84,6 @@ def csrf(app: Flask) -> Iterator[None]:
     app.config["WTF_CSRF_ENABLED"] = False
 
 
-CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def csrf_token(client: FlaskClient, path: str) -> str:
-    """The CSRF token of the form on ``path``, as a browser would read it."""
-    match = CSRF_INPUT.search(client.get(path).get_data(as_text=True))
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
 @pytest.fixture
 def login(client: FlaskClient, app: Flask):
     """``login(role="admin")`` creates a user of that role and logs the client in as them."""
@@ -194,4 +102,13 @@ def login(client: FlaskClient, app: Flask):
     return _login
 
 
-ROOT = Path(__file__).resolve().parent.parent
+@pytest.fixture(scope="module", autouse=True)
+def _fuzz_report() -> Iterator[None]:
+    """Append the number of cases tried to ``SURVEY_FUZZ_REPORT`` (read by bench/fuzz_count.py)."""
+    yield
+    path = os.environ.get("SURVEY_FUZZ_REPORT")
+    if path:
+        with open(path, "a", encoding="utf-8") as report:
+            for name, count in sorted(CASES.items()):
+                report.write(f"{name}\t{count}\n")
+    CASES.clear()  # each module reports its own cases

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from survey.administration import audit
-from survey.collection.signing import hash_secret, new_secret
 from survey.extensions import AnySession
 from survey.models import ApiToken, Unit, User
+from survey.security import hash_secret, new_secret
 
 PREFIX = "hl_"
 TOKEN_FIELDS = ("unit_id", "label", "revoked_at")
@@ -39,6 +39,12 @@ def token_for_secret(session: AnySession, secret: str) -> ApiToken | None:
     if token is None or token.revoked_at is not None:
         return None
     return token
+
+
+def touch(session: AnySession, token: ApiToken) -> None:
+    """Record when the token was last used (shown to administrators)."""
+    token.last_used_at = datetime.now(UTC)
+    session.flush()
 
 
 def revoke_token(session: AnySession, token: ApiToken, *, actor: User | None = None) -> None:

@@ -1,62 +1,74 @@
-"""Dossier volumes per unit and period (``unit_code,period,dossiers[,dossiers_unsatisfied]``). Audited."""
+"""Dossier volumes per unit and period, imported from ``unit_code,period,dossiers[,dossiers_unsatisfied]``.
+
+The file is read by the one reader of that format, :mod:`analysis.tool.volumes` (the analyst
+command line uses it too, so the two can never disagree); this module maps its reasons to
+Vietnamese messages, matches unit codes, and stores one volume per (unit, period), replacing an
+earlier one. All or nothing, and audited.
+"""
 
 from __future__ import annotations
 
-import csv
 from typing import IO
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from analysis.tool.volumes import VolumeRow, VolumesError, read_volumes
 from survey.administration import audit
 from survey.extensions import AnySession
 from survey.models import DossierVolume, Unit, User
-from survey.periods import parse_period
 
-COLUMNS = ("unit_code", "period", "dossiers", "dossiers_unsatisfied")
+REASONS = {
+    "no_header": _l("tệp trống hoặc thiếu dòng tiêu đề"),
+    "duplicate_column": _l("cột %(value)s xuất hiện hai lần"),
+    "unknown_column": _l("cột %(value)s không có trong mẫu"),
+    "missing_column": _l("thiếu cột này"),
+    "wrong_field_count": _l("số ô khác số cột của dòng tiêu đề"),
+    "empty_unit_code": _l("thiếu mã đơn vị"),
+    "bad_period": _l("%(value)s không phải kỳ như 2026, 2026-H1, 2026-Q3 hoặc 2026-07"),
+    "bad_count": _l("%(value)s không phải số nguyên không âm"),
+    "unsatisfied_above_dossiers": _l("lớn hơn số hồ sơ"),
+    "not_utf8": _l("tệp không phải UTF-8"),
+    "malformed_csv": _l("tệp CSV bị lỗi định dạng"),
+}
 
 
 class VolumeError(ValueError):
-    """A bad row, named by its line and column."""
+    """A bad row, named by its line and column, in the user's language."""
+
+
+def _message(error: VolumesError) -> object:
+    detail = str(REASONS.get(error.reason, _l("dòng không hợp lệ"))) % {"value": error.value}
+    if error.column:
+        return _l("dòng %(line)s, cột %(column)s: %(detail)s", line=error.line, column=error.column,
+                  detail=detail)
+    return _l("dòng %(line)s: %(detail)s", line=error.line, detail=detail)
+
+
+def _rows(source: IO[str]) -> list[VolumeRow]:
+    try:
+        return list(read_volumes(source))
+    except VolumesError as error:
+        raise VolumeError(_message(error)) from None
 
 
 def import_volumes(session: AnySession, actor: User | None, source: IO[str]) -> int:
     """Insert or replace one volume per (unit, period); audited; flushes, never commits."""
-    it = iter(csv.reader(source))
-    header = [h.strip() for h in next(it, [])]
-    if header[:3] != list(COLUMNS[:3]) or len(header) > 4 or (len(header) == 4 and header[3] != COLUMNS[3]):
-        raise VolumeError(f"dòng 1: cột phải là {','.join(COLUMNS[:3])}[,{COLUMNS[3]}], "
-                          f"không phải {header!r}")
+    rows = _rows(source)
     units = dict(session.execute(select(Unit.code, Unit.id)).all())
-    count = 0
-    for line, row in enumerate(it, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        values = dict(zip(header, (cell.strip() for cell in row), strict=False))
-        code, label = values.get("unit_code", ""), values.get("period", "")
-        if code not in units:
-            raise VolumeError(f"dòng {line}, cột unit_code: không có đơn vị {code!r}")
-        try:
-            parse_period(label)
-        except ValueError:
-            raise VolumeError(f"dòng {line}, cột period: {label!r} không phải kỳ như 2026-Q3") from None
-        dossiers = _count(values.get("dossiers", ""), line, "dossiers")
-        unsatisfied = values.get("dossiers_unsatisfied") or None
-        bad = None if unsatisfied is None else _count(unsatisfied, line, "dossiers_unsatisfied")
-        if bad is not None and bad > dossiers:
-            raise VolumeError(f"dòng {line}, cột dossiers_unsatisfied: lớn hơn số hồ sơ")
-        volume = session.scalar(select(DossierVolume).filter_by(unit_id=units[code], period=label))
+    for row in rows:
+        if row.unit_code not in units:
+            raise VolumeError(_l("dòng %(line)s, cột unit_code: không có đơn vị %(code)s",
+                                 line=row.line, code=row.unit_code))
+    existing = {(v.unit_id, v.period): v for v in session.scalars(select(DossierVolume))}
+    for row in rows:
+        key = (units[row.unit_code], row.period)
+        volume = existing.get(key)
         if volume is None:
-            volume = DossierVolume(unit_id=units[code], period=label)
+            volume = existing[key] = DossierVolume(unit_id=key[0], period=row.period)
             session.add(volume)
-        volume.dossiers, volume.dossiers_unsatisfied = dossiers, bad
-        count += 1
+        volume.dossiers, volume.dossiers_unsatisfied = row.dossiers, row.dossiers_unsatisfied
     session.flush()
     audit.record(session, actor=actor, action="volumes.import", object_type="dossier_volume",
-                 after={"rows": count})
-    return count
-
-
-def _count(text: str, line: int, column: str) -> int:
-    if not text.isdigit():
-        raise VolumeError(f"dòng {line}, cột {column}: {text!r} không phải số nguyên không âm")
-    return int(text)
+                 after={"rows": len(rows)})
+    return len(rows)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import abort, current_app, jsonify, request
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from survey.administration import access
+from survey.administration import api_tokens as tokens
 from survey.administration.api_tokens import token_for_secret
 from survey.api import bp
 from survey.api.openapi import document
@@ -83,7 +83,7 @@ def dossier_link() -> tuple[Response, int]:
         channel="link",
     )
     url = qrcodes.survey_url(payload)
-    token.last_used_at = datetime.now(UTC)
+    tokens.touch(db.session, token)
     db.session.commit()
     return jsonify(
         url=url,

@@ -13,9 +13,10 @@ from flask import current_app
 from sqlalchemy import Table, bindparam, select, update
 
 from survey.administration import audit
-from survey.collection.signing import hash_secret, new_code, new_secret, normalise_dossier_code
+from survey.collection.signing import normalise_dossier_code
 from survey.extensions import AnySession
 from survey.models import Kiosk, ServicePoint, User
+from survey.security import hash_secret, new_code, new_secret
 
 COOKIE = "kiosk"
 TOUCH_EVERY = timedelta(minutes=1)

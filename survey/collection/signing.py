@@ -1,10 +1,9 @@
-"""Signed survey payloads, the dossier HMAC, and hashes of device and API secrets."""
+"""Signed survey payloads (QR codes, per-dossier links) and the dossier HMAC."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 
 from flask import current_app
@@ -82,18 +81,3 @@ def dossier_hash(code: str) -> str:
     """The keyed HMAC-SHA256 of a dossier code: the only form in which a dossier code is stored."""
     key = current_app.config["DOSSIER_KEY"].encode()
     return hmac.new(key, normalise_dossier_code(code).encode(), hashlib.sha256).hexdigest()
-
-
-def new_secret(nbytes: int = 32) -> str:
-    return secrets.token_urlsafe(nbytes)
-
-
-def new_code(length: int = 8) -> str:
-    """A short code a person can type: no 0/O, 1/I/L."""
-    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-    return "".join(secrets.choice(alphabet) for _ in range(length))
-
-
-def hash_secret(secret: str) -> str:
-    """SHA-256 of a high-entropy secret (device secret, API token, enrolment code)."""
-    return hashlib.sha256(secret.encode()).hexdigest()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, Gone
 from werkzeug.wrappers import Response
 
+from survey.administration import access
 from survey.collection import instruments
 from survey.collection.responses import Context, SubmissionError, record_response
 from survey.collection.signing import InvalidPayload, SurveyPayload, load_payload
@@ -70,6 +71,8 @@ def _context(payload: SurveyPayload) -> Opened:
         procedure = db.session.scalar(select(Procedure).filter_by(code=payload.procedure))
     if (payload.service_point and point is None) or (payload.procedure and procedure is None):
         raise _bad_code()
+    if not access.desk_in_reach(access.reach(db.session, unit), point):
+        raise _bad_code()  # signed by us, but naming another unit's desk: never answered
     channel = payload.channel if payload.channel in ("qr", "link") else "qr"
     context = Context.of(
         instrument, unit, channel, service_point=point, procedure=procedure,

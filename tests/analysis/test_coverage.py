@@ -10,6 +10,8 @@ import pytest
 
 from tests.analysis.coverage import RATES, composite_coverage, exact_coverage
 
+pytestmark = pytest.mark.slow  # Monte-Carlo: `make test-fast` leaves it out
+
 # Wilson's exact coverage oscillates with n and p (Brown, Cai & DasGupta 2001, fig. 5), and two
 # cells of the grid fall just outside 93–97 %. At n = 100, p = 0.99 (one expected unsatisfied
 # answer) it is 92.06 %, because the interval for 97/100 ends at 0.9898 < 0.99; at n = 30,

@@ -23,7 +23,7 @@ from survey.collection.signing import SurveyPayload, sign_payload
 from survey.extensions import db
 from survey.models import Response
 from tests import factories
-from tests.conftest import make_app, reset_database, scratch_database_url
+from tests.helpers import make_app, reset_database, scratch_database_url
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from survey.extensions import db
 from tests import factories
 from tests.browser.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
 
 
 def _staff(live_server: LiveServer, role: str) -> tuple[str, str, int]:

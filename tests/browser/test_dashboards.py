@@ -13,7 +13,7 @@ from survey.extensions import db
 from tests import factories
 from tests.browser.conftest import LiveServer
 from tests.browser.test_accessibility import serious_violations
-from tests.survey.test_reporting_data import answer, many, target
+from tests.helpers import answer, many, target
 
 pytestmark = pytest.mark.browser
 WHEN = datetime(2026, 5, 12, 3, 0, tzinfo=UTC)

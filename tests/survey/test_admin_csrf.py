@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from survey import models
 from survey.extensions import db
 from survey.models import Kiosk, QrCode, Target
-from tests.conftest import csrf_token
-from tests.survey.admin_world import build_world, login_as
+from tests.helpers import build_world, csrf_token, login_as
 from tests.survey.test_roles import MATRIX
 
 TABLES = (

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from survey.collection.instruments import InstrumentError, versions
 from survey.extensions import db
 from survey.models import Instrument
-from tests.survey.admin_world import login_as
+from tests.helpers import login_as
 
 
 def _published(key: str = "sipas-short") -> Instrument:

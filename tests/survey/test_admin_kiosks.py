@@ -10,7 +10,7 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import AuditEntry, Kiosk
 from tests.factories import make_service_point
-from tests.survey.admin_world import login_as
+from tests.helpers import login_as
 
 CODE = re.compile(r'id="enrolment-code">([A-Z0-9]+)<')
 

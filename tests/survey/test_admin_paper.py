@@ -9,7 +9,7 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.models import Response
 from tests.factories import make_service_point
-from tests.survey.admin_world import login_as
+from tests.helpers import login_as
 
 
 def _form(client, point_id: int) -> dict[str, str]:

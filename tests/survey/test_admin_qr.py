@@ -14,7 +14,7 @@ from survey.collection.signing import load_payload
 from survey.extensions import db
 from survey.models import AuditEntry, QrCode
 from tests.factories import make_procedure, make_qr_code, make_service_point, make_unit
-from tests.survey.admin_world import login_as
+from tests.helpers import login_as
 
 SVG = re.compile(r"<svg[^>]*>.*?</svg>", re.S)
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Response, ServicePoint, Target, Unit
-from tests.survey.admin_world import login_as
+from tests.helpers import login_as
 from tests.survey.test_admin_qr import SVG, decode_svg
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Target
-from tests.survey.admin_world import login_as
+from tests.helpers import login_as
 
 
 def test_the_seed_loads_once_and_targets_needing_confirmation_are_flagged(app, client, runner):

@@ -12,7 +12,7 @@ from survey.administration.units import UnitTree
 from survey.extensions import db
 from survey.models import Response, Unit
 from tests.factories import make_response, make_service_point, make_unit
-from tests.survey.admin_world import login_as
+from tests.helpers import login_as
 
 
 def test_an_admin_creates_a_unit_under_a_parent_and_edits_it(app, client):

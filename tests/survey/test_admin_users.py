@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from survey.extensions import db, limiter
 from survey.models import AuditEntry, User
-from tests.conftest import make_app
 from tests.factories import make_unit
-from tests.survey.admin_world import login_as
+from tests.helpers import login_as, make_app
 
 PASSWORD = "a long enough password"
 

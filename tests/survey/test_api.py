@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.administration import api_tokens as tokens
-from survey.collection.signing import dossier_hash, hash_secret, load_payload
+from survey.collection.signing import dossier_hash, load_payload
 from survey.extensions import db
 from survey.models import ApiToken, Response
+from survey.security import hash_secret
 from tests.factories import make_procedure, make_service_point, make_unit
 
 URL = "/api/v1/dossier-links"

@@ -138,7 +138,7 @@ def test_concurrent_appends_keep_one_unbroken_chain(tmp_path_factory):
     advisory lock), so that `audit verify` stays meaningful under real load."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from tests.conftest import make_app, reset_database, scratch_database_url
+    from tests.helpers import make_app, reset_database, scratch_database_url
 
     app = make_app(scratch_database_url(tmp_path_factory, "audit_race"))
     reset_database(app)

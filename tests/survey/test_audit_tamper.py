@@ -18,7 +18,7 @@ from survey.collection import integrity, kiosks
 from survey.extensions import db
 from survey.models import AuditEntry
 from tests import factories
-from tests.conftest import committed_app, scratch_database_url
+from tests.helpers import committed_app, scratch_database_url
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.models import Answer, Response
 from tests import factories
-from tests.conftest import make_app, reset_database
+from tests.helpers import make_app, reset_database
 
 RATINGS = {"overall": 4, "access.place": 5, "procedure.as_posted": 3, "staff.courteous": 5,
            "result.as_promised": 4, "feedback.easy": 2}

@@ -11,8 +11,7 @@ from flask.testing import FlaskClient
 from survey.extensions import db
 from survey.models import DossierVolume, Unit
 from tests import factories
-from tests.conftest import csrf_token
-from tests.survey.test_reporting_data import answer, many, target
+from tests.helpers import answer, csrf_token, many, target
 
 
 @pytest.fixture

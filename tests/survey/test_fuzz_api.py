@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Response
-from tests.survey.test_fuzz_forms import CASES, EXAMPLES, FUZZ, _report_cases  # noqa: F401
+from tests.fuzzing import CASES, EXAMPLES, FUZZ
+
+pytestmark = pytest.mark.slow  # fuzzing: `make test-fast` leaves it out
 
 OPENAPI = "/api/v1/openapi.json"
 # Six combinations (two generation modes, three kinds of token) per operation: a third of the

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from survey.collection import kiosks
 from survey.collection.signing import SurveyPayload, dossier_hash, sign_payload
 from survey.extensions import db
-from tests.conftest import csrf_token
 from tests.factories import make_service_point
-from tests.survey.test_fuzz_forms import CASES, FUZZ, _report_cases, count_responses  # noqa: F401
+from tests.fuzzing import CASES, FUZZ, count_responses
+from tests.helpers import csrf_token
 
-pytestmark = pytest.mark.usefixtures("csrf")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("csrf")]
 
 
 @pytest.fixture

@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 
 from survey.extensions import db
 from tests.factories import make_user
-from tests.survey.test_fuzz_forms import CASES, FUZZ, PLACEHOLDER, _report_cases, odd_segments, odd_values  # noqa: F401
+from tests.fuzzing import CASES, FUZZ, PLACEHOLDER, odd_segments, odd_values
+
+pytestmark = pytest.mark.slow  # fuzzing: `make test-fast` leaves it out
 
 FIELDS = ["code", "name", "email", "password", "role", "unit", "unit_code", "label", "instrument",
           "period", "threshold", "operator", "service_point", "dossiers", "q_overall", "idempotency_key",

@@ -20,7 +20,7 @@ from survey.collection import kiosks
 from survey.collection.signing import SurveyPayload, sign_payload
 from survey.extensions import db
 from tests import factories
-from tests.conftest import CSRF_INPUT, make_app, reset_database, scratch_database_url
+from tests.helpers import CSRF_INPUT, make_app, reset_database, scratch_database_url
 
 SECRET = "a-real-production-secret-for-the-header-test-0123456789"
 BASE = "https://survey.example.gov.vn"

@@ -15,7 +15,7 @@ from survey.csvfiles import ImportFailed
 from survey.extensions import db
 from survey.models import Answer, Procedure, Response
 from tests.factories import make_procedure, make_service_point, make_unit
-from tests.survey.admin_world import login_as
+from tests.helpers import login_as
 
 CATALOGUE = """code,name,sector_code,level,unit_code
 7.000001,Đăng ký khai sinh,civil_status,commune,

@@ -12,8 +12,8 @@ from survey.collection import integrity, kiosks
 from survey.extensions import db
 from survey.models import AuditEntry, DossierVolume, Response
 from survey.periods import LOCAL
-from tests.conftest import csrf_token
 from tests.factories import make_response, make_service_point
+from tests.helpers import csrf_token
 
 # Scans and exclusions write to the hash-chained audit log (survey/audit.py).
 RULES = integrity.Rules()  # 07:00–17:30, Monday–Saturday, 5 top ratings in 60 s, 1.2 × dossiers

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from survey.collection import kiosks
 from survey.extensions import db
 from survey.models import Answer, Kiosk, Response
-from tests.conftest import csrf_token
 from tests.factories import make_service_point
+from tests.helpers import csrf_token
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, scratch_database_url
+from tests.helpers import ROOT, scratch_database_url
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from survey.extensions import db
-from tests.conftest import make_app, reset_database, scratch_database_url
+from tests.helpers import make_app, reset_database, scratch_database_url
 
 
 @pytest.fixture(scope="module")

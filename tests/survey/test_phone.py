@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from survey.collection.signing import SurveyPayload, dossier_hash, sign_payload
 from survey.extensions import db
 from survey.models import Response
-from tests.conftest import csrf_token
 from tests.factories import make_procedure, make_qr_code, make_service_point
+from tests.helpers import csrf_token
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from survey.collection.signing import SurveyPayload, sign_payload
 from survey.extensions import db, limiter
 from survey.models import Response
-from tests.conftest import make_app
 from tests.factories import make_service_point
+from tests.helpers import make_app
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 LIMITS = {"SUBMIT_RATE_LIMIT": "3 per minute", "LOGIN_RATE_LIMIT": "3 per minute",

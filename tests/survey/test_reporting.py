@@ -18,7 +18,7 @@ from survey.periods import parse_period, series
 from survey.reporting.groups import Settings, trend, unit_group, units_groups
 from survey.reporting.queries import Scope
 from tests import factories
-from tests.survey.test_reporting_data import answer, many, target
+from tests.helpers import answer, many, target
 
 pytestmark = pytest.mark.usefixtures("app_context")
 Q2 = parse_period("2026-Q2")

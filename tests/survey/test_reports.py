@@ -19,8 +19,7 @@ from survey import demo
 from survey.extensions import db
 from survey.models import DossierVolume
 from tests import factories
-from tests.conftest import ROOT, make_app, reset_database, scratch_database_url
-from tests.survey.test_reporting_data import answer, many, target
+from tests.helpers import ROOT, answer, make_app, many, reset_database, scratch_database_url, target
 
 
 @pytest.fixture

@@ -4,12 +4,16 @@ without an entry here fails ``test_every_staff_route_has_a_matrix_entry``."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from flask import Flask
 
+from survey.administration import access
 from survey.extensions import db
-from survey.models import Kiosk, QrCode, ServicePoint
-from tests.survey.admin_world import build_world, login_as
+from survey.models import Kiosk, QrCode, ServicePoint, Unit
+from tests.factories import make_user
+from tests.helpers import build_world, login_as
 
 ADMIN, STAFF, MANAGERS = "admin", "staff", "managers"
 # endpoint -> (who may use it, url arguments from the world, whether the object is in unit A's subtree)
@@ -218,3 +222,51 @@ def test_users_of_another_unit_are_not_reachable_by_a_manager(app, client):
     login_as(app, client, "unit_manager", world.b)
     assert client.get(f"/admin/users/{world.user_a}").status_code == 403
     assert client.post(f"/admin/users/{world.user_a}", data={"role": "admin"}).status_code == 403
+
+
+# Objects of A's child ward and of the ward merged into it: A's staff reach both (the merged ward's
+# history is theirs now), B's manager reaches neither. (path, method, least role that may act)
+def reach_cases(w) -> list[tuple[str, str, str]]:
+    return [
+        (f"/unit/?unit={code}", "GET", STAFF) for code in (w.code_child, w.code_old)
+    ] + [
+        (f"/unit/report.csv?unit={w.code_old}", "GET", STAFF),
+        (f"/unit/report/print?unit={w.code_old}", "GET", STAFF),
+        (f"/admin/points/{w.point_old}", "GET", STAFF),
+        (f"/admin/qr/{w.qr_old}/poster", "GET", STAFF),
+        (f"/admin/units/{w.a_old}/posters", "GET", STAFF),
+        (f"/admin/kiosks/{w.kiosk_old}/code", "POST", MANAGERS),
+        (f"/admin/qr/{w.qr_old}/revoke", "POST", MANAGERS),
+    ]
+
+
+@pytest.mark.parametrize("role", ["unit_viewer", "unit_manager", "child_manager", "other_manager", "admin"])
+def test_a_units_staff_reach_its_child_ward_and_the_ward_merged_into_it(app, client, role):
+    with app.app_context():
+        world = build_world()
+        codes = {u: db.session.get(Unit, i).code for u, i in (("child", world.a_child), ("old", world.a_old))}
+    w = SimpleNamespace(**vars(world), code_child=codes["child"], code_old=codes["old"])
+    unit = {"other_manager": world.b, "child_manager": world.a_child, "admin": None}.get(role, world.a)
+    login_as(app, client, role.replace("child_", "unit_").replace("other_", "unit_"), unit)
+    failures = []
+    for path, method, least in reach_cases(w):
+        status = client.open(path, method=method).status_code
+        if role == "other_manager":
+            want = {404}
+        elif role == "unit_viewer" and least == MANAGERS:
+            want = {403}
+        else:
+            want = {200} if method == "GET" else {200, 303}
+        if status not in want:
+            failures.append(f"{method} {path} as {role}: {status}, expected {sorted(want)}")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_access_rule_and_the_dashboard_roll_up_agree_on_a_merged_ward(app_context):
+    world = build_world()
+    manager = make_user(db.session, role="unit_manager", unit=db.session.get(Unit, world.a_child))
+    old, child = db.session.get(Unit, world.a_old), db.session.get(Unit, world.a_child)
+    assert access.can_view(db.session, manager, old)
+    assert access.can_manage(db.session, manager, old)
+    assert set(access.tree(db.session).rollup(child.id)) == {child.id, old.id}
+    assert not access.can_view(db.session, manager, db.session.get(Unit, world.b))

@@ -20,7 +20,7 @@ from survey.collection import kiosks
 from survey.collection.signing import SurveyPayload, sign_payload
 from survey.extensions import db
 from tests import factories
-from tests.conftest import committed_app
+from tests.helpers import committed_app
 
 
 @pytest.fixture

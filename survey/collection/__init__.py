@@ -1,0 +1,15 @@
+"""The citizen's answer: everything that writes a response, and what a response is answered on.
+
+- ``responses``: the one write path (``record_response``): a response stored exactly once, a
+  dossier counted once, for every channel;
+- ``kiosks``: enrolment of a desk tablet and its look-up on each answer;
+- ``qrcodes``: revocable QR codes and their posters; ``signing``: the signed survey payloads and
+  the dossier HMAC;
+- ``instruments``: the questionnaires and their immutable versions;
+- ``importing`` and ``exporting``: the SPEC §3 response CSV in and out;
+- ``integrity``: flags on suspicious responses, and their reversible exclusion.
+
+It may import the infrastructure at the top of :mod:`survey`, the models and
+:mod:`survey.administration` (the audit log, the access rule); never :mod:`survey.reporting` or a
+blueprint.
+"""
