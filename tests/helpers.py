@@ -44,7 +44,7 @@ TEST_DATABASE_URL = os.environ.get("SURVEY_TEST_DATABASE_URL")
 
 def database_url(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
     if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
+        return _postgres_database(TEST_DATABASE_URL, None)
     return f"sqlite:///{tmp_path_factory.mktemp(name) / 'test.sqlite3'}"
 
 
@@ -56,20 +56,26 @@ def scratch_database_url(tmp_path_factory: pytest.TempPathFactory, name: str) ->
     """
     if not TEST_DATABASE_URL:
         return database_url(tmp_path_factory, name)
+    return _postgres_database(TEST_DATABASE_URL, name)
+
+
+def _postgres_database(base: str, suffix: str | None) -> str:
+    """The URL of ``base``'s database (or ``<database>_<suffix>``), created on the server if missing,
+    so that several checkouts can each run the suite on a database of their own."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    url = make_url(TEST_DATABASE_URL)
-    scratch = f"{url.database}_{name}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    url = make_url(base)
+    name = f"{url.database}_{suffix}" if suffix else str(url.database)
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": scratch}
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
         ).scalar()
         if not exists:
-            connection.execute(text(f'CREATE DATABASE "{scratch}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
-    return url.set(database=scratch).render_as_string(hide_password=False)
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def make_app(url: str, **overrides: object) -> Flask:
