@@ -132,7 +132,9 @@ def cusum_drop(
     successes_by_period, n_by_period : array_like of int
         Oldest first.
     baseline : float, optional
-        In-control rate p₀. By default the pooled rate of the first ``baseline_periods``.
+        In-control rate p₀. By default the pooled rate of the first ``baseline_periods``; when that
+        pooled rate is exactly 0 or 1 nothing can be standardised against it, and no drop is
+        signalled.
     k, h : float
         Reference value and decision interval in standard-error units (k = 0.5, h = 4 give an
         in-control average run length of about 170 periods for normal z).
@@ -154,6 +156,11 @@ def cusum_drop(
         if m[first].sum() == 0:
             raise InsufficientDataError("no answers in the baseline periods")
         p0 = float(x[first].sum() / m[first].sum())
+        if p0 in (0.0, 1.0):
+            # Every baseline answer agreed (a small unit in a good month): the standardised rate
+            # is undefined, and no fall from a rate estimated as exactly 100 % (or a rise from 0 %)
+            # can be judged against it. No alert, rather than one computed on an unsound basis.
+            return Drop(p0, np.zeros(x.size), None, None)
     else:
         p0 = float(baseline)
     if not 0.0 < p0 < 1.0:

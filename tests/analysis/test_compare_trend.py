@@ -199,3 +199,13 @@ def test_decision_766_counts_silence_as_satisfaction_and_says_so():
 def test_decision_766_rejects_more_unsatisfied_than_dossiers():
     with pytest.raises(ValueError, match="31"):
         decision_766(30, 31)
+
+
+def test_a_baseline_of_every_answer_satisfied_signals_nothing_and_does_not_raise():
+    """A small unit at 100 % in its first months (the demo's Sở Tư pháp) gets no alert, not a crash."""
+    drop = cusum_drop([12, 9, 10, 3], [12, 9, 12, 10])
+    assert drop.signal_index is None
+    assert drop.baseline == 1.0
+    assert detect_drop([0, 0, 5], [4, 3, 5], labels=["a", "b", "c"]) is None
+    with pytest.raises(ValueError, match="strictly between"):
+        cusum_drop([1, 2], [2, 2], baseline=1.0)  # a baseline given by the caller is still checked

@@ -1,0 +1,146 @@
+"""Every page renders for the demo data: no 5xx and no traceback, for every role, unit and period.
+
+The malformed-request fuzzers cannot find a crash that needs ordinary data at an edge, such as a
+small department at 100 % in a good month. So this crawl seeds the demo exactly as ``make run``
+does (one database, shared by the module) and renders in-process, as the administrator, the demo
+unit manager and the demo viewer:
+
+- every staff page without arguments, and every object page the role may open;
+- for every unit the role may see and every month and quarter that has data: the agency
+  dashboard, its print view and its XLSX, CSV and JSON downloads;
+- for the administrator, the province view and its downloads for every such period;
+- anonymously, the public results page for every period.
+
+Under TESTING the app re-raises unexpected exceptions, so a crash fails here with its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from survey import demo
+from survey.administration import access
+from survey.extensions import db
+from survey.models import Instrument, Kiosk, QrCode, Response, ServicePoint, Target, Unit, User
+from survey.periods import Period, parse_period, series, today
+from tests.helpers import make_app, reset_database, scratch_database_url
+
+pytestmark = pytest.mark.slow
+DOWNLOADS = ("xlsx", "csv", "json")
+
+
+@dataclass(frozen=True)
+class Demo:
+    app: Flask
+    periods: list[Period]
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    # The report cache on, as deployed: the database does not change during the crawl.
+    app = make_app(scratch_database_url(tmp_path_factory, "crawl"), REPORT_CACHE=True)
+    reset_database(app)
+    with app.app_context():
+        demo.seed(db.session)  # as `make run` seeds it
+        db.session.commit()
+        first = db.session.scalar(select(func.min(Response.submitted_at)))
+    assert first is not None
+    end = today()
+    months = [p for p in series(parse_period(f"{end.year}-{end.month:02d}"), 48) if p.end >= first.date()]
+    quarters = [p for p in series(parse_period(f"{end.year}-Q{(end.month - 1) // 3 + 1}"), 16)
+                if p.end >= first.date()]
+    yield Demo(app, months + quarters)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def login(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).filter_by(email=email))
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    return client
+
+
+def check(client: FlaskClient, path: str, failures: list[str]) -> int:
+    response = client.get(path)
+    body = response.get_data()
+    if response.status_code >= 500 or b"Traceback" in body:
+        failures.append(f"{response.status_code} {path}")
+    return response.status_code
+
+
+def object_pages(app: Flask, user: User) -> list[str]:
+    """The GET page of every object the user may open (points, QR posters, units, users …)."""
+    visible = access.visible_unit_ids(db.session, user)
+
+    def mine(unit_id: int) -> bool:
+        return visible is None or unit_id in visible
+
+    points = db.session.scalars(select(ServicePoint)).all()
+    paths = [url_for("admin.point_edit", point_id=p.id) for p in points if mine(p.unit_id)]
+    paths += [url_for("admin.qr_poster", qr_id=q.id) for q in db.session.scalars(select(QrCode))
+              if mine(q.unit_id) and q.revoked_at is None]
+    paths += [url_for("admin.qr_sheet", unit_id=u.id) for u in db.session.scalars(select(Unit)) if mine(u.id)]
+    if user.is_admin:
+        paths += [url_for("admin.unit_edit", unit_id=u.id) for u in db.session.scalars(select(Unit))]
+        paths += [url_for("admin.user_edit", user_id=u.id) for u in db.session.scalars(select(User))]
+        paths += [url_for("admin.target_edit", target_id=t.id) for t in db.session.scalars(select(Target))]
+        paths += [url_for("admin.instrument_preview", instrument_id=i.id)
+                  for i in db.session.scalars(select(Instrument))]
+    assert db.session.scalar(select(func.count()).select_from(Kiosk))
+    return paths
+
+
+def static_pages(app: Flask) -> list[str]:
+    """Every staff GET route that takes no argument."""
+    return sorted(rule.rule for rule in app.url_map.iter_rules()
+                  if rule.endpoint.startswith(("admin.", "unit.")) and "GET" in (rule.methods or ())
+                  and not rule.arguments)
+
+
+@pytest.mark.parametrize("email", [email for email, *_rest in demo.DEMO_USERS])
+def test_every_staff_page_and_download_renders_for_every_unit_and_period(seeded: Demo, email: str) -> None:
+    app, failures = seeded.app, []
+    client = login(app, email)
+    with app.test_request_context():
+        user = db.session.scalar(select(User).filter_by(email=email))
+        assert user is not None
+        units = [u.code for u in access.tree(db.session).units.values()
+                 if access.can_view(db.session, user, u)]
+        pages = static_pages(app) + object_pages(app, user)
+        admin = user.is_admin
+    assert units, f"{email} sees no unit"
+    for path in pages:
+        check(client, path, failures)
+    for period in seeded.periods:
+        for code in units:
+            query = f"?unit={code}&period={period.label}"
+            for path in ("/unit/", "/unit/report/print", *(f"/unit/report.{f}" for f in DOWNLOADS)):
+                check(client, path + query, failures)
+        if admin:
+            for path in ("/admin/province", *(f"/admin/province/report.{f}" for f in DOWNLOADS)):
+                check(client, f"{path}?period={period.label}", failures)
+    assert not failures, "\n".join(failures)
+
+
+def test_every_public_page_renders_for_every_period(seeded: Demo) -> None:
+    client, failures = seeded.app.test_client(), []
+    for path in ("/", "/results", *(f"/results?period={p.label}" for p in seeded.periods)):
+        assert check(client, path, failures) < 500
+    assert not failures, "\n".join(failures)
+
+
+def test_the_request_that_crashed_renders(seeded: Demo) -> None:
+    """A small department whose baseline months were all satisfied (issue: a 500 on this page)."""
+    client = login(seeded.app, demo.DEMO_USERS[0][0])
+    for code in ("CT-STP", "CT-SKHCN"):
+        assert client.get(f"/unit/?unit={code}&period=2026-11").status_code == 200
