@@ -15,3 +15,4 @@ def _scale() -> dict[str, object]:
 
 
 from survey.public import results  # noqa: E402, F401  (public results page)
+from survey.public import complaints, publication  # noqa: E402, F401  (phản ánh, kiến nghị)
