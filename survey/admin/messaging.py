@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectMultipleField, StringField, URLField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from survey.admin import bp
@@ -28,7 +29,7 @@ ATTEMPTS_SHOWN = 200
 class EndpointForm(FlaskForm):
     label = StringField(_l("Tên hệ thống nhận"), validators=[DataRequired(), Length(max=120)])
     url = URLField(_l("Địa chỉ nhận (https://…)"), validators=[DataRequired(), Length(max=500)])
-    events = SelectMultipleField(_l("Sự kiện"), choices=[(e, e) for e in EVENTS],
+    events = SelectMultipleField(_l("Sự kiện"), choices=[SelectChoice(e, e) for e in EVENTS],
                                  option_widget=widgets.CheckboxInput(),
                                  widget=widgets.ListWidget(prefix_label=False))
 

@@ -7,6 +7,7 @@ from datetime import datetime, time
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from survey.casework import cases
@@ -35,10 +36,11 @@ class PublishForm(FlaskForm):
 
 class EntryForm(FlaskForm):
     unit = SelectField(_l("Đơn vị giải quyết"), validators=[DataRequired()])
-    kind = SelectField(_l("Loại"), choices=[("phan_anh", _l("Phản ánh")), ("kien_nghi", _l("Kiến nghị"))])
-    channel = SelectField(_l("Nhận qua"), choices=[("desk", _l("Tại bộ phận một cửa")),
-                                                   ("letter", _l("Thư, văn bản")),
-                                                   ("hotline", _l("Đường dây 1022"))])
+    kind = SelectField(_l("Loại"), choices=[SelectChoice("phan_anh", _l("Phản ánh")),
+                                                 SelectChoice("kien_nghi", _l("Kiến nghị"))])
+    channel = SelectField(_l("Nhận qua"), choices=[SelectChoice("desk", _l("Tại bộ phận một cửa")),
+                                                   SelectChoice("letter", _l("Thư, văn bản")),
+                                                   SelectChoice("hotline", _l("Đường dây 1022"))])
     received_on = DateField(_l("Ngày nhận"), validators=[DataRequired()])
     text = TextAreaField(_l("Nội dung"), validators=[DataRequired(), Length(max=cases.MAX_TEXT)])
     name = StringField(_l("Họ tên người gửi"), validators=[Optional(), Length(max=120)])

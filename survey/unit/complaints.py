@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from survey.administration import access
 from survey.auth import roles_required
@@ -35,6 +36,7 @@ def _listed() -> frozenset[int] | None:
 
 
 def _case(complaint_id: int) -> Complaint:
+    _listed()  # 403 for staff who handle no cases; 404 below for a case out of their reach
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None or not access.may_view_complaint(db.session, current_user, complaint):
         abort(404)
@@ -67,7 +69,7 @@ def complaint(complaint_id: int) -> str:
         AuditEntry.object_type == "complaint", AuditEntry.object_id == str(case.id)).order_by(AuditEntry.id))
     units = db.session.scalars(select(Unit).where(Unit.valid_to.is_(None)).order_by(Unit.name))
     route = RouteForm()
-    route.unit.choices = [(str(u.id), u.name) for u in units]
+    route.unit.choices = [SelectChoice(str(u.id), u.name) for u in units]
     return render_template(
         "unit/complaint.html", case=case, handler=handler, history=list(history),
         contact=contacts.open_contact(case) if handler else None,
@@ -81,7 +83,7 @@ def _act(complaint_id: int, act: str) -> Response:
     forms = {"reply": ReplyForm, "transfer": TransferForm, "publish": PublishForm, "route": RouteForm}
     form = forms[act]() if act in forms else None
     if form is not None and isinstance(form, RouteForm):
-        form.unit.choices = [(str(u.id), u.name) for u in db.session.scalars(select(Unit))]
+        form.unit.choices = [SelectChoice(str(u.id), u.name) for u in db.session.scalars(select(Unit))]
     if form is not None and not form.validate_on_submit():
         flash(_("Vui lòng điền đủ nội dung."), "error")
         return redirect(url_for("unit.complaint", complaint_id=case.id), code=303)
@@ -125,9 +127,9 @@ def _entry_form() -> EntryForm:
     form = EntryForm()
     if current_user.role == "admin":
         units = db.session.scalars(select(Unit).where(Unit.valid_to.is_(None)).order_by(Unit.name))
-        form.unit.choices = [(str(u.id), u.name) for u in units]
+        form.unit.choices = [SelectChoice(str(u.id), u.name) for u in units]
     else:
-        form.unit.choices = [(str(current_user.unit_id), current_user.unit.name)]
+        form.unit.choices = [SelectChoice(str(current_user.unit_id), current_user.unit.name)]
     return form
 
 
