@@ -33,7 +33,8 @@ class ComplaintForm(FlaskForm):
                       choices=[SelectChoice(k, v) for k, v in KIND_WORDS.items()],
                       validators=[AnyOf(list(KIND_WORDS))])
     text = TextAreaField(_l("Nội dung"), validators=[DataRequired(), Length(max=cases.MAX_TEXT)])
-    unit = SelectField(_l("Cơ quan, đơn vị Ông/Bà muốn gửi tới"), validators=[Optional()])
+    unit = SelectField(_l("Cơ quan, đơn vị Ông/Bà muốn gửi tới"), validators=[Optional()],
+                       validate_choice=False)  # checked by the view: only without an offer
     name = StringField(_l("Họ tên (không bắt buộc)"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Số điện thoại (không bắt buộc)"), validators=[Optional(), Length(max=30)])
     email = StringField(_l("Thư điện tử (không bắt buộc)"), validators=[Optional(), Length(max=200)])
@@ -60,8 +61,7 @@ def _page(form: ComplaintForm, offer: filing.Offer | None, status: int = 200) ->
 def complaint_new() -> Response | tuple[str, int]:
     form = ComplaintForm()
     offer = filing.read_offer(db.session, form.offer.data or request.args.get("from"))
-    if offer is None:
-        form.unit.choices = _units()
+    form.unit.choices = _units() if offer is None else []
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
         form.offer.data = request.args.get("from", "")
