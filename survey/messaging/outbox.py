@@ -36,7 +36,8 @@ from sqlalchemy.exc import IntegrityError
 
 from survey import sealing
 from survey.extensions import AnySession
-from survey.messaging import mail, sms, webhooks
+from survey.messaging import mail, webhooks
+from survey.messaging import sms as sms_gateway
 from survey.models import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 
 
@@ -174,8 +175,8 @@ def deliver(parcel: Parcel, config: Mapping[str, Any], settings: Settings) -> we
         return webhooks.Outcome(True, None, None)
     if parcel.channel == "sms":
         try:
-            sms.provider(config).send(content["to"], content["text"])
-        except (sms.SmsError, OSError) as error:
+            sms_gateway.provider(config).send(content["to"], content["text"])
+        except (sms_gateway.SmsError, OSError) as error:
             return webhooks.Outcome(False, None, str(error)[:500])
         return webhooks.Outcome(True, None, None)
     return webhooks.post(content["url"], content["secret"], content["body"].encode(), event=parcel.event,
