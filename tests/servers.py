@@ -37,7 +37,7 @@ class Inbox:
     messages: list[Message] = field(default_factory=list)
     recipients: list[list[str]] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 Message accepted"
@@ -89,7 +89,7 @@ class Receiver:
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             headers = {k: v for k, v in self.headers.items()}
             ok = webhooks.verify(receiver.secret, body, headers.get(webhooks.SIGNATURE_HEADER, ""),
@@ -126,3 +126,16 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class RecordingSms:
+    """An SMS provider for tests (``SURVEY_SMS_PROVIDER=tests.servers:RecordingSms``)."""
+
+    sent: list[tuple[str, str]] = []  # noqa: RUF012 - shared on purpose: the outbox builds one per message
+
+    def __init__(self, config: Any) -> None:
+        pass
+
+    def send(self, phone: str, text: str) -> str:
+        RecordingSms.sent.append((phone, text))
+        return f"rec-{len(RecordingSms.sent)}"

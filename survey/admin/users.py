@@ -39,7 +39,8 @@ class UserForm(FlaskForm):
     )
     active = BooleanField(_l("Đang hoạt động"), default=True)
     reads_comments = BooleanField(_l("Được đọc ý kiến của người dân (chỉ trong đơn vị của mình)"))
-    handles_complaints = BooleanField(_l("Xử lý phản ánh, kiến nghị của đơn vị (xem được liên hệ của người gửi)"))
+    handles_complaints = BooleanField(
+        _l("Xử lý phản ánh, kiến nghị của đơn vị (xem được liên hệ của người gửi)"))
 
 
 class TokenForm(FlaskForm):

@@ -25,7 +25,8 @@ LIMITS = {"ticket_id": 80, "received_at": 40, "unit_code": 40, "kind": 20, "text
 def _fields(body: object) -> dict[str, Any] | tuple[Response, int]:
     if not isinstance(body, dict):
         return _error(400, "invalid_json", "The body must be a JSON object.")
-    problems = {str(k)[:60]: "unknown field" for k in list(body)[:20] if k not in (*LIMITS, "publish_consent")}
+    known = (*LIMITS, "publish_consent")
+    problems = {str(k)[:60]: "unknown field" for k in list(body)[:20] if k not in known}
     values: dict[str, Any] = {}
     for name, limit in LIMITS.items():
         value = body.get(name)

@@ -201,7 +201,7 @@ def reply(session: AnySession, actor: User, complaint: Complaint, text: str) -> 
         raise CaseError(_l("Cần viết nội dung trả lời."))
     if len(text) > MAX_TEXT:
         raise CaseError(_l("Nội dung dài quá %(n)s ký tự.", n=MAX_TEXT))
-    public = {"public_text": redact(complaint.text), "public_reply": redact(text)} \
+    public: dict[str, Any] = {"public_text": redact(complaint.text), "public_reply": redact(text)} \
         if complaint.publish_consent else {}
     _move(session, actor, complaint, "reply", "answered", reply=text, replied_by_id=actor.id,
           answered_at=datetime.now(UTC), **public)

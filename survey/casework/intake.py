@@ -73,9 +73,10 @@ def ticket_intake(row: dict[str, Any], codes: Codes, allowed: frozenset[int] | N
         try:
             received = parse_moment(str(row["received_at"]))
         except ValueError:
-            bad("received_at", _l("%(value)s không phải thời điểm (NNNN-TT-NN GG:PP)", value=row["received_at"]))
-    sector = codes.sectors.get(str(row.get("sector_code") or "")) if row.get("sector_code") else None
-    procedure = codes.procedures.get(str(row.get("procedure_code") or "")) if row.get("procedure_code") else None
+            bad("received_at", _l("%(value)s không phải thời điểm (NNNN-TT-NN GG:PP)",
+                                  value=row["received_at"]))
+    sector = codes.sectors.get(str(row.get("sector_code") or ""))
+    procedure = codes.procedures.get(str(row.get("procedure_code") or ""))
     for column, value, found in (("sector_code", row.get("sector_code"), sector),
                                  ("procedure_code", row.get("procedure_code"), procedure)):
         if value and found is None:

@@ -36,7 +36,8 @@ CHANNEL_OF = {"kiosk": "kiosk", "qr": "phone", "link": "phone", "paper": "desk",
 
 def _fernet() -> Fernet:
     secret = str(current_app.config["SECRET_KEY"]).encode()
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"hailong complaint offer v1").derive(secret)
+    derive = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"hailong complaint offer v1")
+    key = derive.derive(secret)
     return Fernet(base64.urlsafe_b64encode(key))
 
 

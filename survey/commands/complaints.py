@@ -36,7 +36,8 @@ def check_command(on: datetime | None) -> None:
 
 
 @command.command("digest")
-@click.option("--day", "on", type=click.DateTime(["%Y-%m-%d"]), help="The day summarised (default yesterday).")
+@click.option("--day", "on", type=click.DateTime(["%Y-%m-%d"]),
+              help="The day summarised (default yesterday).")
 def digest_command(on: datetime | None) -> None:
     """Write Sở Nội vụ's daily digest to the outbox (once per day)."""
     found = routine.digest(db.session, day=_day(on))

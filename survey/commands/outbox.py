@@ -53,7 +53,8 @@ def run_command(once: bool, batch: int, poll: float, max_seconds: float | None) 
 def status_command() -> None:
     """How many messages are pending, sent, failed and cancelled."""
     counts = outbox.counts(db.session)
-    click.echo(", ".join(f"{name}: {counts.get(name, 0)}" for name in ("pending", "sent", "failed", "cancelled")))
+    names = ("pending", "sent", "failed", "cancelled")
+    click.echo(", ".join(f"{name}: {counts.get(name, 0)}" for name in names))
 
 
 @command.command("retry")

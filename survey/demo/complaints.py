@@ -4,7 +4,6 @@ still open (one of them overdue), one handed back for routing; a few replies pub
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -46,7 +45,8 @@ def _handler(session: AnySession, unit: Unit) -> User:
     if found is not None:
         return found
     user = User(email=f"xuly.{unit.code.lower()}@demo.cantho.gov.vn", name=f"Cán bộ xử lý ({unit.name})",
-                role="unit_manager", unit=unit, handles_complaints=True, password_hash="!")
+                role="unit_manager", unit=unit, handles_complaints=True,
+                password_hash="!")  # noqa: S106 - no password: this account cannot log in
     session.add(user)
     session.flush()
     return user

@@ -38,8 +38,9 @@ class ComplaintForm(FlaskForm):
     name = StringField(_l("Họ tên (không bắt buộc)"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Số điện thoại (không bắt buộc)"), validators=[Optional(), Length(max=30)])
     email = StringField(_l("Thư điện tử (không bắt buộc)"), validators=[Optional(), Length(max=200)])
-    contact_consent = BooleanField(_l("Tôi đồng ý để cơ quan dùng số điện thoại hoặc thư điện tử này chỉ để "
-                                      "trả lời tôi. Thông tin này được giữ kín và sẽ bị xóa sau khi xong việc."))
+    contact_consent = BooleanField(_l(
+        "Tôi đồng ý để cơ quan dùng số điện thoại hoặc thư điện tử này chỉ để trả lời tôi. Thông tin này "
+        "được giữ kín và sẽ bị xóa sau khi xong việc."))
     publish_consent = BooleanField(_l("Tôi đồng ý để câu trả lời được đăng công khai, không kèm họ tên, "
                                       "số điện thoại hay thư điện tử của tôi."))
     idempotency_key = HiddenField(validators=[DataRequired(), Regexp(IDEMPOTENCY_KEY.pattern)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -102,7 +103,7 @@ def phone(token: str) -> Response | str | tuple[str, int]:
         except SubmissionError:
             abort(400)
         db.session.commit()
-        offer = {"from": offer_token(form.idempotency_key.data)}  # the complaint step (collection.complaints)
+        offer: dict[str, Any] = {"from": offer_token(form.idempotency_key.data)}  # collection.complaints
         return redirect(url_for("public.thanks", result=THANKS[outcome], **offer), code=303)
     else:
         page = render_template("public/phone.html", form=form, opened=opened, token=token)

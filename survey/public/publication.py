@@ -30,9 +30,9 @@ def _page(unit: Unit, template: str) -> Response:
     tree = access.tree(db.session)
     period = _month()
     figures = publication.month(db.session, tree.rollup(unit.id), period, today())
-    children = [tree.units[i] for i in tree.children.get(unit.id, ())
-                if tree.units[i].valid_to is None or tree.units[i].valid_to >= period.start]
-    rows = [(child, sum((figures.by_unit.get(i) for i in tree.rollup(child.id) if i in figures.by_unit),
+    children = [tree.units[i] for i in tree.children.get(unit.id, ())]
+    children = [c for c in children if c.valid_to is None or c.valid_to >= period.start]
+    rows = [(child, sum((figures.by_unit[i] for i in tree.rollup(child.id) if i in figures.by_unit),
                         publication.Tally())) for child in children]
     page = make_response(render_template(
         template, unit=unit, period=period, figures=figures, rows=[r for r in rows if r[1].received],

@@ -58,13 +58,13 @@ def _hide(estimate: Any, min_n: int) -> Any:
 
 def suppress(group: Group, min_n: int, *, force: bool = False) -> Group:
     """``group`` with every figure of fewer than ``min_n`` answers hidden (all of them if ``force``)."""
-    if force or group.counts.n < min_n:
-        if group.satisfaction is not None:
-            group.satisfaction = Suppressed(group.counts.n, min_n)  # type: ignore[assignment]
-    group.components = {key: Suppressed(e.n, min_n) if force else _hide(e, min_n)
+    if (force or group.counts.n < min_n) and group.satisfaction is not None:
+        group.satisfaction = Suppressed(group.counts.n, min_n)  # type: ignore[assignment]
+    group.components = {key: Suppressed(e.n, min_n) if force else _hide(e, min_n)  # type: ignore[misc]
                         for key, e in group.components.items()}
     if group.sipas is not None:
-        group.sipas = Suppressed(group.sipas.n, min_n) if force else _hide(group.sipas, min_n)
+        group.sipas = (Suppressed(group.sipas.n, min_n) if force  # type: ignore[assignment]
+                       else _hide(group.sipas, min_n))
     group.checks = [replace(c, estimate=_hide(c.estimate, min_n)) for c in group.checks]
     return group
 

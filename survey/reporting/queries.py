@@ -248,5 +248,5 @@ def comments(session: AnySession, scope: Scope, *, limit: int = 50,
         query = query.where(Response.submitted_at < before)
     rows = session.execute(query.order_by(Response.submitted_at.desc()).limit(limit)).all()
     days = [(at.astimezone(LOCAL).date(), rid, text, overall) for at, rid, text, overall in rows]
-    return [(day, text, overall) for day, _rid, text, overall in
+    return [(day, str(text), overall) for day, _rid, text, overall in
             sorted(days, key=lambda row: (-row[0].toordinal(), row[1]))]

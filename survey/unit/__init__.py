@@ -100,5 +100,4 @@ def trend_svg(view: dashboards.AgencyDashboard) -> Markup:
     )
 
 
-from survey.unit import reports  # noqa: E402, F401  (routes register on import)
-from survey.unit import complaints  # noqa: E402, F401  (phản ánh, kiến nghị)
+from survey.unit import complaints, reports  # noqa: E402, F401  (routes register on import)

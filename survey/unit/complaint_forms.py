@@ -29,8 +29,10 @@ class RouteForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    public_text = TextAreaField(_l("Nội dung sẽ công khai"), validators=[Optional(), Length(max=cases.MAX_TEXT)])
-    public_reply = TextAreaField(_l("Câu trả lời sẽ công khai"), validators=[Optional(), Length(max=cases.MAX_TEXT)])
+    public_text = TextAreaField(_l("Nội dung sẽ công khai"),
+                                validators=[Optional(), Length(max=cases.MAX_TEXT)])
+    public_reply = TextAreaField(_l("Câu trả lời sẽ công khai"),
+                                 validators=[Optional(), Length(max=cases.MAX_TEXT)])
     published = BooleanField(_l("Đăng công khai"))
 
 

@@ -5,6 +5,7 @@ reply and see the contact; Sở Nội vụ routes)."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -75,13 +76,14 @@ def complaint(complaint_id: int) -> str:
         contact=contacts.open_contact(case) if handler else None,
         router=access.may_route_complaints(current_user), reply_form=ReplyForm(),
         transfer_form=TransferForm(), route_form=route, publish_form=PublishForm(obj=case),
-        days_left=Calendar.from_config(current_app.config).working_days_between(today(), case.due_on), today=today())
+        days_left=Calendar.from_config(current_app.config).working_days_between(today(), case.due_on),
+        today=today())
 
 
 def _act(complaint_id: int, act: str) -> Response:
     case = _case(complaint_id)
     forms = {"reply": ReplyForm, "transfer": TransferForm, "publish": PublishForm, "route": RouteForm}
-    form = forms[act]() if act in forms else None
+    form: Any = forms[act]() if act in forms else None
     if form is not None and isinstance(form, RouteForm):
         form.unit.choices = [SelectChoice(str(u.id), u.name) for u in db.session.scalars(select(Unit))]
     if form is not None and not form.validate_on_submit():

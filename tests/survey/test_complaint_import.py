@@ -47,9 +47,12 @@ def test_the_import_command_run_twice_stores_each_ticket_once(app, runner, offic
         assert count() == 2
         stored = db.session.scalar(select(Complaint).filter_by(external_id="1022-001"))
         assert stored is not None
-        assert stored.source == "1022" and stored.channel == "hotline" and stored.publish_consent
+        assert stored.source == "1022"
+        assert stored.channel == "hotline"
+        assert stored.publish_consent
         assert stored.received_at.isoformat() == "2026-06-01T02:15:00+00:00"
-        assert stored.contact is not None and stored.contact.has_phone
+        assert stored.contact is not None
+        assert stored.contact.has_phone
 
 
 def test_a_file_with_bad_rows_names_each_and_stores_nothing(app, runner, office, tmp_path):
@@ -88,12 +91,15 @@ def test_the_api_stores_a_ticket_once_and_says_so(app, client, office):
     ticket = {"ticket_id": "1022-777", "received_at": "2026-06-03 08:00", "unit_code": code,
               "text": "Cán bộ không có mặt.", "phone": "0987654321", "publish_consent": True}
     first, second = api(client, secret, ticket), api(client, secret, ticket)
-    assert first.status_code == 201 and second.status_code == 200
+    assert first.status_code == 201
+    assert second.status_code == 200
     assert first.json["ref"] == second.json["ref"]
-    assert first.json["created"] is True and second.json["created"] is False
+    assert first.json["created"] is True
+    assert second.json["created"] is False
     assert first.json["url"].endswith(f"/phan-anh/{first.json['ref']}")
     refused = api(client, secret, {**ticket, "ticket_id": "1022-778", "unit_code": other})
-    assert refused.status_code == 422 and "unit_code" in refused.json["fields"]
+    assert refused.status_code == 422
+    assert "unit_code" in refused.json["fields"]
     assert api(client, secret, {**ticket, "phone": 123}).status_code == 422
     assert api(client, "wrong", ticket).status_code == 401
     with app.app_context():

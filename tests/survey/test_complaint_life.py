@@ -75,16 +75,19 @@ def test_a_complaint_left_on_a_phone_is_answered_on_time_by_email_and_published(
     with smtp_server() as (inbox, port), smtp_settings(app, port):
         ref = file_from_phone(client, survey_token(app, office), comment)
         status = client.get(f"/phan-anh/{ref}").get_data(as_text=True)
-        assert "Đã tiếp nhận" in status and ref in status
+        assert "Đã tiếp nhận" in status
+        assert ref in status
         assert drain(app).sent >= 1
         [told] = inbox.to(office.handler_email)
-        assert ref in told["Subject"] and "hạn trả lời" in told["Subject"]
+        assert ref in told["Subject"]
+        assert "hạn trả lời" in told["Subject"]
         assert CITIZEN not in Inbox.body(told), "the handler's e-mail never carries the contact"
 
         log_in(client, office.handler)
         with app.app_context():
             case = db.session.scalar(select(Complaint).filter_by(ref=ref))
-            assert case is not None and case.unit_id == office.ward
+            assert case is not None
+            assert case.unit_id == office.ward
             case_id, due_on = case.id, case.due_on
         listing = client.get("/unit/complaints").get_data(as_text=True)
         assert ref in listing
@@ -104,7 +107,8 @@ def test_a_complaint_left_on_a_phone_is_answered_on_time_by_email_and_published(
 
     client.get("/?lang=vi")
     status = client.get(f"/phan-anh/{ref}").get_data(as_text=True)
-    assert "Đã trả lời" in status and reply in status
+    assert "Đã trả lời" in status
+    assert reply in status
 
     page = client.get(f"/unit/complaints/{case_id}").get_data(as_text=True)
     assert "[đã ẩn]" in page, "the phone number is taken out of the text to publish"
@@ -122,7 +126,8 @@ def test_a_complaint_left_on_a_phone_is_answered_on_time_by_email_and_published(
     assert totals
     assert re.findall(r">(\d+)<", totals.group(1)) == ["1", "1", "0", "0", "0"]  # received, on time …
     assert reply in public
-    assert "0912" not in public and CITIZEN not in public
+    assert "0912" not in public
+    assert CITIZEN not in public
     assert due_on >= date.today()
     notice = client.get(f"/cong-khai/phan-anh/{unit.code}/ban-in?thang={month}").get_data(as_text=True)
     assert "Thông báo kết quả tiếp nhận, xử lý phản ánh, kiến nghị" in notice
@@ -173,9 +178,54 @@ def test_status_lookup_accepts_a_code_typed_loosely_and_names_an_unknown_one(app
         db.session.commit()
     loose = ref.lower().replace("-", " ")
     found = client.get(f"/phan-anh/tra-cuu?ma={loose}")
-    assert found.status_code == 303 and found.headers["Location"].endswith(f"/phan-anh/{ref}")
+    assert found.status_code == 303
+    assert found.headers["Location"].endswith(f"/phan-anh/{ref}")
     missing = client.get("/phan-anh/tra-cuu?ma=PA-2222-2222")
     assert missing.status_code == 404
     assert "Không tìm thấy mã" in missing.get_data(as_text=True)
     assert client.get("/phan-anh/PA-2222-2222").status_code == 404
     assert client.get(f"/phan-anh/{ref}").headers["Cache-Control"] == "no-store"
+
+
+def test_a_reply_goes_by_sms_through_the_configured_provider(app, office):
+    from survey.casework import cases
+    from survey.casework.contacts import Contact
+    from survey.models import User
+    from tests.casework import configured, file_case
+    from tests.servers import RecordingSms
+
+    with app.app_context():
+        case = file_case(db.session, office.ward, contact=Contact(phone="0912345678"))
+        cases.reply(db.session, db.session.get_one(User, office.handler), case, "Đã xong.")
+        db.session.commit()
+        ref = case.ref
+    RecordingSms.sent.clear()
+    with configured(app, SMS_PROVIDER="tests.servers:RecordingSms"):
+        drain(app)
+    [(phone, text)] = RecordingSms.sent
+    assert phone == "0912345678"
+    assert ref in text
+    assert f"http://hailong.test/phan-anh/{ref}" in text
+
+
+def test_a_kiosk_step_files_through_the_service_with_the_kiosks_context(app, office):
+    from survey.collection import instruments
+    from survey.collection.complaints import file_from_survey
+    from survey.collection.responses import Context
+    from survey.models import ServicePoint
+
+    with app.app_context():
+        point = db.session.get_one(ServicePoint, office.point)
+        context = Context.of(instruments.current(db.session, "sipas-short"), point.unit, "kiosk",
+                             service_point=point)
+        case, created = file_from_survey(db.session, context, text="Quầy đóng sớm.", phone="0912 345 678",
+                                         contact_consent=True, idempotency_key="kiosk-complaint-0001")
+        again, created_again = file_from_survey(db.session, context, text="Quầy đóng sớm.",
+                                                idempotency_key="kiosk-complaint-0001")
+        assert created
+        assert not created_again
+        assert again.id == case.id
+        assert case.channel == "kiosk"
+        assert case.service_point_id == point.id
+        assert case.contact is not None
+        assert case.contact.has_phone

@@ -14,8 +14,8 @@ from survey.casework import cases, contacts
 from survey.casework.contacts import Contact
 from survey.config import ConfigError
 from survey.extensions import db
-from survey.models import AuditEntry, Complaint, ComplaintContact, User, WebhookEndpoint
 from survey.messaging import webhooks
+from survey.models import AuditEntry, Complaint, ComplaintContact, User, WebhookEndpoint
 from tests.casework import build_office, drain, file_case
 from tests.helpers import TEST_CONTACT_KEY, login_as
 
@@ -32,7 +32,8 @@ def office(app):
 @pytest.fixture
 def case_id(app, office) -> int:
     with app.app_context():
-        case = file_case(db.session, office.ward, contact=Contact(name="Trần Thị B", phone=PHONE, email=EMAIL))
+        contact = Contact(name="Trần Thị B", phone=PHONE, email=EMAIL)
+        case = file_case(db.session, office.ward, contact=contact)
         cases.reply(db.session, db.session.get_one(User, office.handler), case, "Đã trả lời.")
         db.session.commit()
         return case.id
@@ -50,7 +51,9 @@ def every_text_cell() -> list[str]:
 def test_the_contact_is_encrypted_at_rest_and_nowhere_in_clear(app, case_id):
     with app.app_context():
         [raw] = db.session.execute(text("SELECT sealed FROM complaint_contact")).scalars()
-        assert PHONE not in raw and EMAIL not in raw and "Trần" not in raw
+        assert PHONE not in raw
+        assert EMAIL not in raw
+        assert "Trần" not in raw
         assert Fernet(TEST_CONTACT_KEY.encode()).decrypt(raw.encode()).decode().count(PHONE) == 1
         cells = every_text_cell()  # the case, the audit log, the outbox (the reply is queued, sealed)
         assert not any(PHONE in cell or EMAIL in cell for cell in cells)
@@ -59,7 +62,8 @@ def test_the_contact_is_encrypted_at_rest_and_nowhere_in_clear(app, case_id):
 def test_a_sent_reply_leaves_no_sealed_copy_in_the_outbox(app, case_id):
     drain(app)
     with app.app_context():
-        assert db.session.execute(text("SELECT count(*) FROM outbox_message WHERE sealed IS NOT NULL")).scalar() == 0
+        sealed = text("SELECT count(*) FROM outbox_message WHERE sealed IS NOT NULL")
+        assert db.session.execute(sealed).scalar() == 0
 
 
 @pytest.mark.parametrize(("who", "sees_case", "sees_contact"), [
@@ -78,7 +82,8 @@ def test_only_the_cases_handlers_see_the_contact(app, client, office, case_id, w
     assert (PHONE in html) is sees_contact
     assert (EMAIL in html) is sees_contact
     listing = client.get("/unit/complaints?show=all").get_data(as_text=True)
-    assert PHONE not in listing and EMAIL not in listing
+    assert PHONE not in listing
+    assert EMAIL not in listing
 
 
 def test_the_retention_command_deletes_contacts_of_cases_closed_long_enough(app, runner, office, case_id):
@@ -94,7 +99,8 @@ def test_the_retention_command_deletes_contacts_of_cases_closed_long_enough(app,
         old.closed_at = datetime.now(UTC) - timedelta(days=app.config["CONTACT_RETENTION_DAYS"] + 1)
         db.session.commit()
     result = runner.invoke(args=["complaints", "purge"])
-    assert result.exit_code == 0 and "of 1 closed cases deleted" in result.output
+    assert result.exit_code == 0
+    assert "of 1 closed cases deleted" in result.output
     with app.app_context():
         kept = {row.complaint_id for row in db.session.scalars(select(ComplaintContact))}
         assert kept == {still_open, recent_id}
@@ -113,7 +119,8 @@ def test_key_rotation_re_encrypts_everything_sealed(tmp_path_factory, app, case_
     rotated = create_app({**app.config, "CONTACT_KEYS": f"{new_key},{TEST_CONTACT_KEY}"})
     result = rotated.test_cli_runner().invoke(args=["keys", "rotate"])
     assert result.exit_code == 0, result.output
-    assert "contacts: 1 re-encrypted" in result.output and "webhook secrets: 1 re-encrypted" in result.output
+    assert "contacts: 1 re-encrypted" in result.output
+    assert "webhook secrets: 1 re-encrypted" in result.output
     with app.app_context():
         after = db.session.execute(text("SELECT sealed FROM complaint_contact")).scalar()
         secret = db.session.scalar(select(WebhookEndpoint.secret_sealed))
@@ -128,9 +135,8 @@ def test_key_rotation_re_encrypts_everything_sealed(tmp_path_factory, app, case_
 
 def test_a_value_no_key_opens_is_an_error_not_a_leak(app, case_id):
     other = create_app({**app.config, "CONTACT_KEYS": sealing.new_key()})
-    with other.app_context():
-        with pytest.raises(sealing.Unsealable):
-            contacts.open_contact(db.session.get_one(Complaint, case_id))
+    with other.app_context(), pytest.raises(sealing.Unsealable):
+        contacts.open_contact(db.session.get_one(Complaint, case_id))
 
 
 def test_production_refuses_to_start_without_contact_keys(app):
@@ -140,8 +146,9 @@ def test_production_refuses_to_start_without_contact_keys(app):
         create_app({**app.config, "CONTACT_KEYS": "not-a-key"})
 
 
-@pytest.mark.parametrize(("phone", "ok"), [("0912 345 678", True), ("+84912345678", True),
-                                          ("091.234.5678", True), ("12345", False), ("09123456789012", False)])
+@pytest.mark.parametrize(("phone", "ok"), [
+    ("0912 345 678", True), ("+84912345678", True), ("091.234.5678", True), ("12345", False),
+    ("09123456789012", False)])
 def test_phone_numbers_are_checked_and_normalised(phone, ok):
     if ok:
         assert Contact.clean(phone=phone).phone.endswith("912345678")
@@ -160,7 +167,9 @@ def test_a_handler_can_be_granted_only_by_an_administrator(app, client, office):
     assert response.status_code == 303
     with app.app_context():
         user = db.session.get_one(User, office.manager)
-        assert user.handles_complaints and not user.reads_comments
+        assert user.handles_complaints
+        assert not user.reads_comments
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.update")
                                   .order_by(AuditEntry.id.desc()))
-        assert entry is not None and entry.after["handles_complaints"] is True
+        assert entry is not None
+        assert entry.after["handles_complaints"] is True

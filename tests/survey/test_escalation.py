@@ -48,7 +48,8 @@ def test_an_overdue_case_escalates_to_the_parent_unit_and_to_so_noi_vu_once(app,
     assert routine.check(db.session, today=date(2026, 6, 18)).escalated == 0, "escalated once"
     assert len(mails(case, "complaint.escalated")) == 1
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "complaint.escalate"))
-    assert entry is not None and entry.after["parent_unit_id"] == office.parent
+    assert entry is not None
+    assert entry.after["parent_unit_id"] == office.parent
 
 
 def test_an_answered_case_is_never_escalated(app_context, office):
@@ -74,7 +75,8 @@ def test_an_answered_case_closes_itself_after_the_configured_days(app, app_conte
     assert routine.check(db.session).closed == 0
     case.answered_at = datetime.now(UTC) - timedelta(days=app.config["COMPLAINT_AUTOCLOSE_DAYS"] + 1)
     assert routine.check(db.session).closed == 1
-    assert case.status == "closed" and case.closed_at is not None
+    assert case.status == "closed"
+    assert case.closed_at is not None
 
 
 def test_a_case_handed_back_is_routed_by_so_noi_vu_with_a_new_deadline(app_context, office):
@@ -88,7 +90,8 @@ def test_a_case_handed_back_is_routed_by_so_noi_vu_with_a_new_deadline(app_conte
     with pytest.raises(cases.CaseError, match="Sở Nội vụ"):
         cases.route(db.session, handler, case, db.session.get_one(Unit, office.other))
     cases.route(db.session, admin, case, db.session.get_one(Unit, office.other))
-    assert case.status == "received" and case.unit_id == office.other
+    assert case.status == "received"
+    assert case.unit_id == office.other
     assert case.due_on > date(2026, 6, 15)
     other_handler = db.session.get_one(User, office.other_handler)
     assert any(m.payload["to"] == [other_handler.email] for m in mails(case, "complaint.created"))
@@ -127,7 +130,8 @@ def test_the_daily_digest_summarises_yesterday_once(app_context, office):
     file_case(db.session, office.ward, received_at=datetime(2026, 6, 1, 2, tzinfo=UTC))
     found = routine.digest(db.session, day=date(2026, 6, 16))
     routine.digest(db.session, day=date(2026, 6, 16))
-    assert found.open_count == 1 and len(found.overdue) == 1
+    assert found.open_count == 1
+    assert len(found.overdue) == 1
     [mail] = mails(event="complaint.digest")
     assert mail.payload["to"] == [office.admin_email]
     assert "16/06/2026" in mail.payload["subject"]

@@ -49,17 +49,21 @@ def test_a_delivery_is_signed_and_the_receiver_verifies_it(app, client, office):
         assert delivery.verified
         assert delivery.headers["X-Hailong-Event"] == "complaint.created"
         envelope = delivery.event
-        assert envelope["event"] == "complaint.created" and envelope["data"]["ref"] == ref
+        assert envelope["event"] == "complaint.created"
+        assert envelope["data"]["ref"] == ref
         assert envelope["data"]["url"] == f"http://hailong.test/phan-anh/{ref}"
         assert "text" not in envelope["data"], "a receiver follows the handling, not the person"
     with app.app_context():
         [message] = messages(endpoint_id)
-        assert message.status == "sent" and delivery.headers["X-Hailong-Delivery"] == str(message.id)
+        assert message.status == "sent"
+        assert delivery.headers["X-Hailong-Delivery"] == str(message.id)
         [attempt] = db.session.scalars(select(DeliveryAttempt).filter_by(endpoint_id=endpoint_id))
-        assert attempt.ok and attempt.status_code == 200
+        assert attempt.ok
+        assert attempt.status_code == 200
     login_as(app, client, "admin")
     log = client.get(f"/admin/webhooks/{endpoint_id}").get_data(as_text=True)
-    assert "Thành công" in log and "HTTP 200" in log
+    assert "Thành công" in log
+    assert "HTTP 200" in log
 
 
 def test_a_receiver_that_is_down_gets_retries_with_back_off_until_it_answers(app, office):
@@ -75,7 +79,8 @@ def test_a_receiver_that_is_down_gets_retries_with_back_off_until_it_answers(app
             assert drain(app).retry == 1
             with app.app_context():
                 [message] = messages(endpoint_id)
-                assert message.status == "pending" and message.attempts == attempt
+                assert message.status == "pending"
+                assert message.attempts == attempt
                 assert message.last_error == "HTTP 503"
                 delays.append((message.next_attempt_at - before).total_seconds())
             assert drain(app).handled == 0, "nothing is due before its time"
@@ -83,10 +88,13 @@ def test_a_receiver_that_is_down_gets_retries_with_back_off_until_it_answers(app
                 [message] = messages(endpoint_id)
                 message.next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)  # time passes
                 db.session.commit()
-        assert 30 <= delays[0] < 40 and 60 <= delays[1] < 80 and 120 <= delays[2] < 160
+        assert 30 <= delays[0] < 40
+        assert 60 <= delays[1] < 80
+        assert 120 <= delays[2] < 160
         receiver.status = 200
         assert drain(app).sent == 1
-        assert len(receiver.deliveries) == 4 and receiver.deliveries[-1].verified
+        assert len(receiver.deliveries) == 4
+        assert receiver.deliveries[-1].verified
     with app.app_context():
         attempts = list(db.session.scalars(select(DeliveryAttempt).filter_by(endpoint_id=endpoint_id)
                                            .order_by(DeliveryAttempt.id)))
@@ -126,9 +134,10 @@ def test_a_replayed_delivery_is_refused_by_its_timestamp(app, office):
         [original] = receiver.deliveries
         assert original.verified
         receiver.clock_offset = webhooks.TOLERANCE_SECONDS + 60  # the same request, six minutes later
-        replay = urllib.request.Request(receiver.url, data=original.body, method="POST", headers={
-            "Content-Type": "application/json",
-            webhooks.SIGNATURE_HEADER: original.headers[webhooks.SIGNATURE_HEADER]})
+        headers = {"Content-Type": "application/json",
+                   webhooks.SIGNATURE_HEADER: original.headers[webhooks.SIGNATURE_HEADER]}
+        replay = urllib.request.Request(receiver.url, data=original.body, method="POST",  # noqa: S310
+                                        headers=headers)
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(replay, timeout=5)  # noqa: S310 - the local receiver
         assert refused.value.code == 400
@@ -148,7 +157,8 @@ def test_verify_refuses_a_changed_body_a_wrong_secret_and_a_stale_or_malformed_h
 
 
 def test_notify_checks_the_event_and_reaches_only_its_subscribers(app, app_context):
-    every, _ = webhooks.create_endpoint(db.session, None, label="IOC", url="http://127.0.0.1:9/a", events=["*"])
+    every, _ = webhooks.create_endpoint(db.session, None, label="IOC", url="http://127.0.0.1:9/a",
+                                        events=["*"])
     complaints_only, _ = webhooks.create_endpoint(db.session, None, label="Một cửa", url="http://127.0.0.1:9/b",
                                                   events=["complaint.created"])
     with pytest.raises(ValueError, match="unknown event"):
@@ -161,7 +171,8 @@ def test_notify_checks_the_event_and_reaches_only_its_subscribers(app, app_conte
     event_id = events.notify(db.session, "alert.raised", payload)
     [message] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.event == "alert.raised"))
     assert message.endpoint_id == every.id
-    assert event_id in message.payload["body"] and '"fall": 0.15' in message.payload["body"]
+    assert event_id in message.payload["body"]
+    assert '"fall": 0.15' in message.payload["body"]
     assert not messages(complaints_only.id)
 
 
@@ -178,9 +189,10 @@ def test_a_disabled_endpoint_is_not_called(app, office):
 
 @pytest.mark.slow
 def test_two_workers_at_once_deliver_every_message_exactly_once(tmp_path_factory):
-    with committed_app(scratch_database_url(tmp_path_factory, "outbox")) as app, webhook_receiver() as receiver:
+    url = scratch_database_url(tmp_path_factory, "outbox")
+    with committed_app(url) as app, webhook_receiver() as receiver:
         with app.app_context():
-            row, receiver.secret = webhooks.create_endpoint(db.session, None, label="IOC", url=receiver.url,
+            _row, receiver.secret = webhooks.create_endpoint(db.session, None, label="IOC", url=receiver.url,
                                                             events=["alert.raised"])
             for n in range(40):
                 events.notify(db.session, "alert.raised", events.alert_payload(
@@ -202,7 +214,8 @@ def test_two_workers_at_once_deliver_every_message_exactly_once(tmp_path_factory
         for thread in threads:
             thread.join(timeout=90)
         ids = [d.headers["X-Hailong-Delivery"] for d in receiver.deliveries]
-        assert len(ids) == 40 and len(set(ids)) == 40
+        assert len(ids) == 40
+        assert len(set(ids)) == 40
         assert all(d.verified for d in receiver.deliveries)
         with app.app_context():
             assert outbox.counts(db.session) == {"sent": 40}
