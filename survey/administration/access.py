@@ -22,7 +22,9 @@ inside the writer's reach: :func:`desk_in_reach`.
   (:func:`sees_small_cells`);
 - citizens' raw comments are read only by people an administrator granted it, one by one
   (``User.reads_comments``), for the units in their reach, and by administrators
-  (:func:`may_read_comments`); a role alone never grants it.
+  (:func:`may_read_comments`); a role alone never grants it, and a complaint handler never has
+  it (a case filed from a comment would otherwise lead its handler, who sees the citizen's
+  contact, to that comment and its ratings).
 
 **Phản ánh, kiến nghị**: a case is handled by the staff of its unit whom an administrator made
 handlers (``User.handles_complaints``): they alone reply, change its status and see the
@@ -107,6 +109,10 @@ def may_read_comments(session: AnySession, user: Any, unit: Unit | None) -> bool
         return False
     if user.role == "admin":
         return True
+    # Separation of duties: a handler sees who a citizen is; were they to read comments too, a
+    # complaint filed from a comment would lead them to that citizen's comment and ratings.
+    if user.handles_complaints:
+        return False
     return bool(user.reads_comments) and can_view(session, user, unit)
 
 

@@ -17,6 +17,8 @@ from survey.models.staff import ROLES
 MIN_PASSWORD = 10
 USER_FIELDS = ("email", "name", "role", "unit_id", "active", "reads_comments", "handles_complaints")
 NEEDS_UNIT = _l("Vai trò của đơn vị cần chọn một đơn vị.")
+BOTH_PERMISSIONS = _l("Một người không thể vừa đọc ý kiến của người dân vừa xử lý phản ánh: người xem được "
+                      "liên hệ của người dân không được đọc ý kiến kèm đánh giá.")
 SHORT_PASSWORD = _l("Mật khẩu cần ít nhất %(n)s ký tự.", n=MIN_PASSWORD)
 
 
@@ -44,6 +46,8 @@ def create_user(
         raise UserError(NEEDS_UNIT)
     if len(password) < MIN_PASSWORD:
         raise UserError(SHORT_PASSWORD)
+    if reads_comments and handles_complaints:
+        raise UserError(BOTH_PERMISSIONS)
     if "@" not in email or not name.strip():
         raise UserError(_l("Cần có địa chỉ thư điện tử và họ tên."))
     if session.scalar(select(User.id).where(func.lower(User.email) == email)):
@@ -86,6 +90,10 @@ def update_user(
         raise UserError(NEEDS_UNIT)
     if password is not None and len(password) < MIN_PASSWORD:
         raise UserError(SHORT_PASSWORD)
+    reads = user.reads_comments if reads_comments is None else reads_comments
+    handles = user.handles_complaints if handles_complaints is None else handles_complaints
+    if reads and handles and role != "admin":
+        raise UserError(BOTH_PERMISSIONS)
     before = audit.snapshot(user, USER_FIELDS)
     user.name, user.role, user.active = name.strip(), role, active
     user.unit = unit if role != "admin" else None

@@ -35,7 +35,8 @@ DEMO_USERS = [
 ]
 # Per-person permissions (SPEC §6): reading comments, handling phản ánh, kiến nghị.
 DEMO_PERMISSIONS = {
-    "quanly@ninhkieu.cantho.gov.vn": {"reads_comments": True, "handles_complaints": True},
+    "quanly@ninhkieu.cantho.gov.vn": {"handles_complaints": True},
+    "xem@stp.cantho.gov.vn": {"reads_comments": True},
     "xuly@stp.cantho.gov.vn": {"handles_complaints": True},
 }
 DEMO_KIOSK_POINT = "DP-CT-P-NINHKIEU"

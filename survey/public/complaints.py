@@ -54,7 +54,8 @@ def _units() -> list[SelectChoice]:
 
 
 def _page(form: ComplaintForm, offer: filing.Offer | None, status: int = 200) -> tuple[str, int]:
-    return render_template("public/complaint_new.html", form=form, offer=offer), status
+    days = max(int(d) for d in dict(current_app.config["COMPLAINT_DEADLINE_DAYS"]).values())
+    return render_template("public/complaint_new.html", form=form, offer=offer, days=days), status
 
 
 @bp.route("/phan-anh/moi", methods=["GET", "POST"])

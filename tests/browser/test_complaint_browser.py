@@ -71,7 +71,8 @@ def citizen_files(browser: Browser, survey_url: str) -> str:
         context.close()
 
 
-def test_a_citizen_files_on_a_phone_and_a_handler_answers(browser: Browser, live_server: LiveServer, page: Page):
+def test_a_citizen_files_on_a_phone_and_a_handler_answers(browser: Browser, live_server: LiveServer,
+                                                          page: Page):
     survey_url, handler_email, unit_code = _ward(live_server)
     ref = citizen_files(browser, survey_url)
 

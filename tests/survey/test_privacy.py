@@ -189,3 +189,33 @@ def test_fold_leaves_nothing_to_subtract_below_min_n(sizes, outside):
     assert all(i in hidden for i, n in enumerate(sizes) if n < 30)
     remainder = outside + sum(sizes[i] for i in hidden)
     assert remainder == 0 or remainder >= 30 or len(hidden) == len(sizes)
+
+
+def test_a_complaint_handler_never_reads_comments(app, client, district):
+    """Who sees a citizen's contact must not find their comment and ratings by its text."""
+    from survey.administration import users
+    from survey.models import User
+
+    log_in(app, client, "unit_manager", district["dept"], reads_comments=True, handles_complaints=True)
+    page = client.get("/unit/?unit=DEPT-P&period=2026-Q2").get_data(as_text=True)
+    assert "Cán bộ nói khó hiểu." not in page
+    export = client.get("/unit/responses.csv?unit=DEPT-P&period=2026-Q2").get_data(as_text=True)
+    assert "comment" not in export.splitlines()[0]
+    with app.app_context():
+        dept = db.session.get_one(Unit, district["dept"])
+        with pytest.raises(users.UserError, match="vừa đọc ý kiến"):
+            users.create_user(db.session, None, email="both@example.vn", name="Cả hai", password="x" * 12,
+                              role="unit_manager", unit=dept, reads_comments=True, handles_complaints=True)
+        reader = users.create_user(db.session, None, email="reader@example.vn", name="Đọc", password="x" * 12,
+                                   role="unit_viewer", unit=dept, reads_comments=True)
+        with pytest.raises(users.UserError):
+            users.update_user(db.session, None, reader, name="Đọc", role="unit_viewer", unit=dept,
+                              active=True, handles_complaints=True)
+        assert db.session.get_one(User, reader.id).handles_complaints is False
+
+
+def test_ratings_beside_comments_are_for_administrators_only(app, client, district):
+    log_in(app, client, "unit_viewer", district["dept"], reads_comments=True)
+    page = client.get("/unit/?unit=DEPT-P&period=2026-Q2").get_data(as_text=True)
+    assert "Cán bộ nói khó hiểu." in page
+    assert "đánh giá chung" not in page
