@@ -21,7 +21,7 @@ from survey.extensions import AnySession
 from survey.messaging import outbox
 from survey.models import Complaint, ComplaintContact
 
-PHONE = re.compile(r"^(?:\+?84|0)(?:3|5|7|8|9|2\d)\d{8}$")
+PHONE = re.compile(r"^(?:\+?84|0)(?:3|5|7|8|9|2[0-9])[0-9]{8}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 

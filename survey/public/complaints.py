@@ -71,10 +71,21 @@ def complaint_new() -> Response | tuple[str, int]:
         return _page(form, offer)
     if not form.validate():
         return _page(form, offer, 400)
-    unit_id = offer.unit_id if offer else int(form.unit.data) if (form.unit.data or "").isdigit() else None
+    complaint = _file(form, offer)
+    if complaint is None:
+        return _page(form, offer, 400)
+    db.session.commit()
+    return redirect(url_for("public.complaint_status", ref=complaint.ref, sent=1), code=303)
+
+
+def _file(form: ComplaintForm, offer: filing.Offer | None) -> Complaint | None:
+    """File the form's case; None (with the reason on the form) when it cannot be."""
+    chosen = form.unit.data or ""
+    unit_id = offer.unit_id if offer else int(chosen) if chosen.isascii() and chosen.isdigit() \
+        and len(chosen) < 10 else None
     if unit_id is None or db.session.get(Unit, unit_id) is None:
         form.unit.errors = [_l("Vui lòng chọn cơ quan, đơn vị.")]
-        return _page(form, offer, 400)
+        return None
     try:
         contact = Contact.clean(name=form.name.data, phone=form.phone.data, email=form.email.data)
         complaint, _created = filing.file_complaint(
@@ -86,9 +97,8 @@ def complaint_new() -> Response | tuple[str, int]:
     except (ContactError, cases.CaseError) as error:
         db.session.rollback()
         form.form_errors.append(str(error))
-        return _page(form, offer, 400)
-    db.session.commit()
-    return redirect(url_for("public.complaint_status", ref=complaint.ref, sent=1), code=303)
+        return None
+    return complaint
 
 
 @bp.get("/phan-anh/tra-cuu")
