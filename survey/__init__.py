@@ -1,11 +1,15 @@
 """Hài lòng: the web application (citizens' surveys, agencies' dashboards, Sở Nội vụ's administration).
 
 The package is grouped by side. Infrastructure sits at the top (``config``, ``extensions``,
-``database``, ``errors``, ``security``, ``i18n``, ``formatting``, ``periods``, ``csvfiles``), with
-``models`` and ``migrations``. Then, each importing only those to its left:
+``database``, ``errors``, ``security``, ``sealing``, ``i18n``, ``formatting``, ``periods``,
+``csvfiles``), with ``models`` and ``migrations``. Then, each importing only those to its left:
 
 - ``administration``: the unit tree and its roll-ups, the one access rule, staff, targets, the
   procedure catalogue, API tokens, dossier volumes, the audit log, backups;
+- ``messaging``: the outbox, the project's one way out (e-mail, SMS, signed webhooks), and
+  ``notify`` for events;
+- ``casework``: phản ánh, kiến nghị from receipt to closing (routing, working-day deadlines,
+  escalation, sealed contact details, publication);
 - ``collection``: the citizen's answer (the write path, kiosks, QR codes, signed payloads,
   instruments, imports and exports, integrity checks);
 - ``reporting``: the read side (queries, statistics, applicability of targets, dashboards,
@@ -37,8 +41,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     config.load(app.config, overrides)
 
-    from survey import database, formatting, i18n, security
+    from survey import database, formatting, i18n, sealing, security
 
+    sealing.init_app(app)
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "survey" / "migrations"))

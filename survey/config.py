@@ -47,6 +47,41 @@ DEFAULTS: dict[str, Any] = {
     "INTEGRITY_BURST_SECONDS": 60,
     "INTEGRITY_VOLUME_RATIO": 1.2,
     "INTEGRITY_VOLUME_MIN": 30,
+    # Phản ánh, kiến nghị (survey/casework): working days to reply, per kind; a reminder to the
+    # handlers this many working days before; an answered case closes itself after this many
+    # days; the citizen's contact details are deleted this many days after closing.
+    "COMPLAINT_DEADLINE_DAYS": {"phan_anh": 10, "kien_nghi": 10},
+    "COMPLAINT_WARNING_DAYS": 2,
+    "COMPLAINT_AUTOCLOSE_DAYS": 15,
+    "CONTACT_RETENTION_DAYS": 30,
+    "COMPLAINT_RATE_LIMIT": "10 per hour",
+    "LOOKUP_RATE_LIMIT": "30 per minute",
+    # Days off and make-up working days that the `holidays` library does not know (ISO dates):
+    # the government's extra days off announced each year, a province's own.
+    "HOLIDAYS_EXTRA_OFF": [],
+    "HOLIDAYS_EXTRA_WORKING": [],
+    # Fernet keys, comma-separated, the first encrypting (survey/sealing.py).
+    "CONTACT_KEYS": None,
+    # Comments reach the unit's dashboard this many days after they were written (SPEC §6).
+    "COMMENT_DELAY_DAYS": 1,
+    # Links in e-mails and SMS point here (the worker sending them has no request to ask).
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # Outbox (survey/messaging): e-mail through SMTP ("log" only logs), SMS through a provider
+    # ("log", or "package.module:Class"), webhooks over HTTP; retries back off exponentially.
+    "MAIL_DRIVER": "smtp",
+    "MAIL_FROM": "Hài lòng <khong-tra-loi@localhost>",
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": 25,
+    "SMTP_SECURITY": "none",
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_TIMEOUT": 20,
+    "SMS_PROVIDER": "log",
+    "WEBHOOK_TIMEOUT": 10,
+    "OUTBOX_MAX_ATTEMPTS": 20,
+    "OUTBOX_BACKOFF_SECONDS": 30,
+    "OUTBOX_BACKOFF_MAX_SECONDS": 6 * 3600,
+    "OUTBOX_LEASE_SECONDS": 300,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

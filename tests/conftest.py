@@ -86,11 +86,12 @@ def csrf(app: Flask) -> Iterator[None]:
 
 @pytest.fixture
 def login(client: FlaskClient, app: Flask):
-    """``login(role="admin")`` creates a user of that role and logs the client in as them."""
+    """``login(role="admin")`` creates a user of that role (and ``overrides``, e.g. the per-person
+    ``reads_comments``) and logs the client in as them."""
 
-    def _login(role: str = "admin", unit=None):
+    def _login(role: str = "admin", unit=None, **overrides):
         with app.app_context():
-            user = factories.make_user(db.session, role=role, unit=unit)
+            user = factories.make_user(db.session, role=role, unit=unit, **overrides)
             db.session.commit()
             who = SimpleNamespace(id=user.id, email=user.email, role=user.role,
                                   unit_id=user.unit_id)

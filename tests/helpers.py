@@ -28,9 +28,11 @@ from sqlalchemy.orm import Session
 
 from survey import create_app
 from survey.administration import api_tokens
+from survey.casework import cases
 from survey.collection import instruments, kiosks
 from survey.collection.responses import Context, Submission, record_response
 from survey.extensions import db
+from survey.messaging import webhooks
 from survey.models import Instrument, Response, SectorGroup, Target, Unit
 from tests import factories
 from tests.factories import make_qr_code, make_service_point, make_unit, make_user
@@ -40,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # --- databases -------------------------------------------------------------------------------
 
 TEST_DATABASE_URL = os.environ.get("SURVEY_TEST_DATABASE_URL")
+TEST_CONTACT_KEY = "O-WuLn4Gs26vhhc7ZYp9rOXOkbfyBD-BexnYtx2sUjg="  # a Fernet key for tests only
 
 
 def database_url(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
@@ -88,6 +91,9 @@ def make_app(url: str, **overrides: object) -> Flask:
         "RATELIMIT_ENABLED": False,
         "KIOSK_IDLE_SECONDS": 2,
         "KIOSK_THANKS_SECONDS": 1,
+        "CONTACT_KEYS": TEST_CONTACT_KEY,
+        "PUBLIC_BASE_URL": "http://hailong.test",
+        "MAIL_DRIVER": "log",
     }
     config.update(overrides)
     return create_app(config)
@@ -162,6 +168,8 @@ class World:
     target: int
     instrument: int
     group: int
+    complaint: int  # a phản ánh at a_child
+    endpoint: int  # a webhook endpoint
 
 
 def build_world() -> World:
@@ -213,6 +221,10 @@ def build_world() -> World:
         target=target.id,
         instrument=instrument.id,
         group=group.id,
+        complaint=cases.receive(session, None, cases.Intake(
+            unit_id=a_child.id, kind="phan_anh", channel="desk", text="Phải chờ lâu"))[0].id,
+        endpoint=webhooks.create_endpoint(session, None, label="IOC", url="http://127.0.0.1:9/hook",
+                                          events=["complaint.created"])[0].id,
     )
     session.commit()
     return world

@@ -50,6 +50,7 @@ from survey.admin import (  # noqa: E402, F401  # noqa: E402, F401
     instruments,
     integrity,
     kiosks,
+    messaging,
     paper,
     points,
     procedures,

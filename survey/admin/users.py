@@ -38,6 +38,9 @@ class UserForm(FlaskForm):
         _l("Mật khẩu (ít nhất 10 ký tự)"), validators=[Optional(), Length(min=10, max=200)]
     )
     active = BooleanField(_l("Đang hoạt động"), default=True)
+    reads_comments = BooleanField(_l("Được đọc ý kiến của người dân (chỉ trong đơn vị của mình)"))
+    handles_complaints = BooleanField(
+        _l("Xử lý phản ánh, kiến nghị của đơn vị (xem được liên hệ của người gửi)"))
 
 
 class TokenForm(FlaskForm):
@@ -78,6 +81,8 @@ def user_create() -> Response | tuple[str, int]:
                 password=form.password.data,
                 role=form.role.data,
                 unit=unit,
+                reads_comments=form.reads_comments.data,
+                handles_complaints=form.handles_complaints.data,
             )
         except accounts.UserError as error:
             refuse(error)
@@ -110,6 +115,8 @@ def user_edit(user_id: int) -> Response | str | tuple[str, int]:
                     unit=unit,
                     active=form.active.data,
                     password=form.password.data or None,
+                    reads_comments=form.reads_comments.data,
+                    handles_complaints=form.handles_complaints.data,
                 )
             except accounts.UserError as error:
                 refuse(error)

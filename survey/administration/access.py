@@ -15,6 +15,22 @@ which units a person may see.
 
 A write that names a service point (a paper form, a paper import, an API call) must name one
 inside the writer's reach: :func:`desk_in_reach`.
+
+**Staff never learn who answered** (SPEC §6):
+
+- figures of fewer than ``min_n`` answers are shown to administrators only
+  (:func:`sees_small_cells`);
+- citizens' raw comments are read only by people an administrator granted it, one by one
+  (``User.reads_comments``), for the units in their reach, and by administrators
+  (:func:`may_read_comments`); a role alone never grants it, and a complaint handler never has
+  it (a case filed from a comment would otherwise lead its handler, who sees the citizen's
+  contact, to that comment and its ratings).
+
+**Phản ánh, kiến nghị**: a case is handled by the staff of its unit whom an administrator made
+handlers (``User.handles_complaints``): they alone reply, change its status and see the
+citizen's contact details (:func:`handles_complaint`). Handlers of a unit above it (where an
+overdue case escalates) and administrators see the case, never the contact; only
+administrators route a case to another unit.
 """
 
 from __future__ import annotations
@@ -26,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from survey.administration.units import UnitTree
 from survey.extensions import AnySession
-from survey.models import ServicePoint, Unit
+from survey.models import Complaint, ServicePoint, Unit
 
 MANAGING_ROLES = ("admin", "unit_manager")
 _TREE = "survey.access.tree"
@@ -80,3 +96,46 @@ def can_manage(session: AnySession, user: Any, unit: Unit | None) -> bool:
 def desk_in_reach(allowed_unit_ids: frozenset[int] | None, point: ServicePoint | None) -> bool:
     """Whether a write may name this service point (no point at all is always allowed)."""
     return point is None or allowed_unit_ids is None or point.unit_id in allowed_unit_ids
+
+
+def sees_small_cells(user: Any) -> bool:
+    """Whether ``user`` may see a figure of fewer than ``min_n`` answers: administrators only."""
+    return bool(getattr(user, "is_authenticated", False)) and user.role == "admin"
+
+
+def may_read_comments(session: AnySession, user: Any, unit: Unit | None) -> bool:
+    """Administrators, and people granted ``reads_comments``, for units in their reach."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == "admin":
+        return True
+    # Separation of duties: a handler sees who a citizen is; were they to read comments too, a
+    # complaint filed from a comment would lead them to that citizen's comment and ratings.
+    if user.handles_complaints:
+        return False
+    return bool(user.reads_comments) and can_view(session, user, unit)
+
+
+def handles_complaint(user: Any, complaint: Complaint) -> bool:
+    """The case's own handlers: reply, status, and the citizen's contact details."""
+    return (bool(getattr(user, "is_authenticated", False)) and user.active
+            and bool(user.handles_complaints) and user.unit_id is not None
+            and user.unit_id == complaint.unit_id)
+
+
+def complaint_unit_ids(session: AnySession, user: Any) -> frozenset[int] | None:
+    """Units whose cases ``user`` may list and open (None: all). Empty for non-handlers."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if user.role == "admin":
+        return None
+    return reach(session, user.unit) if user.handles_complaints else frozenset()
+
+
+def may_view_complaint(session: AnySession, user: Any, complaint: Complaint) -> bool:
+    ids = complaint_unit_ids(session, user)
+    return ids is None or complaint.unit_id in ids
+
+
+def may_route_complaints(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.role == "admin"

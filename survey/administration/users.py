@@ -15,8 +15,10 @@ from survey.models import Unit, User
 from survey.models.staff import ROLES
 
 MIN_PASSWORD = 10
-USER_FIELDS = ("email", "name", "role", "unit_id", "active")
+USER_FIELDS = ("email", "name", "role", "unit_id", "active", "reads_comments", "handles_complaints")
 NEEDS_UNIT = _l("Vai trò của đơn vị cần chọn một đơn vị.")
+BOTH_PERMISSIONS = _l("Một người không thể vừa đọc ý kiến của người dân vừa xử lý phản ánh: người xem được "
+                      "liên hệ của người dân không được đọc ý kiến kèm đánh giá.")
 SHORT_PASSWORD = _l("Mật khẩu cần ít nhất %(n)s ký tự.", n=MIN_PASSWORD)
 
 
@@ -33,6 +35,8 @@ def create_user(
     password: str,
     role: str,
     unit: Unit | None = None,
+    reads_comments: bool = False,
+    handles_complaints: bool = False,
 ) -> User:
     """A new staff account with a scrypt password hash; audited. Flushes, never commits."""
     email = email.strip().lower()
@@ -42,6 +46,8 @@ def create_user(
         raise UserError(NEEDS_UNIT)
     if len(password) < MIN_PASSWORD:
         raise UserError(SHORT_PASSWORD)
+    if reads_comments and handles_complaints:
+        raise UserError(BOTH_PERMISSIONS)
     if "@" not in email or not name.strip():
         raise UserError(_l("Cần có địa chỉ thư điện tử và họ tên."))
     if session.scalar(select(User.id).where(func.lower(User.email) == email)):
@@ -52,6 +58,8 @@ def create_user(
         role=role,
         unit=unit if role != "admin" else None,
         password_hash=generate_password_hash(password),
+        reads_comments=reads_comments and role != "admin",
+        handles_complaints=handles_complaints and role != "admin",
     )
     session.add(user)
     session.flush()
@@ -70,15 +78,29 @@ def update_user(
     unit: Unit | None,
     active: bool,
     password: str | None = None,
+    reads_comments: bool | None = None,
+    handles_complaints: bool | None = None,
 ) -> None:
-    """Change an account (a new password only if given); audited, the hash never logged."""
+    """Change an account (a new password only if given); audited, the hash never logged.
+
+    ``reads_comments`` and ``handles_complaints`` are the per-person permissions of SPEC §6 and
+    of casework (None leaves them as they are); an administrator has both by role.
+    """
     if role not in ROLES or (role != "admin" and unit is None):
         raise UserError(NEEDS_UNIT)
     if password is not None and len(password) < MIN_PASSWORD:
         raise UserError(SHORT_PASSWORD)
+    reads = user.reads_comments if reads_comments is None else reads_comments
+    handles = user.handles_complaints if handles_complaints is None else handles_complaints
+    if reads and handles and role != "admin":
+        raise UserError(BOTH_PERMISSIONS)
     before = audit.snapshot(user, USER_FIELDS)
     user.name, user.role, user.active = name.strip(), role, active
     user.unit = unit if role != "admin" else None
+    if reads_comments is not None:
+        user.reads_comments = reads_comments and role != "admin"
+    if handles_complaints is not None:
+        user.handles_complaints = handles_complaints and role != "admin"
     if password:
         user.password_hash = generate_password_hash(password)
     session.flush()

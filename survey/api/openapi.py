@@ -35,7 +35,9 @@ def document() -> dict[str, Any]:
                 "Per-dossier survey links for one-stop software. Each unit receives an API token from "
                 "Sở Nội vụ. The returned link and QR code (print it on the receipt) open the phone "
                 "survey; one dossier is counted once, a second answer is thanked and not counted. "
-                "The dossier code is never stored in clear, only as a keyed HMAC."
+                "The dossier code is never stored in clear, only as a keyed HMAC. "
+                "Complaint tickets of the 1022 line are sent to /complaints, one per call, idempotent "
+                "on ticket_id: 201 when stored, 200 when that ticket was stored before."
             ),
         },
         "servers": [{"url": url_for("api.openapi").removesuffix("/openapi.json")}],
@@ -60,6 +62,28 @@ def document() -> dict[str, Any]:
                                 "application/json": {"schema": {"$ref": "#/components/schemas/DossierLink"}}
                             },
                         },
+                        "400": _error_response("The body is not a JSON object"),
+                        "401": _error_response("Missing, unknown or revoked token"),
+                        "422": _error_response("A field is missing or wrong, or an unknown code"),
+                        "429": _error_response("Too many requests"),
+                    },
+                },
+            },
+            "/complaints": {
+                "post": {
+                    "operationId": "createComplaintTicket",
+                    "summary": "A phản ánh, kiến nghị received by the 1022 line (idempotent on ticket_id)",
+                    "security": [{"bearer": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/ComplaintTicket"}}},
+                    },
+                    "responses": {
+                        "200": {"description": "This ticket was stored before", "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/ComplaintCase"}}}},
+                        "201": {"description": "Stored", "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/ComplaintCase"}}}},
                         "400": _error_response("The body is not a JSON object"),
                         "401": _error_response("Missing, unknown or revoked token"),
                         "422": _error_response("A field is missing or wrong, or an unknown code"),
@@ -95,6 +119,39 @@ def document() -> dict[str, Any]:
                             "maxLength": 40,
                             "example": "DP-CT-P-NINHKIEU",
                         },
+                    },
+                },
+                "ComplaintTicket": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["ticket_id", "received_at", "unit_code", "text"],
+                    "properties": {
+                        "ticket_id": {"type": "string", "minLength": 1, "maxLength": 80,
+                                      "example": "1022-2026-000123"},
+                        "received_at": {"type": "string", "maxLength": 40,
+                                        "example": "2026-05-12T09:30:00+07:00"},
+                        "unit_code": {"type": "string", "minLength": 1, "maxLength": 40,
+                                      "example": "CT-P-NINHKIEU"},
+                        "kind": {"type": "string", "enum": ["phan_anh", "kien_nghi"]},
+                        "text": {"type": "string", "minLength": 1, "maxLength": 4000},
+                        "name": {"type": "string", "maxLength": 120},
+                        "phone": {"type": "string", "maxLength": 30, "example": "0912345678"},
+                        "email": {"type": "string", "maxLength": 200},
+                        "sector_code": {"type": "string", "maxLength": 40},
+                        "procedure_code": {"type": "string", "maxLength": 40},
+                        "publish_consent": {"type": "boolean"},
+                    },
+                },
+                "ComplaintCase": {
+                    "type": "object",
+                    "required": ["ref", "status", "unit_code", "due_on", "url", "created"],
+                    "properties": {
+                        "ref": {"type": "string", "example": "PA-7K3M-9QXH"},
+                        "status": {"type": "string"},
+                        "unit_code": {"type": "string"},
+                        "due_on": {"type": "string", "format": "date"},
+                        "url": {"type": "string", "format": "uri"},
+                        "created": {"type": "boolean"},
                     },
                 },
                 "DossierLink": {

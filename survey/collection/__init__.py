@@ -7,9 +7,13 @@
   the dossier HMAC;
 - ``instruments``: the questionnaires and their immutable versions;
 - ``importing`` and ``exporting``: the SPEC §3 response CSV in and out;
-- ``integrity``: flags on suspicious responses, and their reversible exclusion.
+- ``integrity``: flags on suspicious responses, and their reversible exclusion;
+- ``complaints``: a citizen's phản ánh, kiến nghị filed from a survey channel (the offer on the
+  phone's thanks page, :func:`~survey.collection.complaints.file_from_survey` for the kiosk),
+  handed to :mod:`survey.casework` without the response.
 
 It may import the infrastructure at the top of :mod:`survey`, the models and
-:mod:`survey.administration` (the audit log, the access rule); never :mod:`survey.reporting` or a
+:mod:`survey.administration` (the audit log, the access rule), :mod:`survey.messaging` and
+:mod:`survey.casework`; never :mod:`survey.reporting` or a
 blueprint.
 """

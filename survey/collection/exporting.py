@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import IO
 
 from sqlalchemy import Select, select
@@ -30,9 +30,12 @@ def item_columns(item_keys: Iterable[str]) -> list[str]:
 
 def response_query(
     *, start: date | None = None, end: date | None = None, unit_ids: Iterable[int] | None = None,
-    include_excluded: bool = False,
+    include_excluded: bool = False, before: datetime | None = None,
 ) -> Select[Response]:
+    """Responses in local days [start, end] of the units, submitted before ``before`` if given."""
     query = select(Response).order_by(Response.submitted_at, Response.id)
+    if before is not None:
+        query = query.where(Response.submitted_at < before)
     lower, upper = local_bounds(start, end)
     if lower:
         query = query.where(Response.submitted_at >= lower)
@@ -46,9 +49,15 @@ def response_query(
 
 
 def write_csv(
-    session: AnySession, out: IO[str], query: Select[Response], *, with_comments: bool
+    session: AnySession, out: IO[str], query: Select[Response], *, with_comments: bool,
+    day_only: bool = False,
 ) -> int:
-    """Write every response of ``query`` to ``out``; returns the number of rows."""
+    """Write every response of ``query`` to ``out``; returns the number of rows.
+
+    ``day_only`` (SPEC §6, for every role below administrator): ``submitted_at`` is the local day
+    at midnight (``…T00:00:00+07:00``), and the rows of a day come in the order of their random
+    ids, not of their times, so that neither the time nor the order of an answer can be read.
+    """
     instruments = session.scalars(select(Instrument)).all()
     columns = [*FIXED_COLUMNS, *item_columns(k for i in instruments for k in i.item_keys)]
     if with_comments:
@@ -56,10 +65,23 @@ def write_csv(
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     count = 0
-    for row in _rows(session, query, instruments, with_comments):
+    rows = _rows(session, query, instruments, with_comments)
+    for row in _by_day(rows) if day_only else rows:
         writer.writerow([row.get(column, "") for column in columns])
         count += 1
     return count
+
+
+def _by_day(rows: Iterator[dict[str, object]]) -> Iterator[dict[str, object]]:
+    """Each row dated by its local day at midnight; a day's rows in the order of their ids."""
+    day: list[dict[str, object]] = []
+    for row in rows:
+        row["submitted_at"] = str(row["submitted_at"])[:10] + "T00:00:00+07:00"
+        if day and day[0]["submitted_at"] != row["submitted_at"]:
+            yield from sorted(day, key=lambda r: str(r["response_id"]))
+            day = []
+        day.append(row)
+    yield from sorted(day, key=lambda r: str(r["response_id"]))
 
 
 def _rows(

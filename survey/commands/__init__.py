@@ -11,9 +11,12 @@ from flask import Flask
 from survey.commands import (
     audit,
     backup,
+    complaints,
     demo,
     instruments,
     integrity,
+    keys,
+    outbox,
     procedures,
     report,
     responses,
@@ -22,8 +25,8 @@ from survey.commands import (
     volumes,
 )
 
-GROUPS = (audit, backup, demo, instruments, integrity, procedures, report, responses, targets, users,
-          volumes)
+GROUPS = (audit, backup, complaints, demo, instruments, integrity, keys, outbox, procedures, report,
+          responses, targets, users, volumes)
 
 
 def register(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Deterministic demo data for the merged Cần Thơ city: units, desks, kiosks, staff, responses."""
+"""Deterministic demo data for the merged Cần Thơ city: units, desks, kiosks, staff, responses,
+and phản ánh, kiến nghị."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from werkzeug.security import generate_password_hash
 from survey.administration import targets
 from survey.collection import instruments
 from survey.demo import catalogue as cat
+from survey.demo.complaints import generate_complaints
 from survey.demo.responses import generate_responses, generate_volumes
 from survey.extensions import AnySession
 from survey.models import (
@@ -29,7 +31,14 @@ DEMO_USERS = [
     ("quanly@ninhkieu.cantho.gov.vn", "Trần Văn Minh (Phường Ninh Kiều)", "unit_manager",
      "CT-P-NINHKIEU"),
     ("xem@stp.cantho.gov.vn", "Lê Thị Hoa (Sở Tư pháp)", "unit_viewer", "CT-STP"),
+    ("xuly@stp.cantho.gov.vn", "Phạm Văn Đức (Sở Tư pháp, xử lý phản ánh)", "unit_manager", "CT-STP"),
 ]
+# Per-person permissions (SPEC §6): reading comments, handling phản ánh, kiến nghị.
+DEMO_PERMISSIONS = {
+    "quanly@ninhkieu.cantho.gov.vn": {"handles_complaints": True},
+    "xem@stp.cantho.gov.vn": {"reads_comments": True},
+    "xuly@stp.cantho.gov.vn": {"handles_complaints": True},
+}
 DEMO_KIOSK_POINT = "DP-CT-P-NINHKIEU"
 
 
@@ -56,6 +65,7 @@ def seed(session: AnySession, *, responses: int = 20_000, seed: int = 2025) -> S
     _users(session, units)
     count = generate_responses(session, units, points, procedures, total=responses, seed=seed)
     generate_volumes(session, units, seed=seed)
+    generate_complaints(session, seed=seed)
     return Seeded(units=len(units), procedures=len(procedures), responses=count)
 
 
@@ -150,6 +160,6 @@ def _users(session: AnySession, units: dict[str, Unit]) -> None:
     for email, name, role, unit_code in DEMO_USERS:
         session.add(User(
             email=email, name=name, role=role, unit=units[unit_code] if unit_code else None,
-            password_hash=generate_password_hash(DEMO_PASSWORD),
+            password_hash=generate_password_hash(DEMO_PASSWORD), **DEMO_PERMISSIONS.get(email, {}),
         ))
     session.flush()

@@ -1,6 +1,8 @@
 """The data model. Import models from here: ``from survey.models import Unit, Response``."""
 
+from survey.models.casework import Complaint, ComplaintContact
 from survey.models.instruments import Instrument
+from survey.models.messaging import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 from survey.models.responses import Answer, Response, ResponseProblem
 from survey.models.staff import ApiToken, AuditEntry, User
 from survey.models.targets import DossierVolume, Target
@@ -19,9 +21,13 @@ __all__ = [
     "Answer",
     "ApiToken",
     "AuditEntry",
+    "Complaint",
+    "ComplaintContact",
+    "DeliveryAttempt",
     "DossierVolume",
     "Instrument",
     "Kiosk",
+    "OutboxMessage",
     "Procedure",
     "QrCode",
     "Response",
@@ -32,5 +38,6 @@ __all__ = [
     "Target",
     "Unit",
     "User",
+    "WebhookEndpoint",
     "sector_group_member",
 ]

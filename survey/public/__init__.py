@@ -14,4 +14,8 @@ def _scale() -> dict[str, object]:
     return {"scale_words": list(SCALE_WORDS.items())}
 
 
-from survey.public import results  # noqa: E402, F401  (public results page)
+from survey.public import (  # noqa: E402, F401  (phản ánh, kiến nghị)
+    complaints,
+    publication,
+    results,
+)

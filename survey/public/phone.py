@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from survey.administration import access
 from survey.collection import instruments
+from survey.collection.complaints import offer_token
 from survey.collection.responses import Context, SubmissionError, record_response
 from survey.collection.signing import InvalidPayload, SurveyPayload, load_payload
 from survey.database import reading_first
@@ -101,7 +103,8 @@ def phone(token: str) -> Response | str | tuple[str, int]:
         except SubmissionError:
             abort(400)
         db.session.commit()
-        return redirect(url_for("public.thanks", result=THANKS[outcome]), code=303)
+        offer: dict[str, Any] = {"from": offer_token(form.idempotency_key.data)}  # collection.complaints
+        return redirect(url_for("public.thanks", result=THANKS[outcome], **offer), code=303)
     else:
         page = render_template("public/phone.html", form=form, opened=opened, token=token)
         return page, 400
@@ -110,4 +113,5 @@ def phone(token: str) -> Response | str | tuple[str, int]:
 
 @bp.get("/thanks")
 def thanks() -> str:
-    return render_template("public/thanks.html", result=request.args.get("result", "recorded"))
+    return render_template("public/thanks.html", result=request.args.get("result", "recorded"),
+                           offer=request.args.get("from", "")[:500])

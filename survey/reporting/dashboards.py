@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -49,7 +50,10 @@ def names(session: AnySession, dimension: str) -> dict[object, str]:
 
 
 def agency(session: AnySession, tree: UnitTree, unit: Unit, period: Period, settings: Settings,
-           *, trend_kind: str = "month") -> AgencyDashboard:
+           *, trend_kind: str = "month", read_comments: bool = True,
+           comments_before: datetime | None = None) -> AgencyDashboard:
+    """The agency dashboard. Comments only if ``read_comments`` (the caller asks
+    :func:`survey.administration.access.may_read_comments`), written before ``comments_before``."""
     ids = tree.rollup(unit.id)
     scope = base_scope(ids, period)
     last = period if period.kind == trend_kind else _last_of(period, trend_kind)
@@ -62,7 +66,8 @@ def agency(session: AnySession, tree: UnitTree, unit: Unit, period: Period, sett
         trend=over_time,
         breakdowns={d: breakdown(session, scope, d, names(session, d), settings) for d in BREAKDOWNS},
         problems=queries.problem_tallies(session, scope),
-        comments=queries.comments(session, scope), drop=drop,
+        comments=queries.comments(session, scope, before=comments_before) if read_comments else [],
+        drop=drop,
     )
 
 

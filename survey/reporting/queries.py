@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 
 from survey.extensions import AnySession
 from survey.models import Answer, Instrument, Response, ResponseProblem
-from survey.periods import Period, local_bounds
+from survey.periods import LOCAL, Period, local_bounds
 from survey.reporting import cache
 
 GROUPABLE = {
@@ -232,10 +232,21 @@ def problem_tallies(session: AnySession, scope: Scope) -> list[tuple[str, int]]:
     return [(code, int(count)) for code, count in session.execute(query).all()]
 
 
-def comments(session: AnySession, scope: Scope, *, limit: int = 50) -> list[tuple[object, str, int | None]]:
-    """The latest comments (time, text, overall rating); callers check who may read them."""
-    query = (select(Response.submitted_at, Response.comment, Response.overall)
-             .where(*scope.where(), Response.comment.is_not(None), Response.comment != "")
-             .order_by(Response.submitted_at.desc()).limit(limit))
-    return [tuple(row) for row in session.execute(query).all()]  # type: ignore[misc]
+def comments(session: AnySession, scope: Scope, *, limit: int = 50,
+             before: datetime | None = None) -> list[tuple[date, str, int | None]]:
+    """The latest comments as (local day, text, overall rating), newest day first.
 
+    SPEC §6: a comment is shown with its day, never its time, and within a day in no order that
+    follows the time (by the response's random id), so an officer cannot match it to the citizen
+    served at a given moment. ``before`` leaves out the newest ones (the dashboard shows a comment
+    from the next day on). Callers check who may read comments
+    (:func:`survey.administration.access.may_read_comments`).
+    """
+    query = (select(Response.submitted_at, Response.id, Response.comment, Response.overall)
+             .where(*scope.where(), Response.comment.is_not(None), Response.comment != ""))
+    if before is not None:
+        query = query.where(Response.submitted_at < before)
+    rows = session.execute(query.order_by(Response.submitted_at.desc()).limit(limit)).all()
+    days = [(at.astimezone(LOCAL).date(), rid, text, overall) for at, rid, text, overall in rows]
+    return [(day, str(text), overall) for day, _rid, text, overall in
+            sorted(days, key=lambda row: (-row[0].toordinal(), row[1]))]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -15,8 +17,8 @@ from survey.collection import instruments
 from survey.extensions import db
 from survey.formatting import pct
 from survey.models import Unit
-from survey.periods import Period, current, parse_period
-from survey.reporting import charts, dashboards
+from survey.periods import LOCAL, Period, current, parse_period, today
+from survey.reporting import charts, dashboards, privacy
 from survey.reporting.groups import Settings
 
 bp = Blueprint("unit", __name__)
@@ -56,11 +58,23 @@ def dashboard() -> str:
     tree = access.tree(db.session)
     unit, period = visible_unit(tree), requested_period()
     trend_kind = "quarter" if request.args.get("trend") == "quarter" else "month"
-    view = dashboards.agency(db.session, tree, unit, period, settings(), trend_kind=trend_kind)
+    reader = access.may_read_comments(db.session, current_user, unit)
+    view = dashboards.agency(db.session, tree, unit, period, settings(), trend_kind=trend_kind,
+                             read_comments=reader, comments_before=comments_before())
+    if not access.sees_small_cells(current_user):
+        privacy.dashboard(view, settings().min_n, settings().level)
     children = [tree.units[i] for i in tree.children.get(unit.id, ())]
     return render_template("unit/dashboard.html", view=view, trend_kind=trend_kind,
                            children=children, level=settings().level, min_n=settings().min_n,
-                           trend_svg=trend_svg(view), problem_names=problem_names())
+                           trend_svg=trend_svg(view), problem_names=problem_names(), reader=reader)
+
+
+def comments_before() -> datetime | None:
+    """Comments reach the dashboard ``COMMENT_DELAY_DAYS`` local days after they were written."""
+    delay = int(current_app.config["COMMENT_DELAY_DAYS"])
+    if delay <= 0:
+        return None
+    return datetime.combine(today() - timedelta(days=delay - 1), time(), LOCAL)
 
 
 def problem_names() -> dict[str, str]:
@@ -86,4 +100,4 @@ def trend_svg(view: dashboards.AgencyDashboard) -> Markup:
     )
 
 
-from survey.unit import reports  # noqa: E402, F401  (routes register on import)
+from survey.unit import complaints, reports  # noqa: E402, F401  (routes register on import)

@@ -33,7 +33,7 @@ def accounts(live_server: LiveServer) -> dict[str, str]:
             many(session, other, 30, 10, when=WHEN)
             answer(session, ward, {"overall": 2}, comment="Chờ hơi lâu", problems=("wait_long",),
                    when=WHEN)
-            manager = factories.make_user(session, role="unit_manager", unit=ward)
+            manager = factories.make_user(session, role="unit_manager", unit=ward, reads_comments=True)
             admin = factories.make_user(session, role="admin")
             session.commit()
             return {"manager": manager.email, "admin": admin.email}

@@ -29,7 +29,7 @@ def two_units(app):
 
 
 def test_agency_sees_its_verdict_in_plain_words(client: FlaskClient, login, two_units) -> None:
-    login(role="unit_viewer", unit=db.session.get_one(Unit, two_units[0]))
+    login(role="unit_viewer", unit=db.session.get_one(Unit, two_units[0]), reads_comments=True)
     page = client.get("/unit/?period=2026-Q2").get_data(as_text=True)
     assert "Phường A" in page
     assert "Đạt chỉ tiêu 90 % với độ tin cậy 95 %" in page
