@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     # session key does not let an old dossier be answered twice.
     "DOSSIER_KEY": None,
     "DATABASE_URL": f"sqlite:///{ROOT / 'instance' / 'survey.sqlite3'}",
+    # The https:// address citizens and tablets use (e.g. https://hailong.cantho.gov.vn): the
+    # links that commands print (kiosk enrolment, posters) start with it.
+    "PUBLIC_URL": None,
     "MIN_N": 30,
     "CONFIDENCE_LEVEL": 0.95,
     "KIOSK_IDLE_SECONDS": 60,
@@ -32,11 +35,19 @@ DEFAULTS: dict[str, Any] = {
     # If Redis is down, count in memory rather than refuse citizens' answers with a 500.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
-    # Reverse proxies in front of the app (0: none). With 1, the client address and scheme are
-    # taken from the proxy's X-Forwarded-For / X-Forwarded-Proto, so rate limits are per client.
+    # Reverse proxies in front of the app (0: none). With 1 (one nginx), the client address and
+    # scheme are taken from the last X-Forwarded-For entry and X-Forwarded-Proto; with 0 those
+    # headers are ignored, so a client cannot fake its address (docs/deployment.md).
     "TRUSTED_PROXIES": 0,
-    "SUBMIT_RATE_LIMIT": "60 per minute",
-    "LOGIN_RATE_LIMIT": "10 per minute",
+    # Limits per device and per person (survey/public/limits.py); the address limit is only an
+    # outer guard that a whole office, or a carrier's NAT, behind one address does not reach.
+    "KIOSK_RATE_LIMIT": "120 per minute",  # per enrolled tablet (its device secret)
+    "PHONE_RATE_LIMIT": "10 per minute",  # per browser session
+    "QR_RATE_LIMIT": "300 per minute",  # per signed poster or receipt link
+    "ENROL_RATE_LIMIT": "5 per minute",  # per enrolment code
+    "ADDRESS_RATE_LIMIT": "1200 per minute",  # per client address, phone answers and enrolments
+    "LOGIN_RATE_LIMIT": "10 per minute",  # per account asked for
+    "LOGIN_ADDRESS_RATE_LIMIT": "60 per minute",
     "API_RATE_LIMIT": "120 per minute",
     # Gaming detection (survey/integrity.py): local opening hours and ISO weekdays (1 = Monday) of
     # the desks; a burst is this many top ratings at one kiosk within this many seconds; a unit is

@@ -14,7 +14,9 @@ from survey.commands import (
     demo,
     instruments,
     integrity,
+    kiosks,
     procedures,
+    qr,
     report,
     responses,
     targets,
@@ -22,8 +24,8 @@ from survey.commands import (
     volumes,
 )
 
-GROUPS = (audit, backup, demo, instruments, integrity, procedures, report, responses, targets, users,
-          volumes)
+GROUPS = (audit, backup, demo, instruments, integrity, kiosks, procedures, qr, report, responses, targets,
+          users, volumes)
 
 
 def register(app: Flask) -> None:

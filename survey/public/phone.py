@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, Gone
@@ -16,9 +16,9 @@ from survey.collection import instruments
 from survey.collection.responses import Context, SubmissionError, record_response
 from survey.collection.signing import InvalidPayload, SurveyPayload, load_payload
 from survey.database import reading_first
-from survey.extensions import db, limiter
+from survey.extensions import db
 from survey.models import Procedure, QrCode, ServicePoint, Unit
-from survey.public import bp
+from survey.public import bp, limits
 from survey.public.forms import survey_form
 
 THANKS = {
@@ -87,7 +87,7 @@ def index() -> str:
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], methods=["POST"])
+@limits.phone_limits
 def phone(token: str) -> Response | str | tuple[str, int]:
     with reading_first(db.session):
         opened = resolve(token)
