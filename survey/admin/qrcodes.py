@@ -164,7 +164,7 @@ def _poster(qr: QrCode) -> dict[str, object]:
     return {
         "qr": qr,
         "url": url,
-        "short": short.removeprefix("https://"),
+        "short": short.split("://", 1)[-1],  # as typed: the browser adds https:// (nginx redirects)
         "place": place,
         "svg": posters.qr_svg(url, title=_("Mã QR khảo sát: %(place)s", place=place)),
     }

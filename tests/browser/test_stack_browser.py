@@ -39,7 +39,8 @@ def test_a_kiosk_enrolled_and_answered_over_https_stores_one_response(proxied: L
     page.get_by_role("button", name="Kích hoạt").click()
     page.wait_for_url(f"{proxied.url}/kiosk")
     cookies = {c["name"]: c for c in page.context.cookies()}
-    assert cookies["kiosk"]["secure"] and cookies["kiosk"]["httpOnly"]
+    assert cookies["kiosk"]["secure"]
+    assert cookies["kiosk"]["httpOnly"]
     assert page.evaluate("window.isSecureContext")
     answer_survey(page, [5, 4, 4, 5, 5, 4])
     page.get_by_role("button", name="Gửi ý kiến").click()
@@ -59,7 +60,9 @@ def test_a_phone_answer_over_https_is_stored(proxied: LiveServer, browser: Brows
         page.get_by_role("button", name="Gửi ý kiến").click()
         expect(page.get_by_role("heading", name="Cảm ơn Ông/Bà đã góp ý!")).to_be_visible()
         session = {c["name"]: c for c in context.cookies()}["session"]
-        assert session["secure"] and session["httpOnly"] and session["sameSite"] == "Lax"
+        assert session["secure"]
+        assert session["httpOnly"]
+        assert session["sameSite"] == "Lax"
     finally:
         context.close()
     assert proxied.count_responses(service_point_id=point_id) == 1

@@ -68,8 +68,8 @@ class Tablet:
         page = self.http.get(f"{stack.url}/kiosk/enrol")
         match = CSRF_INPUT.search(page.text)
         assert match
-        enrolled = self.http.post(f"{stack.url}/kiosk/enrol", data={"code": code, "csrf_token": match.group(1)},
-                                  allow_redirects=False)
+        enrolled = self.http.post(f"{stack.url}/kiosk/enrol", allow_redirects=False,
+                                  data={"code": code, "csrf_token": match.group(1)})
         assert enrolled.status_code == 302, enrolled.text[:300]
         assert "secure" in enrolled.headers["Set-Cookie"].lower()
         self.token = self.http.get(f"{stack.url}/kiosk/token").json()["csrf_token"]
@@ -162,10 +162,13 @@ def test_one_phone_sending_again_and_again_is_limited_and_keeps_its_answers(stac
     http = stack.session()
     csrf = CSRF_INPUT.search(http.get(url).text).group(1)  # type: ignore[union-attr]
     per_minute = parse(DEFAULTS["PHONE_RATE_LIMIT"]).amount
-    statuses = [http.post(url, data={"idempotency_key": uuid.uuid4().hex, "q_overall": "3", "csrf_token": csrf},
-                          allow_redirects=False).status_code for _ in range(2 * per_minute + 2)]
+    def send(key: str) -> requests.Response:
+        return http.post(url, data={"idempotency_key": key, "q_overall": "3", "csrf_token": csrf},
+                         allow_redirects=False)
+
+    statuses = [send(uuid.uuid4().hex).status_code for _ in range(2 * per_minute + 2)]
     assert 429 in statuses
-    refused = http.post(url, data={"idempotency_key": "z" * 32, "q_overall": "3", "csrf_token": csrf})
+    refused = send("z" * 32)
     assert refused.status_code == 429
     assert 'value="' + "z" * 32 + '"' in refused.text
     assert "Gửi lại" in refused.text
