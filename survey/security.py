@@ -29,7 +29,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -75,6 +75,15 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies
         )
+
+    @app.before_request
+    def _form_bodies_are_objects() -> None:
+        """A page's form read from a JSON body that is not an object would make Flask-WTF raise
+        (a 500); the pages take forms, so such a body is the client's error (400). The API reads
+        its own JSON."""
+        page = request.method == "POST" and not request.path.startswith("/api/")
+        if page and request.is_json and not isinstance(request.get_json(silent=True), dict | None):
+            abort(400)
 
     @app.after_request
     def _headers(response: Response) -> Response:
