@@ -108,6 +108,16 @@ def test_a_phone_past_its_limit_gets_a_friendly_page_that_keeps_its_answers(limi
     with app.app_context():
         assert stored() - before == 3
     assert Phone(app, token).send().status_code == 303  # the next citizen at the same desk
+    # Once the window has passed, "Gửi lại" sends the same answers, and a second press counts once.
+    limiter.reset()
+    kept = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    for _press in range(2):
+        again = phone.client.post(phone.url, data=kept, environ_base={"REMOTE_ADDR": OFFICE})
+        assert again.status_code == 303
+    with app.app_context():
+        assert stored() - before == 5
+        assert db.session.scalar(select(func.count()).select_from(Response)
+                                 .filter_by(idempotency_key="k" * 32)) == 1
 
 
 def test_an_office_of_phones_behind_one_address_is_not_limited_as_one_person(limited, token):
