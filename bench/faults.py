@@ -131,14 +131,14 @@ def proxy_faults(stack, postgres, redis_server, total: int, report: dict[str, ob
 
 def proxy_outages(tally: Tally, report: dict[str, object]) -> None:
     """Per fault: the answers that failed from the fault until the next one, and time to recover."""
-    ok = {"200", "303", "GET 200"}
+    ok = {"200", "303", "GET 200", "429"}  # a 429 is a limit doing its work: sent again later
     marks = sorted((began, name, took) for name, (began, took) in report.items())  # type: ignore[misc]
     for n, (began, name, took) in enumerate(marks):
         end = marks[n + 1][0] if n + 1 < len(marks) else float("inf")
         failures = [(t, s) for t, s in tally.events if began <= t < end and s not in ok]
         seen = dict(sorted(Counter(s for _t, s in failures).items()))
         recovery = round(failures[-1][0] - began, 2) if failures else 0.0
-        print(f"  {name:>26}: took {took} s; {len(failures)} failed answers {seen}; "
+        print(f"  {name:>26}: took {took} s; {len(failures)} failed requests {seen}; "
               f"last failure {recovery} s after")
 
 

@@ -320,7 +320,7 @@ def drive(stack: Stack, world: World, jobs: list[tuple[int, str]], *, phones: in
     def phone_work(n: int) -> None:
         phone = Phone(stack, tally)
         for serial, key in phone_jobs[n::phones]:
-            if phone.send(world.tokens[serial % len(world.tokens)], serial, key, run, deadline):
+            if phone.send(world.tokens[serial // 2 % len(world.tokens)], serial, key, run, deadline):
                 with tally.lock:
                     tally.acknowledged.add(serial)
 
