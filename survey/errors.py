@@ -71,8 +71,11 @@ def _too_many(error: RateLimitExceeded) -> Response:
             wait = max(1, math.ceil(refusing.window.reset_time - time.time()))
     title = _("Xin chờ một chút")
     if _wants_json():
-        message = _("Gửi quá nhanh. Câu trả lời được giữ lại và sẽ tự gửi lại sau %(seconds)s giây.",
-                    seconds=wait)
+        if request.path.startswith("/kiosk"):
+            message = _("Gửi quá nhanh. Câu trả lời được giữ lại và sẽ tự gửi lại sau %(seconds)s giây.",
+                        seconds=wait)
+        else:
+            message = _("Gửi quá nhanh. Vui lòng thử lại sau %(seconds)s giây.", seconds=wait)
         response = jsonify(error=title, message=message, status=429, retry_after=wait)
         response.status_code = 429
     else:
