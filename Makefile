@@ -12,7 +12,7 @@ DEMO_ENV := SURVEY_ENV=$${SURVEY_ENV:-development} \
 	SURVEY_DATABASE_URL=$${SURVEY_DATABASE_URL:-sqlite:///$(CURDIR)/instance/demo.sqlite3}
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast check bench translations extract chromium clean
+.PHONY: help run serve test test-fast check bench translations extract chromium nginx clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ extract: $(BIN)/.installed  ## Re-extract messages.pot and update every .po
 chromium:  ## Install Debian's Chromium for the browser tests, if missing
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+nginx:  ## Install Debian's nginx for `make serve` and the tests through the proxy, if missing
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
 run: $(BIN)/.installed translations  ## Start the demo on SQLite and print its URLs
 	mkdir -p instance
 	$(DEMO_ENV) $(FLASK) db upgrade
@@ -44,7 +47,10 @@ run: $(BIN)/.installed translations  ## Start the demo on SQLite and print its U
 	$(DEMO_ENV) $(FLASK) demo urls --base http://$(HOST):$(PORT)
 	$(DEMO_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(BIN)/.installed translations chromium  ## Run the whole test suite
+serve: $(BIN)/.installed translations nginx  ## The production-shaped stack: HTTPS (nginx) → gunicorn → PostgreSQL, Redis
+	$(BIN)/python -m deploy
+
+test: $(BIN)/.installed translations chromium nginx  ## Run the whole test suite
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-fast: $(BIN)/.installed translations  ## The edit-test loop: no browser, fuzz or Monte-Carlo tests

@@ -15,7 +15,16 @@ until acknowledged):
 Prints, per fault: acknowledged, stored, duplicated, lost, the statuses the clients saw, and for the
 restart the outage as the clients saw it (first and last non-303 answer, seconds to recover).
 
-Usage: ``.venv/bin/python bench/faults.py [--submissions 3000] [--restart-postgresql]``.
+**Through the proxy** (``--proxy [--submissions 10000] [--kiosks 24]``): the production-shaped
+stack (nginx over HTTPS → gunicorn, 2 workers, production settings) on a PostgreSQL cluster and a
+Redis server of the bench's own (bench/proxy_load.py: never the machine's shared servers), with
+enrolled kiosks and phones, 10 % resent, and three faults in one run: ``kill -9`` of a gunicorn
+worker at a quarter of the answers, a Redis restart at half, a PostgreSQL restart at three
+quarters. The baseline, in the same run on the same stack, is a run without faults. Required:
+0 lost, 0 duplicated, 0 × 500, nothing stuck unacknowledged at the end.
+
+Usage: ``.venv/bin/python bench/faults.py [--submissions 3000] [--restart-postgresql]``,
+``.venv/bin/python bench/faults.py --proxy``.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from load_retries import PG_URL, Tally, drive, figures, plan, prepare_database, server_env, stored
@@ -103,14 +113,74 @@ def run_fault(name: str, url: str, submissions: int, clients: int, make_fault) -
     return not bad
 
 
+def proxy_faults(stack, postgres, redis_server, total: int, report: dict[str, object]):  # type: ignore[no-untyped-def]
+    """kill -9 a worker, restart Redis, restart PostgreSQL, at 1/4, 1/2 and 3/4 of the answers."""
+    steps = [(0.25, "kill -9 a gunicorn worker", lambda: os.kill(stack.worker_pids()[0], signal.SIGKILL)),
+             (0.50, "restart Redis", redis_server.restart),
+             (0.75, "restart PostgreSQL", postgres.restart)]
+
+    def fault(tally: Tally) -> None:
+        for share, name, act in steps:
+            while len(tally.acknowledged) < total * share:
+                time.sleep(0.01)
+            began = time.monotonic()
+            act()
+            report[name] = (began, round(time.monotonic() - began, 2))
+    return fault
+
+
+def proxy_outages(tally: Tally, report: dict[str, object]) -> None:
+    """Per fault: the answers that failed from the fault until the next one, and time to recover."""
+    ok = {"200", "303", "GET 200", "429"}  # a 429 is a limit doing its work: sent again later
+    marks = sorted((began, name, took) for name, (began, took) in report.items())  # type: ignore[misc]
+    for n, (began, name, took) in enumerate(marks):
+        end = marks[n + 1][0] if n + 1 < len(marks) else float("inf")
+        failures = [(t, s) for t, s in tally.events if began <= t < end and s not in ok]
+        seen = dict(sorted(Counter(s for _t, s in failures).items()))
+        recovery = round(failures[-1][0] - began, 2) if failures else 0.0
+        print(f"  {name:>26}: took {took} s; {len(failures)} failed requests {seen}; "
+              f"last failure {recovery} s after")
+
+
+def run_proxy(submissions: int, clients: int, kiosks: int) -> int:
+    import proxy_load
+
+    with proxy_load.own_servers() as (postgres, redis_server), \
+            proxy_load.stack_on(postgres, redis_server, kiosks=kiosks, posters=8) as (stack, world):
+        base_jobs = proxy_load.plan(max(1000, submissions // 3), 0.10, seed=2)
+        base_run = uuid.uuid4().hex[:8]
+        tally, seconds = proxy_load.drive(stack, world, base_jobs, phones=clients, run=base_run)
+        baseline = proxy_load.figures("baseline: the same stack, no fault", base_jobs, tally, seconds,
+                                      proxy_load.stored(postgres.url, base_run))
+        jobs = proxy_load.plan(submissions, 0.10, seed=3)
+        run = uuid.uuid4().hex[:8]
+        report: dict[str, object] = {}
+        fault = proxy_faults(stack, postgres, redis_server, submissions, report)
+        tally, seconds = proxy_load.drive(stack, world, jobs, phones=clients, run=run, during=fault)
+        result = proxy_load.figures("kill -9 a worker, restart Redis, restart PostgreSQL, through nginx",
+                                    jobs, tally, seconds, proxy_load.stored(postgres.url, run))
+        proxy_outages(tally, report)
+    print(f"\n  answers/s with the faults / without: {result['answers/s'] / baseline['answers/s']:.2f}")
+    bad = proxy_load.failed(result) or proxy_load.failed(baseline)
+    print("required: 0 lost, 0 duplicated, 0 × 500, nothing stuck:", "FAILED" if bad else "ok")
+    return 1 if bad else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--submissions", type=int, default=3000)
+    parser.add_argument("--submissions", type=int, default=None,
+                        help="default 3000; 10000 with --proxy")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--pg-url", default=PG_URL)
     parser.add_argument("--restart-postgresql", action="store_true",
                         help="also restart this machine's PostgreSQL server in the middle of a run")
+    parser.add_argument("--proxy", action="store_true",
+                        help="through nginx over HTTPS, with faults on servers of the bench's own")
+    parser.add_argument("--kiosks", type=int, default=24, help="enrolled kiosks (with --proxy)")
     args = parser.parse_args()
+    if args.proxy:
+        return run_proxy(args.submissions or 10_000, args.clients, args.kiosks)
+    args.submissions = args.submissions or 3000
     ok = []
     with tempfile.TemporaryDirectory() as tmp:
         sqlite = f"sqlite:///{Path(tmp) / 'faults.sqlite3'}"

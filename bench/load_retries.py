@@ -19,6 +19,13 @@ the rate limiter off: all clients share one address here.
 Usage: ``.venv/bin/python bench/load_retries.py [--submissions 10000] [--clients 16]
 [--database sqlite|postgresql|both]``. PostgreSQL uses the database ``bench_reliability`` on
 ``postgresql+psycopg://postgres@127.0.0.1:5432`` (``--pg-url`` to change), dropped and migrated.
+
+**Through the proxy** (``--proxy [--kiosks 24]``): the production-shaped stack (nginx over HTTPS →
+gunicorn, 2 workers, production settings, rate limits in Redis) on a PostgreSQL cluster and a Redis
+server of the bench's own (bench/proxy_load.py). Half the answers come from enrolled kiosks with
+an outbox, half from phones, one new session per citizen; 10 % resent. The baseline, in the same
+run on the same PostgreSQL, is this bench's plain mode: phones straight into gunicorn, no TLS, no
+limiter. Required: 0 lost, 0 duplicated, 0 × 500, nothing stuck unacknowledged.
 """
 
 from __future__ import annotations
@@ -224,6 +231,27 @@ def run_one(url: str, name: str, submissions: int, clients: int, resend_share: f
     return figures(name, jobs, tally, seconds, stored(url, run))
 
 
+def run_proxy(submissions: int, clients: int, kiosks: int, resend: float) -> int:
+    """Through nginx over HTTPS on servers of the bench's own, against the direct baseline."""
+    import proxy_load
+
+    with proxy_load.own_servers() as (postgres, redis_server):
+        baseline = run_one(postgres.url, "baseline: phones straight into gunicorn (HTTP, no limiter)",
+                           submissions, clients, resend)
+        with proxy_load.stack_on(postgres, redis_server, kiosks=kiosks, posters=8) as (stack, world):
+            jobs = proxy_load.plan(submissions, resend, seed=1)
+            run = uuid.uuid4().hex[:8]
+            tally, seconds = proxy_load.drive(stack, world, jobs, phones=clients, run=run)
+            result = proxy_load.figures(f"through nginx over HTTPS: {kiosks} kiosks, {clients} phone clients",
+                                        jobs, tally, seconds, proxy_load.stored(postgres.url, run))
+    ratio = result["answers/s"] / (len(jobs) / baseline["seconds"])
+    print(f"\n  answers/s through the proxy / straight into gunicorn: {ratio:.2f} "
+          "(the proxy adds TLS, the limiter's Redis round trips and a page load per phone answer)")
+    bad = proxy_load.failed(result)
+    print("required: 0 lost, 0 duplicated, 0 × 500, nothing stuck:", "FAILED" if bad else "ok")
+    return 1 if bad else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=10_000)
@@ -231,7 +259,12 @@ def main() -> int:
     parser.add_argument("--resend", type=float, default=0.10)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument("--proxy", action="store_true",
+                        help="through nginx over HTTPS, on PostgreSQL and Redis servers of the bench's own")
+    parser.add_argument("--kiosks", type=int, default=24, help="enrolled kiosks (with --proxy)")
     args = parser.parse_args()
+    if args.proxy:
+        return run_proxy(args.submissions, args.clients, args.kiosks, args.resend)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         if args.database in ("sqlite", "both"):

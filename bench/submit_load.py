@@ -133,7 +133,7 @@ def survey_run(tmp: Path, total: int, threads: int) -> tuple[float, set[str], in
     code, _token = prepare_database(f"sqlite:///{database}")
     env = {"SURVEY_ENV": "development", "SURVEY_SECRET_KEY": "bench-secret",
            "SURVEY_DATABASE_URL": f"sqlite:///{database}",
-           "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute", "SURVEY_LOGIN_RATE_LIMIT": "1000 per minute",
+           "SURVEY_KIOSK_RATE_LIMIT": "1000000 per minute", "SURVEY_ENROL_RATE_LIMIT": "1000 per minute",
            # Two workers must share their counters, as in production (README): the local Redis.
            "SURVEY_RATELIMIT_STORAGE_URI": RATE_LIMIT_STORAGE}
     process, base = start("wsgi:app", env, tmp / "survey.log")

@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -18,8 +18,9 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from survey.extensions import db, limiter, login_manager
+from survey.extensions import db, login_manager
 from survey.models import User
+from survey.public import limits
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,7 +75,7 @@ def home_for(user: User) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limits.login_limits
 def login() -> Response | str | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():

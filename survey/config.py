@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+DEV_URL = "http://127.0.0.1:5000"  # `make run`
 DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production, see check()
 
 DEFAULTS: dict[str, Any] = {
@@ -20,6 +21,10 @@ DEFAULTS: dict[str, Any] = {
     # session key does not let an old dossier be answered twice.
     "DOSSIER_KEY": None,
     "DATABASE_URL": f"sqlite:///{ROOT / 'instance' / 'survey.sqlite3'}",
+    # The https:// address citizens and tablets use (e.g. https://hailong.cantho.gov.vn): links in
+    # e-mails and SMS (the worker sending them has no request to ask) and the links commands
+    # print (kiosk enrolment, posters) start with it. Required in production.
+    "PUBLIC_URL": None,
     "MIN_N": 30,
     "CONFIDENCE_LEVEL": 0.95,
     "KIOSK_IDLE_SECONDS": 60,
@@ -32,11 +37,19 @@ DEFAULTS: dict[str, Any] = {
     # If Redis is down, count in memory rather than refuse citizens' answers with a 500.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
-    # Reverse proxies in front of the app (0: none). With 1, the client address and scheme are
-    # taken from the proxy's X-Forwarded-For / X-Forwarded-Proto, so rate limits are per client.
+    # Reverse proxies in front of the app (0: none). With 1 (one nginx), the client address and
+    # scheme are taken from the last X-Forwarded-For entry and X-Forwarded-Proto; with 0 those
+    # headers are ignored, so a client cannot fake its address (docs/deployment.md).
     "TRUSTED_PROXIES": 0,
-    "SUBMIT_RATE_LIMIT": "60 per minute",
-    "LOGIN_RATE_LIMIT": "10 per minute",
+    # Limits per device and per person (survey/public/limits.py); the address limit is only an
+    # outer guard that a whole office, or a carrier's NAT, behind one address does not reach.
+    "KIOSK_RATE_LIMIT": "120 per minute",  # per enrolled tablet (its device secret)
+    "PHONE_RATE_LIMIT": "10 per minute",  # per browser session
+    "QR_RATE_LIMIT": "300 per minute",  # per signed poster or receipt link
+    "ENROL_RATE_LIMIT": "5 per minute",  # per enrolment code
+    "ADDRESS_RATE_LIMIT": "1200 per minute",  # per client address, phone answers and enrolments
+    "LOGIN_RATE_LIMIT": "10 per minute",  # per account asked for
+    "LOGIN_ADDRESS_RATE_LIMIT": "60 per minute",
     "API_RATE_LIMIT": "120 per minute",
     # Gaming detection (survey/integrity.py): local opening hours and ISO weekdays (1 = Monday) of
     # the desks; a burst is this many top ratings at one kiosk within this many seconds; a unit is
@@ -64,8 +77,6 @@ DEFAULTS: dict[str, Any] = {
     "CONTACT_KEYS": None,
     # Comments reach the unit's dashboard this many days after they were written (SPEC §6).
     "COMMENT_DELAY_DAYS": 1,
-    # Links in e-mails and SMS point here (the worker sending them has no request to ask).
-    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     # Outbox (survey/messaging): e-mail through SMTP ("log" only logs), SMS through a provider
     # ("log", or "package.module:Class"), webhooks over HTTP; retries back off exponentially.
     "MAIL_DRIVER": "smtp",
@@ -125,6 +136,11 @@ def load(app_config: dict[str, Any], overrides: dict[str, Any] | None) -> None:
         app_config["SECRET_KEY"] = DEV_SECRET
     if production and app_config["SECRET_KEY"] == DEV_SECRET:
         raise ConfigError("SURVEY_SECRET_KEY is the development key: set a real one.")
+    if not app_config["PUBLIC_URL"]:
+        if production:
+            raise ConfigError("SURVEY_PUBLIC_URL is not set: links in e-mails, SMS and printed "
+                              "codes need the https:// address citizens use.")
+        app_config["PUBLIC_URL"] = DEV_URL
     app_config["DOSSIER_KEY"] = app_config["DOSSIER_KEY"] or app_config["SECRET_KEY"]
     app_config["SESSION_COOKIE_SECURE"] = production
     app_config["REMEMBER_COOKIE_SECURE"] = production

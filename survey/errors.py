@@ -56,18 +56,42 @@ def _http_error(error: HTTPException) -> tuple[Response | str, int]:
 def _too_many(error: RateLimitExceeded) -> Response:
     """429, saying when to try again (Retry-After) from the refusing window's counters.
 
+    A kiosk (or any JSON caller) gets ``{"status": 429, "retry_after": seconds}``: its outbox keeps
+    the answer and sends it again later. A citizen gets a page in plain words; on the phone survey
+    it carries the answers just sent, with their idempotency key, behind a "Gửi lại" button, so
+    nothing typed is lost and a second press cannot count twice.
+
     The limiter's own headers are off: they cost a second round trip to the counters on every
     request, and only a refused request needs to know when its window ends.
     """
-    body, status = _http_error(error)
-    response = current_app.make_response((body, status))
     wait = error.limit.limit.get_expiry()  # the whole window, at worst
     refusing = limiter.current_limit
     if refusing is not None:
         with suppress(Exception):  # counters out of reach: the window's length will do
             wait = max(1, math.ceil(refusing.window.reset_time - time.time()))
+    title = _("Xin chờ một chút")
+    if _wants_json():
+        if request.path.startswith("/kiosk"):
+            message = _("Gửi quá nhanh. Câu trả lời được giữ lại và sẽ tự gửi lại sau %(seconds)s giây.",
+                        seconds=wait)
+        else:
+            message = _("Gửi quá nhanh. Vui lòng thử lại sau %(seconds)s giây.", seconds=wait)
+        response = jsonify(error=title, message=message, status=429, retry_after=wait)
+        response.status_code = 429
+    else:
+        resend = None
+        if request.method == "POST" and request.endpoint == "public.phone":
+            resend = list(request.form.items(multi=True))
+        page = render_template("too_many.html", title=title, wait=_wait_in_words(wait), resend=resend)
+        response = current_app.make_response((page, 429))
     response.headers["Retry-After"] = str(wait)
     return response
+
+
+def _wait_in_words(seconds: int) -> str:
+    if seconds < 90:
+        return _("%(n)s giây", n=seconds)
+    return _("%(n)s phút", n=math.ceil(seconds / 60))
 
 
 def _csrf_error(error: CSRFError) -> Response | tuple[Response | str, int]:

@@ -32,14 +32,18 @@ babel = Babel()
 login_manager = LoginManager()
 
 
-def _client_address() -> str:
-    """Rate-limit key. The address is used in memory by the limiter only, never stored with a response."""
+def client_address() -> str:
+    """The client's address, for rate limits only (the limiter's counters; never stored with a response).
+
+    It is the proxy's own address unless ``SURVEY_TRUSTED_PROXIES`` says how many proxies to look
+    through (survey/security.py); the per-device and per-person keys are in survey/public/limits.py.
+    """
     from flask import request
 
     return request.remote_addr or "unknown"
 
 
-limiter = Limiter(key_func=_client_address, default_limits=[])
+limiter = Limiter(key_func=client_address, default_limits=[])
 
 
 # What service functions take as their first argument: a plain Session, or Flask-SQLAlchemy's

@@ -2,8 +2,25 @@
 secrets, API tokens, enrolment codes) with the hashes they are stored as.
 
 The Content-Security-Policy allows no inline script or style at all: every script and style is a
-file under ``/static``, so no nonce is needed. ``Referrer-Policy: no-referrer`` keeps survey tokens
-in URLs from leaking to other sites.
+file under ``/static``, so no nonce is needed.
+
+**CSRF over HTTPS: ``Referrer-Policy: same-origin``.** Over HTTPS, Flask-WTF's strict check
+(``WTF_CSRF_SSL_STRICT``, left on) refuses a POST whose ``Referer`` is missing or names another
+origin, on top of the session-bound token. With ``no-referrer`` browsers sent no Referer at all, so
+behind TLS every form failed. ``same-origin`` sends the full Referer to this site only and nothing
+to any other site, so:
+
+- a survey token in a URL (``/s/<token>``) still never leaks to another site, exactly as before;
+- a same-site POST carries its Referer and passes; a cross-site POST (another origin's page, or
+  one that hides its Referer) is refused, and it also lacks the ``SameSite=Lax`` session cookie;
+- the check stays Flask-WTF's own. ``strict-origin-when-cross-origin`` would also work but tells
+  other sites which host a citizen came from; an Origin-header check would replace a library
+  check with our own code for no gain, since every browser we serve sends the Referer under
+  this policy.
+
+The proxy must pass the ``Host`` the browser used, port included (``proxy_set_header Host
+$http_host``), and ``X-Forwarded-Proto``; the app trusts them only with ``SURVEY_TRUSTED_PROXIES``
+(docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -12,7 +29,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -34,7 +51,7 @@ HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
@@ -58,6 +75,15 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies
         )
+
+    @app.before_request
+    def _form_bodies_are_objects() -> None:
+        """A page's form read from a JSON body that is not an object would make Flask-WTF raise
+        (a 500); the pages take forms, so such a body is the client's error (400). The API reads
+        its own JSON."""
+        page = request.method == "POST" and not request.path.startswith("/api/")
+        if page and request.is_json and not isinstance(request.get_json(silent=True), dict | None):
+            abort(400)
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -21,6 +21,7 @@ from survey.extensions import db
 from tests import factories
 from tests.fuzzing import CASES
 from tests.helpers import database_url, make_app, reset_database
+from tests.stack import RunningStack, new_certificate, running_stack
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +33,19 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
         db.session.commit()
         db.session.remove()
     return app
+
+
+@pytest.fixture(scope="session")
+def tls_certificate(tmp_path_factory: pytest.TempPathFactory):
+    """The run's TLS certificate: nginx serves it, Chromium trusts exactly its key."""
+    return new_certificate(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, tls_certificate) -> Iterator[RunningStack]:
+    """nginx over HTTPS → gunicorn (2 workers, production settings) → the suite's database, Redis."""
+    with running_stack(tmp_path_factory, tls_certificate) as running:
+        yield running
 
 
 @pytest.fixture(autouse=True)

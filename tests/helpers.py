@@ -92,7 +92,7 @@ def make_app(url: str, **overrides: object) -> Flask:
         "KIOSK_IDLE_SECONDS": 2,
         "KIOSK_THANKS_SECONDS": 1,
         "CONTACT_KEYS": TEST_CONTACT_KEY,
-        "PUBLIC_BASE_URL": "http://hailong.test",
+        "PUBLIC_URL": "http://hailong.test",
         "MAIL_DRIVER": "log",
     }
     config.update(overrides)

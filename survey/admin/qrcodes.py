@@ -160,9 +160,11 @@ def qr_sheet_issue(unit_id: int) -> Response:
 def _poster(qr: QrCode) -> dict[str, object]:
     url = posters.survey_url(posters.payload_for(qr))
     place = qr.service_point.name if qr.service_point else qr.unit.name
+    short = posters.short_url(qr)
     return {
         "qr": qr,
         "url": url,
+        "short": short.split("://", 1)[-1],  # as typed: the browser adds https:// (nginx redirects)
         "place": place,
         "svg": posters.qr_svg(url, title=_("Mã QR khảo sát: %(place)s", place=place)),
     }

@@ -23,9 +23,9 @@ from survey.models import Complaint, User
 
 
 def absolute(endpoint: str, **values: Any) -> str:
-    """An absolute link under ``PUBLIC_BASE_URL`` (a worker or a command has no request)."""
+    """An absolute link under ``PUBLIC_URL`` (a worker or a command has no request)."""
     path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/") + path
+    return str(current_app.config["PUBLIC_URL"]).rstrip("/") + path
 
 
 def case_url(complaint: Complaint) -> str:

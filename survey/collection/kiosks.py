@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Table, bindparam, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Table, bindparam, func, select, update
 
 from survey.administration import audit
 from survey.collection.signing import normalise_dossier_code
@@ -24,10 +25,15 @@ CLOCK_SKEW = timedelta(minutes=5)  # a tablet clock this far ahead is taken as r
 KIOSKS: Table = Kiosk.__table__  # type: ignore[assignment]
 POINTS: Table = ServicePoint.__table__  # type: ignore[assignment]
 FIELDS = ("label", "service_point_id", "instrument_key", "enrolled_at", "revoked_at")
+FLEET_MAX = 200  # kiosks made at one desk in one go
 
 
 class EnrolmentError(ValueError):
     """The code is unknown, used or expired."""
+
+
+class FleetError(ValueError):
+    """Kiosks cannot be made at this desk (closed), or not that many at once."""
 
 
 def _audit(session: AnySession, actor: User | None, action: str, kiosk: Kiosk,
@@ -44,6 +50,24 @@ def create_kiosk(session: AnySession, actor: User | None, service_point: Service
     code = _new_code(session, kiosk)
     _audit(session, actor, "create", kiosk, None)
     return kiosk, code
+
+
+def create_fleet(session: AnySession, actor: User | None, service_point: ServicePoint, *, count: int,
+                 label: str = "Máy", instrument_key: str = "sipas-short") -> list[tuple[Kiosk, str]]:
+    """``count`` new kiosks at a desk, numbered after its existing ones, each with its one-time code.
+
+    For enrolling a fleet of tablets (``flask kiosks issue-codes``). Each kiosk is audited as
+    :func:`create_kiosk` audits it.
+    """
+    if not 1 <= count <= FLEET_MAX:
+        raise FleetError(_l("Số máy phải từ 1 đến %(max)s.", max=FLEET_MAX))
+    if service_point.valid_to is not None:
+        raise FleetError(_l("Điểm phục vụ %(code)s đã đóng.", code=service_point.code))
+    have = session.scalar(
+        select(func.count()).select_from(Kiosk).filter_by(service_point_id=service_point.id)
+    )
+    return [create_kiosk(session, actor, service_point, label=f"{label} {(have or 0) + n}",
+                         instrument_key=instrument_key) for n in range(1, count + 1)]
 
 
 def issue_enrolment_code(session: AnySession, actor: User | None, kiosk: Kiosk) -> str:

@@ -1,8 +1,12 @@
 """QR codes for posters and receipts: issued per unit, desk or procedure at a desk; revocable.
 
 Each code's signed payload names its :class:`~survey.models.QrCode` row (``qr_id``), so revoking
-the row retires every printed copy at once. The QR is drawn by segno as SVG, which prints sharp at
-any size and is embedded as markup (no inline style, so the CSP holds).
+the row retires every printed copy at once. Each row also has a short code: the poster prints its
+short link (``/q/<short_code>``) under the QR, for a camera that cannot read the QR and for an
+officer sending the link by Zalo or SMS; the link redirects to the signed survey URL.
+
+The QR is drawn by segno as SVG, which prints sharp at any size and is embedded as markup (no
+inline style, so the CSP holds).
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ import segno
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+from sqlalchemy import select
 
 from survey.administration import audit
 from survey.collection import instruments
 from survey.collection.signing import SurveyPayload, sign_payload
 from survey.extensions import AnySession
 from survey.models import Procedure, QrCode, ServicePoint, Unit, User
+from survey.models.units import new_short_code
 
 QR_FIELDS = ("instrument_key", "unit_id", "service_point_id", "procedure_id", "revoked_at")
 
@@ -44,12 +50,38 @@ def issue_qr_code(
         raise QrError(_l("Mã QR cho một thủ tục cần chọn điểm phục vụ."))
     if instrument_key not in instruments.BUILT_IN:
         raise QrError(_l("Không có bộ câu hỏi %(key)s.", key=instrument_key))
-    qr = QrCode(unit=unit, service_point=service_point, procedure=procedure, instrument_key=instrument_key)
+    qr = QrCode(unit=unit, service_point=service_point, procedure=procedure, instrument_key=instrument_key,
+                short_code=_unused_short_code(session))
     session.add(qr)
     session.flush()
     audit.record(session, actor=actor, action="qr_code.create", object_type="qr_code", object_id=qr.id,
                  after=audit.snapshot(qr, QR_FIELDS))
     return qr
+
+
+def _unused_short_code(session: AnySession) -> str:
+    while True:
+        code = new_short_code()
+        if session.scalar(select(QrCode.id).filter_by(short_code=code)) is None:
+            return code
+
+
+def by_short_code(session: AnySession, code: str) -> QrCode | None:
+    """The QR code whose short link is ``code``, as typed: any case, spaces and dashes ignored."""
+    typed = "".join(ch for ch in code.upper() if ch.isalnum())
+    if not typed or len(typed) > 12:
+        return None
+    return session.scalar(select(QrCode).filter_by(short_code=typed))
+
+
+def unit_codes(session: AnySession, unit: Unit) -> list[QrCode]:
+    """The unit's QR codes still in use: the unit's own first, then each desk's, oldest first."""
+    query = (
+        select(QrCode)
+        .where(QrCode.unit_id == unit.id, QrCode.revoked_at.is_(None))
+        .order_by(QrCode.service_point_id.is_not(None), QrCode.service_point_id, QrCode.id)
+    )
+    return list(session.scalars(query))
 
 
 def revoke_qr_code(session: AnySession, actor: User | None, qr: QrCode) -> None:
@@ -75,6 +107,11 @@ def payload_for(qr: QrCode) -> SurveyPayload:
 def survey_url(payload: SurveyPayload) -> str:
     """The absolute phone-survey URL for a payload (needs a request or SERVER_NAME)."""
     return url_for("public.phone", token=sign_payload(payload), _external=True)
+
+
+def short_url(qr: QrCode) -> str:
+    """The poster's short link, absolute (needs a request or SERVER_NAME)."""
+    return url_for("public.short_link", code=qr.short_code, _external=True)
 
 
 def qr_svg(data: str, *, title: str) -> Markup:

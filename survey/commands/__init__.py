@@ -16,8 +16,10 @@ from survey.commands import (
     instruments,
     integrity,
     keys,
+    kiosks,
     outbox,
     procedures,
+    qr,
     report,
     responses,
     targets,
@@ -25,8 +27,8 @@ from survey.commands import (
     volumes,
 )
 
-GROUPS = (audit, backup, complaints, demo, instruments, integrity, keys, outbox, procedures, report,
-          responses, targets, users, volumes)
+GROUPS = (audit, backup, complaints, demo, instruments, integrity, keys, kiosks, outbox, procedures, qr,
+          report, responses, targets, users, volumes)
 
 
 def register(app: Flask) -> None:

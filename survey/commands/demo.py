@@ -50,8 +50,9 @@ def demo_urls(base: str) -> None:
 
   Kiosk (desk tablet) — open on the tablet, valid {hours} h, one use:
       {base}/kiosk/enrol?code={code}      (code {code})
-  Phone survey from a poster QR code ({point.name}):
+  Phone survey from a poster QR code ({point.name}), and its short link:
       {base}/s/{sign_payload(poster)}
+      {base}/q/{qr.short_code}
   Phone survey from a receipt QR code (dossier 000.00.28.H10-251123-0001, counts once):
       {base}/s/{sign_payload(receipt)}
 

@@ -9,6 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import Base
 from survey.models.types import UtcDateTime, utcnow
+from survey.security import new_code
+
+SHORT_CODE_LENGTH = 7  # 31**7 ≈ 2.8e10 codes: a collision is retried (survey/collection/qrcodes.py)
+
+
+def new_short_code() -> str:
+    return new_code(SHORT_CODE_LENGTH)
 
 UNIT_LEVELS = ("city", "department", "commune")
 SERVICE_POINT_KINDS = ("one_stop", "centre_counter", "hospital", "school")
@@ -155,6 +162,8 @@ class QrCode(Base):
     procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedure.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The poster's short link, /q/<short_code>, to type or to send by Zalo or SMS.
+    short_code: Mapped[str] = mapped_column(String(12), unique=True, default=new_short_code)
 
     unit: Mapped[Unit] = relationship()
     service_point: Mapped[ServicePoint | None] = relationship()

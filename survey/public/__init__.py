@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from survey.public import kiosk, phone  # noqa: E402, F401  (routes register on import)
+from survey.public import kiosk, links, phone  # noqa: E402, F401  (routes register on import)
 
 
 @bp.app_context_processor

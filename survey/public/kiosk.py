@@ -36,8 +36,8 @@ from survey.collection.kiosks import (
 )
 from survey.collection.responses import Context, SubmissionError, record_response
 from survey.database import reading_first
-from survey.extensions import db, limiter
-from survey.public import bp
+from survey.extensions import db
+from survey.public import bp, limits
 from survey.public.forms import survey_form
 
 FIVE_YEARS = 5 * 365 * 24 * 3600
@@ -60,7 +60,7 @@ def _current_kiosk() -> EnrolledKiosk | None:
 
 
 @bp.route("/kiosk/enrol", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limits.enrolment_limits
 def kiosk_enrol() -> Response | str:
     form = EnrolForm(code=request.args.get("code", ""))
     if form.validate_on_submit():
@@ -99,7 +99,7 @@ def kiosk() -> Response:
 
 
 @bp.post("/kiosk")
-@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"])
+@limits.kiosk_limits
 def kiosk_submit() -> Response | tuple[Response, int]:
     with reading_first(db.session):
         current = _current_kiosk()

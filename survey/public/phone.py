@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, Gone
@@ -18,9 +18,9 @@ from survey.collection.complaints import offer_token
 from survey.collection.responses import Context, SubmissionError, record_response
 from survey.collection.signing import InvalidPayload, SurveyPayload, load_payload
 from survey.database import reading_first
-from survey.extensions import db, limiter
+from survey.extensions import db
 from survey.models import Procedure, QrCode, ServicePoint, Unit
-from survey.public import bp
+from survey.public import bp, limits
 from survey.public.forms import survey_form
 
 THANKS = {
@@ -89,7 +89,7 @@ def index() -> str:
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], methods=["POST"])
+@limits.phone_limits
 def phone(token: str) -> Response | str | tuple[str, int]:
     with reading_first(db.session):
         opened = resolve(token)

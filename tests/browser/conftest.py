@@ -1,8 +1,12 @@
 """A live server and Debian's Chromium, for the tests that drive a real browser.
 
 The server runs the app in a thread on a free loopback port, against a scratch database of its own
-(committed data: the browser and the test see the same rows). Chromium missing is a failure, never
-a skip: ``make test`` installs it.
+(committed data: the browser and the test see the same rows). With ``SURVEY_TEST_SERVER=proxy``
+the live server is the production-shaped stack instead (tests/stack.py: nginx over HTTPS →
+gunicorn in production settings), and the same tests run through it. Chromium trusts the run's
+certificate by its key (``--ignore-certificate-errors-spki-list``), so an HTTPS page is a secure
+context as it is on a real server. Chromium missing is a failure, never a skip: ``make test``
+installs it.
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from deploy.tls import Certificate
 from survey.collection import kiosks
 from survey.collection.signing import SurveyPayload, sign_payload
 from survey.extensions import db
 from survey.models import Response
 from tests import factories
 from tests.helpers import make_app, reset_database, scratch_database_url
+from tests.stack import PROXY_MODE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -82,7 +88,12 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    if PROXY_MODE:
+        running = request.getfixturevalue("stack")
+        yield LiveServer(app=running.app, url=running.url)
+        return
     app = make_app(scratch_database_url(tmp_path_factory, "browser"),
                    KIOSK_IDLE_SECONDS=2, KIOSK_THANKS_SECONDS=1, WTF_CSRF_ENABLED=True)
     reset_database(app)
@@ -101,12 +112,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(tls_certificate: Certificate) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make chromium` (Debian's chromium package)")
+    trust = f"--ignore-certificate-errors-spki-list={tls_certificate.spki_sha256}"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), headless=True, args=[*CHROMIUM_ARGS, trust]
         )
         yield chromium
         chromium.close()

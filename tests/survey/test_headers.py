@@ -90,7 +90,7 @@ def check_response(path: str, response, *, failing: bool = False) -> list[str]:
     if "unsafe-inline" in csp or "frame-ancestors 'none'" not in csp or "script-src 'self'" not in csp:
         problems.append(f"{path}: CSP {csp!r}")
     for name, value in [("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"),
-                        ("Referrer-Policy", "no-referrer")]:
+                        ("Referrer-Policy", "same-origin")]:
         if headers.get(name) != value:
             problems.append(f"{path}: {name} is {headers.get(name)!r}")
     if "max-age=" not in headers.get("Strict-Transport-Security", ""):

@@ -1,0 +1,7 @@
+"""``python -m deploy``: ``make serve`` (see deploy/serve.py)."""
+
+import sys
+
+from deploy.serve import main
+
+sys.exit(main())
