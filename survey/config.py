@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     # An answer kept in an offline kiosk's outbox is dated by the tablet's clock if it arrives
     # within this many days; later (or with an implausible clock), on arrival.
     "KIOSK_LATE_DAYS": 7,
+    # An answer still in a tablet's outbox after this long shows the desk officer a "waiting" mark.
+    "KIOSK_OUTBOX_WARN_SECONDS": 600,
     "RATELIMIT_STORAGE_URI": "memory://",
     # If Redis is down, count in memory rather than refuse citizens' answers with a 500.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

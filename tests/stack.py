@@ -36,7 +36,7 @@ from tests.helpers import make_app, reset_database, scratch_database_url
 REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PROXY_MODE = os.environ.get("SURVEY_TEST_SERVER") == "proxy"
 # What the browser tests need of the kiosk's timers; everything else is left at production values.
-SETTINGS = {"KIOSK_IDLE_SECONDS": 2, "KIOSK_THANKS_SECONDS": 1}
+SETTINGS = {"KIOSK_IDLE_SECONDS": 2, "KIOSK_THANKS_SECONDS": 1, "KIOSK_OUTBOX_WARN_SECONDS": 2}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Kiosks: create one for a desk, show its one-time enrolment code once, see its last contact, revoke."""
+"""Kiosks: create one for a desk, show its one-time enrolment code once, see its last contact and
+waiting answers, discard answers refused for good, revoke."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from survey.admin.common import (
     visible_ids,
 )
 from survey.auth import roles_required
-from survey.collection import instruments, kiosks
+from survey.collection import instruments, kiosk_outbox, kiosks
 from survey.extensions import db
 from survey.models import Kiosk, ServicePoint
 
@@ -97,4 +98,16 @@ def kiosk_revoke(kiosk_id: int) -> Response:
     kiosks.revoke_kiosk(db.session, current_user, kiosk)
     db.session.commit()
     flash(_("Đã thu hồi máy %(label)s. Máy sẽ hiện màn hình “chưa kích hoạt”.", label=kiosk.label), "notice")
+    return redirect(url_for("admin.kiosks_list"), code=303)
+
+
+@bp.post("/kiosks/<int:kiosk_id>/discard")
+@roles_required(*MANAGERS)
+def kiosk_discard(kiosk_id: int) -> Response:
+    """The tablet drops, at its next contact, the answers the server refused for good."""
+    kiosk = scoped(Kiosk, kiosk_id, manage=True)
+    kiosk_outbox.discard_refused(db.session, current_user, kiosk)
+    db.session.commit()
+    flash(_("Máy %(label)s sẽ bỏ các câu trả lời không hợp lệ ở lần liên lạc tới.", label=kiosk.label),
+          "notice")
     return redirect(url_for("admin.kiosks_list"), code=303)

@@ -146,6 +146,12 @@ class Kiosk(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # What the tablet last said of its outbox: answers not yet delivered, and when the oldest was
+    # given. An administrator's "discard" sets the last column; the tablet then drops the answers
+    # the server refused for good that were given before it (nothing else is ever dropped).
+    outbox_waiting: Mapped[int] = mapped_column(default=0, server_default="0")
+    outbox_oldest_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outbox_discard_before: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     service_point: Mapped[ServicePoint] = relationship()
 

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from survey.collection import instruments
+from survey.collection import instruments, kiosk_outbox
 from survey.collection.kiosks import (
     COOKIE,
     EnrolledKiosk,
@@ -146,10 +146,29 @@ def kiosk_thanks() -> Response:
 
 @bp.get("/kiosk/token")
 def kiosk_token() -> Response:
-    """A fresh CSRF token, so that an answer given on a page left open for hours is not lost."""
-    if _current_kiosk() is None:
+    """A fresh CSRF token, so that an answer given on a page left open for hours is not lost.
+
+    The tablet asks for one before each flush of its outbox and says how many answers wait
+    (``waiting``) and when the oldest was given (``oldest``, ms since the epoch); the answer also
+    carries the administrator's discard time for answers refused for good (``discard_before``).
+    """
+    current = _current_kiosk()
+    if current is None:
         abort(403)
-    return _no_store(jsonify(csrf_token=generate_csrf()))
+    waiting = request.args.get("waiting", type=_count)
+    if waiting is not None:
+        kiosk_outbox.report(db.session, current, waiting=waiting,
+                            oldest_ms=request.args.get("oldest", type=_count))
+    discard = kiosk_outbox.discard_before_ms(db.session, current)
+    db.session.commit()
+    return _no_store(jsonify(csrf_token=generate_csrf(), discard_before=discard))
+
+
+def _count(text: str) -> int:
+    """A non-negative whole number in ASCII digits (``type=`` of ``request.args.get``)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 15):
+        raise ValueError(text)
+    return int(text)
 
 
 @bp.get("/kiosk/sw.js")

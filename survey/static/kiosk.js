@@ -39,7 +39,8 @@
       .then(function (items) { return (items || []).concat(Object.keys(memory).map(function (k) { return memory[k]; })); });
   }
 
-  var flushing = null, again = false;
+  var flushing = null, again = false, reported = null;
+  var warnMs = Number(root.dataset.warn) * 1000, mark = document.getElementById("waiting");
   function send(item, token) {
     var body = new URLSearchParams(item.fields);
     body.set("csrf_token", token);
@@ -48,22 +49,44 @@
         // Only the server's own answer counts: a captive portal's "200 OK" page is not a receipt.
         return r.json().then(function (j) {
           if (r.ok && (j.status === "recorded" || j.status === "duplicate")) return drop(item.key);
-          if (j.status === "rejected") return drop(item.key); // invalid for good: resending cannot help
+          // Invalid for good: resending cannot help, but it is kept (and counted as waiting)
+          // until an administrator discards it.
+          if (j.status === "rejected") { item.held = true; return keep(item); }
           throw new Error("retry later");
         });
       });
   }
+  function report(items) {
+    var oldest = items.reduce(function (m, i) { return Math.min(m, i.at || Date.now()); }, Date.now());
+    var url = root.dataset.tokenUrl + "?waiting=" + items.length + (items.length ? "&oldest=" + oldest : "");
+    reported = items.length;
+    return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) { return r.json(); });
+  }
+  function showWaiting(items) {
+    // The desk officer's mark: answers that have waited too long to be sent (offline, refused).
+    var late = items.filter(function (i) { return Date.now() - (i.at || 0) >= warnMs; });
+    mark.hidden = !late.length;
+    mark.textContent = mark.dataset.label.replace("{n}", String(items.length));
+  }
   function flush() {
     if (flushing) { again = true; return flushing; }
     flushing = pending().then(function (items) {
-      if (!items.length) return;
-      // A fresh CSRF token: the page may be hours old, or loaded from the offline cache.
-      return fetch(root.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" })
-        .then(function (r) { return r.json(); })
-        .then(function (t) {
-          return items.reduce(function (p, item) { return p.then(function () { return send(item, t.csrf_token); }); }, Promise.resolve());
+      if (!items.length && reported === 0) return;
+      // A fresh CSRF token (the page may be hours old, or loaded from the offline cache); the
+      // request also tells the server how many answers wait here.
+      return report(items).then(function (t) {
+        var keepers = items.filter(function (i) {
+          return !(i.held && t.discard_before && (i.at || 0) < t.discard_before);
         });
+        return Promise.all(items.filter(function (i) { return keepers.indexOf(i) < 0; }).map(function (i) { return drop(i.key); }))
+          .then(function () {
+            return keepers.filter(function (i) { return !i.held; })
+              .reduce(function (p, item) { return p.then(function () { return send(item, t.csrf_token); }); }, Promise.resolve());
+          })
+          .then(pending).then(function (left) { if (left.length !== reported) return report(left); });
+      });
     }).catch(function () { /* offline or server busy: the next flush sends it */ })
+      .then(pending).then(showWaiting)
       .then(function () { flushing = null; if (again) { again = false; flush(); } });
     return flushing;
   }
@@ -111,7 +134,7 @@
     var fields = [];
     new FormData(form).forEach(function (value, name) { if (name !== "csrf_token") fields.push([name, value]); });
     fields.push(["answered_at", String(Date.now())]); // if sent later, the answer keeps its own time
-    var item = { key: form.elements.idempotency_key.value, fields: fields };
+    var item = { key: form.elements.idempotency_key.value, fields: fields, at: Date.now() };
     screen("thanks");
     setTimeout(reset, thanksMs);
     keep(item).catch(function () { memory[item.key] = item; }).then(flush);

@@ -95,7 +95,8 @@ def live_server(request: pytest.FixtureRequest,
         yield LiveServer(app=running.app, url=running.url)
         return
     app = make_app(scratch_database_url(tmp_path_factory, "browser"),
-                   KIOSK_IDLE_SECONDS=2, KIOSK_THANKS_SECONDS=1, WTF_CSRF_ENABLED=True)
+                   KIOSK_IDLE_SECONDS=2, KIOSK_THANKS_SECONDS=1, KIOSK_OUTBOX_WARN_SECONDS=2,
+                   WTF_CSRF_ENABLED=True)
     reset_database(app)
     with app.app_context():
         factories.load_instruments()

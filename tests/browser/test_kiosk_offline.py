@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -53,3 +54,62 @@ def test_answers_given_offline_survive_a_reload_and_are_sent_once_back_online(li
     assert sorted(r.overall for r in stored) == [1, 2, 3, 4, 5]
     # Dated when they were given, by the tablet's clock, not when the network came back.
     assert all(r.submitted_at < back_online for r in stored), [r.submitted_at for r in stored]
+
+
+def test_a_long_outage_shows_the_desk_its_waiting_answers_and_the_list_its_count(live_server, kiosk_page):
+    """KIOSK_OUTBOX_WARN_SECONDS is 2 here: an answer kept longer shows the officer a mark."""
+    page, kiosk_id = kiosk_page
+    mark = page.locator("#waiting")
+    expect(mark).to_be_hidden()
+    page.context.set_offline(True)
+    for n in range(2):
+        answer_survey(page, [5, 4, 4, 5, 5, 4], comment=f"Mất mạng {n}")
+        page.get_by_role("button", name="Gửi ý kiến").click()
+        expect(page.locator("#attract")).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(2500)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")  # a flush attempt, still offline
+    expect(mark).to_be_visible(timeout=20_000)
+    expect(mark).to_have_text("Chờ gửi: 2 câu trả lời")
+    page.context.set_offline(False)
+    assert wait_for_count(live_server, 2, timeout=30, kiosk_id=kiosk_id) == 2
+    expect(mark).to_be_hidden(timeout=20_000)
+    with live_server.app.app_context():
+        from survey.extensions import db
+        from survey.models import Kiosk
+        try:
+            kiosk = db.session.get(Kiosk, kiosk_id)
+            assert kiosk.outbox_waiting == 0
+            assert kiosk.last_seen_at is not None
+        finally:
+            db.session.remove()
+
+
+def test_an_answer_refused_for_a_stale_token_is_resent_and_stored_once(live_server, kiosk_page):
+    page, kiosk_id = kiosk_page
+    spoiled = []
+
+    def stale_once(route, request):
+        if request.method == "POST" and not spoiled:
+            spoiled.append(request.post_data)
+            body = re.sub(r"csrf_token=[^&]*", "csrf_token=stale", request.post_data or "")
+            route.continue_(post_data=body)
+        else:
+            route.continue_()
+
+    only_the_form = re.compile(r".*/kiosk$")
+    page.route(only_the_form, stale_once)
+    answer_survey(page, [4, 4, 4, 5, 5, 4], comment="Mã cũ")
+    page.get_by_role("button", name="Gửi ý kiến").click()
+    expect(page.locator("#attract")).to_be_visible(timeout=10_000)
+    for _ in range(50):
+        if spoiled:
+            break
+        page.wait_for_timeout(100)
+    assert spoiled
+    assert live_server.count_responses(kiosk_id=kiosk_id) == 0
+    page.unroute(only_the_form)  # (a sync route handler would only run while Playwright is called)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")  # the next flush
+    assert wait_for_count(live_server, 1, timeout=30, kiosk_id=kiosk_id) == 1
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page.wait_for_timeout(1500)
+    assert live_server.count_responses(kiosk_id=kiosk_id) == 1

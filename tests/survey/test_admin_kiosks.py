@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -79,3 +81,56 @@ def test_a_viewer_cannot_create_or_revoke_kiosks(app, client):
     login_as(app, client, "unit_viewer", unit_id)
     assert client.post("/admin/kiosks", data={"service_point": point_id, "label": "x"}).status_code == 403
     assert "Thêm máy đánh giá" not in client.get("/admin/kiosks").get_data(as_text=True)
+
+
+def test_a_tablet_reports_its_waiting_answers_and_the_list_shows_them(app, client):
+    point_id, unit_id = _desk(app)
+    login_as(app, client, "unit_manager", unit_id)
+    _kiosk_id, code, _html = _create(client, point_id)
+    tablet = app.test_client()
+    assert tablet.post("/kiosk/enrol", data={"code": code}).status_code == 302
+    given = int(datetime(2026, 12, 1, 1, 30, tzinfo=UTC).timestamp() * 1000)  # 08:30 in Cần Thơ
+    reply = tablet.get(f"/kiosk/token?waiting=3&oldest={given}")
+    assert reply.status_code == 200
+    assert reply.json["csrf_token"]
+    assert reply.json["discard_before"] is None
+    listing = client.get("/admin/kiosks").get_data(as_text=True)
+    assert '<span class="status-waiting">3</span>' in listing
+    assert "01/12/2026 08:30" in listing
+    # Once sent, the tablet says so and the mark goes.
+    assert tablet.get("/kiosk/token?waiting=0").status_code == 200
+    listing = client.get("/admin/kiosks").get_data(as_text=True)
+    assert "status-waiting" not in listing
+    assert "Không có" in listing
+
+
+@pytest.mark.parametrize("query", ["waiting=-1", "waiting=abc", "waiting=٣",
+                                   "waiting=3&oldest=99999999999999", "waiting=3&oldest=-5",
+                                   "waiting=" + "9" * 40, "oldest=12"])
+def test_malformed_outbox_reports_are_ignored_or_clamped_never_a_500(app, client, query):
+    point_id, unit_id = _desk(app)
+    login_as(app, client, "unit_manager", unit_id)
+    kiosk_id, code, _html = _create(client, point_id)
+    tablet = app.test_client()
+    tablet.post("/kiosk/enrol", data={"code": code})
+    assert tablet.get(f"/kiosk/token?{query}").status_code == 200
+    with app.app_context():
+        kiosk = db.session.get(Kiosk, kiosk_id)
+        assert 0 <= kiosk.outbox_waiting <= 3
+        assert kiosk.outbox_oldest_at is None or kiosk.outbox_oldest_at <= datetime.now(UTC)
+
+
+def test_discarding_refused_answers_is_the_administrators_word_and_is_audited(app, client):
+    point_id, unit_id = _desk(app)
+    login_as(app, client, "unit_manager", unit_id)
+    kiosk_id, code, _html = _create(client, point_id)
+    tablet = app.test_client()
+    tablet.post("/kiosk/enrol", data={"code": code})
+    tablet.get("/kiosk/token?waiting=2&oldest=1")
+    assert "Bỏ câu trả lời không hợp lệ" in client.get("/admin/kiosks").get_data(as_text=True)
+    assert client.post(f"/admin/kiosks/{kiosk_id}/discard").status_code == 303
+    told = tablet.get("/kiosk/token?waiting=2").json["discard_before"]
+    assert abs(told / 1000 - datetime.now(UTC).timestamp()) < 60
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_id == str(kiosk_id)))
+        assert "kiosk.discard_refused" in list(actions)

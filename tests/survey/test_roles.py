@@ -33,6 +33,7 @@ MATRIX: dict[str, tuple[str | dict[str, str], object, bool]] = {
     "admin.kiosk_create": (MANAGERS, {}, False),
     "admin.kiosk_code": (MANAGERS, lambda w: {"kiosk_id": w.kiosk_a}, True),
     "admin.kiosk_revoke": (MANAGERS, lambda w: {"kiosk_id": w.kiosk_a}, True),
+    "admin.kiosk_discard": (MANAGERS, lambda w: {"kiosk_id": w.kiosk_a}, True),
     "admin.qrcodes": (STAFF, {}, False),
     "admin.qr_create": (MANAGERS, {}, False),
     "admin.qr_poster": (STAFF, lambda w: {"qr_id": w.qr_a}, True),
