@@ -52,9 +52,7 @@ def discard_refused(session: AnySession, actor: User | None, kiosk: Kiosk) -> No
                  object_id=kiosk.id, before=before, after=audit.snapshot(kiosk, fields))
 
 
-def discard_before_ms(session: AnySession, kiosk: EnrolledKiosk) -> int | None:
+def discard_before_ms(kiosk: EnrolledKiosk) -> int | None:
     """The administrator's discard time, in the tablet's milliseconds, if one was set."""
-    when = session.connection().execute(
-        KIOSKS.select().with_only_columns(KIOSKS.c.outbox_discard_before).where(KIOSKS.c.id == kiosk.id)
-    ).scalar()
+    when = kiosk.outbox_discard_before
     return int(when.timestamp() * 1000) if when else None

@@ -115,12 +115,13 @@ class EnrolledKiosk:
     place: str
     instrument_key: str
     last_seen_at: datetime | None
+    outbox_discard_before: datetime | None  # an administrator's word (``kiosk_outbox``)
 
 
 # Core, built once: this runs on every submission, and ORM loading would cost several times more.
 _BY_SECRET = (
     select(KIOSKS.c.id, KIOSKS.c.service_point_id, POINTS.c.unit_id, POINTS.c.name,
-           KIOSKS.c.instrument_key, KIOSKS.c.last_seen_at)
+           KIOSKS.c.instrument_key, KIOSKS.c.last_seen_at, KIOSKS.c.outbox_discard_before)
     .join_from(KIOSKS, POINTS, KIOSKS.c.service_point_id == POINTS.c.id)
     .where(KIOSKS.c.device_secret_hash == bindparam("secret_hash"), KIOSKS.c.revoked_at.is_(None))
 )

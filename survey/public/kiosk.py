@@ -159,7 +159,7 @@ def kiosk_token() -> Response:
     if waiting is not None:
         kiosk_outbox.report(db.session, current, waiting=waiting,
                             oldest_ms=request.args.get("oldest", type=_count))
-    discard = kiosk_outbox.discard_before_ms(db.session, current)
+    discard = kiosk_outbox.discard_before_ms(current)
     db.session.commit()
     return _no_store(jsonify(csrf_token=generate_csrf(), discard_before=discard))
 

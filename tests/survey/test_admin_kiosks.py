@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from survey.extensions import db
@@ -83,12 +84,18 @@ def test_a_viewer_cannot_create_or_revoke_kiosks(app, client):
     assert "Thêm máy đánh giá" not in client.get("/admin/kiosks").get_data(as_text=True)
 
 
-def test_a_tablet_reports_its_waiting_answers_and_the_list_shows_them(app, client):
+def _tablet(app: Flask, client) -> tuple[int, FlaskClient]:
+    """A kiosk made by its unit's manager (logged in on ``client``) and the tablet enrolled on it."""
     point_id, unit_id = _desk(app)
     login_as(app, client, "unit_manager", unit_id)
-    _kiosk_id, code, _html = _create(client, point_id)
+    kiosk_id, code, _html = _create(client, point_id)
     tablet = app.test_client()
     assert tablet.post("/kiosk/enrol", data={"code": code}).status_code == 302
+    return kiosk_id, tablet
+
+
+def test_a_tablet_reports_its_waiting_answers_and_the_list_shows_them(app, client):
+    _kiosk_id, tablet = _tablet(app, client)
     given = int(datetime(2026, 12, 1, 1, 30, tzinfo=UTC).timestamp() * 1000)  # 08:30 in Cần Thơ
     reply = tablet.get(f"/kiosk/token?waiting=3&oldest={given}")
     assert reply.status_code == 200
@@ -108,11 +115,7 @@ def test_a_tablet_reports_its_waiting_answers_and_the_list_shows_them(app, clien
                                    "waiting=3&oldest=99999999999999", "waiting=3&oldest=-5",
                                    "waiting=" + "9" * 40, "oldest=12"])
 def test_malformed_outbox_reports_are_ignored_or_clamped_never_a_500(app, client, query):
-    point_id, unit_id = _desk(app)
-    login_as(app, client, "unit_manager", unit_id)
-    kiosk_id, code, _html = _create(client, point_id)
-    tablet = app.test_client()
-    tablet.post("/kiosk/enrol", data={"code": code})
+    kiosk_id, tablet = _tablet(app, client)
     assert tablet.get(f"/kiosk/token?{query}").status_code == 200
     with app.app_context():
         kiosk = db.session.get(Kiosk, kiosk_id)
@@ -121,11 +124,7 @@ def test_malformed_outbox_reports_are_ignored_or_clamped_never_a_500(app, client
 
 
 def test_discarding_refused_answers_is_the_administrators_word_and_is_audited(app, client):
-    point_id, unit_id = _desk(app)
-    login_as(app, client, "unit_manager", unit_id)
-    kiosk_id, code, _html = _create(client, point_id)
-    tablet = app.test_client()
-    tablet.post("/kiosk/enrol", data={"code": code})
+    kiosk_id, tablet = _tablet(app, client)
     tablet.get("/kiosk/token?waiting=2&oldest=1")
     assert "Bỏ câu trả lời không hợp lệ" in client.get("/admin/kiosks").get_data(as_text=True)
     assert client.post(f"/admin/kiosks/{kiosk_id}/discard").status_code == 303
