@@ -146,3 +146,13 @@ def test_a_significant_fall_raises_an_alert(client: FlaskClient, login, app) -> 
     assert "2026-04" in page[page.index('role="alert"'):][:400]
     steady = client.get("/unit/?period=2026-Q1").get_data(as_text=True)
     assert 'role="alert"' not in steady
+
+
+def test_chart_tooltips_use_the_vietnamese_decimal_comma(app) -> None:
+    from survey.reporting.charts import Point, trend_chart
+
+    with app.test_request_context("/?lang=vi"):
+        points = [Point("2026-05", 0.811, 0.78, 0.84, 1234), Point("2026-06", 0.9, 0.87, 0.93, 40)]
+        svg = str(trend_chart(points, title="t", desc="d"))
+    assert "2026-05: 81,1 % (n = 1.234)" in svg
+    assert "81.1" not in svg
