@@ -21,7 +21,8 @@ GOOD = {"index_code": "SIPAS", "year": "2025", "score": "82.5", "rank": "12", "g
 
 def stored() -> list[tuple]:
     return [(r.index_code, r.year, r.score, r.rank, r.goal_rank, r.note)
-            for r in db.session.scalars(select(OutsideIndex).order_by(OutsideIndex.index_code, OutsideIndex.year))]
+            for r in db.session.scalars(select(OutsideIndex)
+                                        .order_by(OutsideIndex.index_code, OutsideIndex.year))]
 
 
 def audited() -> int:
