@@ -1,6 +1,7 @@
 """An administrator in Chromium records an outside index through the form, then reads the index
 record and the scheduled work pages on a phone (360 px) and a desk screen (1366 px), without the
-page scrolling sideways. Screenshots go to ``tests/artifacts/`` (not committed)."""
+page scrolling sideways, and axe-core finds no serious violation. Screenshots go to
+``tests/artifacts/`` (not committed)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from survey.extensions import db
 from survey.operations import jobs
 from tests import factories
 from tests.browser.conftest import LiveServer
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_admin_browser import _log_in
 
 pytestmark = pytest.mark.browser
@@ -40,6 +42,7 @@ def _look(page: Page, name: str) -> None:
         page.reload()
         assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} scrolls at {width}"
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        assert serious_violations(page) == [], f"{name} at {width} px"
 
 
 def test_an_admin_records_an_index_and_reads_both_pages(live_server: LiveServer, page: Page):
