@@ -2,8 +2,8 @@
 
 ``run-due`` runs every job that falls due (see :mod:`survey.operations.jobs`) and commits after
 each one, so one failing job neither undoes nor blocks the others. Two runners started at once
-cannot both record a job for the same due key: the second one's commit breaks the unique
-constraint and its work is rolled back.
+cannot both record a job for the same due key: the second one's insert breaks the unique
+constraint (on PostgreSQL, once the first commits) and its work is rolled back.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ def run_due_command(at: datetime | None) -> None:
     now = _now(at)
     failed = 0
     for job, key in jobs.due(db.session, now):
-        row = jobs.run(db.session, current_app.config, job, key, now)
         try:
+            row = jobs.run(db.session, current_app.config, job, key, now)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

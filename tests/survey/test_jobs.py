@@ -3,7 +3,7 @@ the cap and recorded, the work of a failed attempt undone, and the "Tác vụ đ
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import current_app
@@ -14,6 +14,7 @@ from survey.extensions import db
 from survey.models import AuditEntry, JobRun, OutboxMessage
 from survey.operations import jobs
 from survey.operations.schedule import Schedule
+from tests.casework import build_office, file_case
 from tests.factories import make_user
 from tests.helpers import login_as
 
@@ -151,3 +152,17 @@ def test_the_page_lists_every_job_never_run_for_an_administrator(app, client):
     for text in ("Rà soát phiếu đáng ngờ", "Hằng ngày lúc 01:00", "Ngày 1 hằng tháng lúc 04:00",
                  "Mỗi giờ, vào phút 05"):
         assert text in page
+
+
+def test_reminders_and_the_digest_reach_the_outbox_through_the_jobs_once(app, app_context):
+    office = build_office(db.session)
+    case = file_case(db.session, office.ward, received_at=datetime(2026, 6, 1, 2, tzinfo=UTC))
+    assert case.due_on == date(2026, 6, 15)
+    morning = datetime(2026, 6, 11, 1, 30, tzinfo=UTC)  # 08:30 on 11 June, two working days left
+    run_all(morning)
+    run_all(morning + timedelta(hours=1))  # the next hour's check finds the reminder already written
+    reminders = db.session.scalars(select(OutboxMessage).where(OutboxMessage.event == "complaint.reminder"))
+    assert [(m.payload["to"], m.status) for m in reminders] == [([office.handler_email], "pending")]
+    [digest] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.event == "complaint.digest"))
+    assert office.admin_email in digest.payload["to"]
+    assert "10/06/2026" in digest.payload["subject"] + digest.payload["body"]
