@@ -166,3 +166,17 @@ def test_reminders_and_the_digest_reach_the_outbox_through_the_jobs_once(app, ap
     [digest] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.event == "complaint.digest"))
     assert office.admin_email in digest.payload["to"]
     assert "10/06/2026" in digest.payload["subject"] + digest.payload["body"]
+
+
+def test_one_failing_job_neither_stops_nor_undoes_the_others_and_the_command_exits_1(
+        app, runner, monkeypatch):
+    _calls, work = flaky(99)
+    fine = jobs.Job("fine", "Ổn", Schedule("hourly"), lambda session, config, moment: {"entries": 1})
+    monkeypatch.setattr(jobs, "JOBS", (jobs.Job("flaky", "Thử", Schedule("hourly"), work), fine))
+    result = runner.invoke(args=["jobs", "run-due", "--now", "2026-12-02T01:30"])
+    assert result.exit_code == 1
+    assert "flaky 2026-12-02T08: failed (attempt 1) RuntimeError: SMTP down" in result.output
+    assert "fine 2026-12-02T08: done (attempt 1) entries: 1" in result.output
+    with app.app_context():
+        assert {r.job: r.status for r in db.session.scalars(select(JobRun))} == {"flaky": "failed",
+                                                                                "fine": "done"}
