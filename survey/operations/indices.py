@@ -1,11 +1,14 @@
 """The record of outside indices: SIPAS, PAR INDEX, PAPI and PCI per year, with the city's score,
 its rank and the plans' goal ("top 15": a rank of 15 or better). Entered by an administrator or
-imported from ``index,year,score,rank,goal[,note]`` (all or nothing, every bad line named).
-Every change is audited.
+imported from a CSV whose header names the columns in Vietnamese (``Chỉ số,Năm,Điểm,Thứ hạng,
+Mục tiêu[,Ghi chú]``) or by their SPEC-style codes (``index,year,score,rank,goal[,note]``); all
+or nothing, every bad line named by its row and its Vietnamese column. Every change is audited.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import IO, Any
 
@@ -18,7 +21,10 @@ from survey.extensions import AnySession
 from survey.models import OutsideIndex, User
 from survey.models.operations import OUTSIDE_INDICES
 
-COLUMNS = ("index", "year", "score", "rank", "goal")
+HEADERS = {"index": "Chỉ số", "year": "Năm", "score": "Điểm", "rank": "Thứ hạng", "goal": "Mục tiêu",
+           "note": "Ghi chú"}
+COLUMNS = tuple(HEADERS[c] for c in ("index", "year", "score", "rank", "goal"))
+INDEX, YEAR, SCORE, RANK, GOAL, NOTE = HEADERS.values()
 FIELDS = ("index_code", "year", "score", "rank", "goal_rank", "note")
 NAMES = {
     "SIPAS": _l("SIPAS: Chỉ số hài lòng về sự phục vụ hành chính"),
@@ -45,44 +51,54 @@ def parse_goal(text: str) -> int | None:
     return int(match.group(1))
 
 
+def _renamed(source: IO[str]) -> IO[str]:
+    """The file with its header's codes (``index`` …) replaced by the Vietnamese column names."""
+    first, newline, rest = source.read().partition("\n")
+    wanted = {**HEADERS, **{v.lower(): v for v in HEADERS.values()}}
+    names = [wanted.get(n.strip().lower(), n.strip()) for n in next(csv.reader([first]), [])]
+    header = io.StringIO()
+    csv.writer(header, lineterminator="").writerow(names)
+    return io.StringIO(header.getvalue() + newline + rest)
+
+
 def _row_values(line: int, row: dict[str, str]) -> tuple[dict[str, Any], list[Problem]]:
     problems: list[Problem] = []
-    values: dict[str, Any] = {"note": row.get("note", "")[:500]}
-    values["index_code"] = index_code(row["index"])
+    values: dict[str, Any] = {"note": row.get(NOTE, "")[:500]}
+    values["index_code"] = index_code(row[INDEX])
     if values["index_code"] is None:
-        problems.append(Problem(line, "index", _l("“%(v)s” không phải SIPAS, PAR INDEX, PAPI hay PCI",
-                                                  v=row["index"])))
-    year = row["year"]
+        problems.append(Problem(line, INDEX, _l("“%(v)s” không phải SIPAS, PAR INDEX, PAPI hay PCI",
+                                                v=row[INDEX])))
+    year = row[YEAR]
     values["year"] = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
     if values["year"] is None:
-        problems.append(Problem(line, "year", _l("năm phải là số từ 2000 đến 2100")))
+        problems.append(Problem(line, YEAR, _l("năm phải là số từ 2000 đến 2100")))
     try:
-        values["score"] = float(row["score"].replace(",", ".")) if row["score"] else None
+        values["score"] = float(row[SCORE].replace(",", ".")) if row[SCORE] else None
         if values["score"] is not None and not 0 <= values["score"] <= 1000:
-            raise ValueError(row["score"])
+            raise ValueError(row[SCORE])
     except ValueError:
-        problems.append(Problem(line, "score", _l("điểm phải là một số, ví dụ 82,5")))
-    rank = row["rank"]
+        problems.append(Problem(line, SCORE, _l("điểm phải là một số, ví dụ 82,5")))
+    rank = row[RANK]
     values["rank"] = int(rank) if rank.isdigit() and int(rank) >= 1 else None
     if rank and values["rank"] is None:
-        problems.append(Problem(line, "rank", _l("thứ hạng phải là số nguyên từ 1 trở lên")))
+        problems.append(Problem(line, RANK, _l("thứ hạng phải là số nguyên từ 1 trở lên")))
     try:
-        values["goal_rank"] = parse_goal(row["goal"])
+        values["goal_rank"] = parse_goal(row[GOAL])
     except ValueError:
-        problems.append(Problem(line, "goal", _l("mục tiêu viết như “top 15” hoặc “15”")))
+        problems.append(Problem(line, GOAL, _l("mục tiêu viết như “top 15” hoặc “15”")))
     return values, problems
 
 
 def import_csv(session: AnySession, actor: User | None, source: IO[str]) -> int:
     """Store every line (adding or replacing the index of that year); :class:`ImportFailed`
     naming every bad line, with nothing stored, if any line is bad. Returns the lines stored."""
-    rows = read_rows(source, COLUMNS)
+    rows = read_rows(_renamed(source), COLUMNS)
     parsed, problems, seen = [], [], set()
     for line, row in enumerate(rows, start=2):
         values, wrong = _row_values(line, row)
         key = (values["index_code"], values["year"])
         if not wrong and key in seen:
-            wrong.append(Problem(line, "index", _l("chỉ số này của năm %(y)s đã có ở dòng trên",
+            wrong.append(Problem(line, INDEX, _l("chỉ số này của năm %(y)s đã có ở dòng trên",
                                                    y=values["year"])))
         seen.add(key)
         problems += wrong

@@ -73,7 +73,7 @@ def upload(client, text: str):
     return client.post("/admin/indices/import", data=data, content_type="multipart/form-data")
 
 
-def test_a_good_csv_is_imported_and_an_index_already_there_is_replaced(app, client):
+def test_a_good_csv_with_the_column_codes_is_imported_and_an_index_already_there_is_replaced(app, client):
     login_as(app, client, "admin")
     client.post("/admin/indices", data=GOOD)
     text = ("index,year,score,rank,goal,note\n"
@@ -95,20 +95,20 @@ def test_a_good_csv_is_imported_and_an_index_already_there_is_replaced(app, clie
 
 def test_a_csv_with_a_bad_line_stores_nothing_and_names_each_problem_in_vietnamese(app, client):
     login_as(app, client, "admin")
-    text = ("index,year,score,rank,goal\n"
-            "SIPAS,2025,82.5,12,top 15\n"
-            "SIPAS,1999,abc,0,đứng đầu\n"
-            "ICT INDEX,2025,70,3,\n"
+    text = ("Chỉ số,Năm,Điểm,Thứ hạng,Mục tiêu\r\n"
+            "SIPAS,2025,82.5,12,top 15\r\n"
+            "SIPAS,1999,abc,0,đứng đầu\r\n"
+            "ICT INDEX,2025,70,3,\r\n"
             "SIPAS,2025,80,11,top 15\n")
     response = upload(client, text)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    for text in ("dòng 3, cột year: năm phải là số từ 2000 đến 2100",
-                 "dòng 3, cột score: điểm phải là một số, ví dụ 82,5",
-                 "dòng 3, cột rank: thứ hạng phải là số nguyên từ 1 trở lên",
-                 "dòng 3, cột goal: mục tiêu viết như “top 15” hoặc “15”",
-                 "dòng 4, cột index: “ICT INDEX” không phải SIPAS, PAR INDEX, PAPI hay PCI",
-                 "dòng 5, cột index: chỉ số này của năm 2025 đã có ở dòng trên",
+    for text in ("dòng 3, cột Năm: năm phải là số từ 2000 đến 2100",
+                 "dòng 3, cột Điểm: điểm phải là một số, ví dụ 82,5",
+                 "dòng 3, cột Thứ hạng: thứ hạng phải là số nguyên từ 1 trở lên",
+                 "dòng 3, cột Mục tiêu: mục tiêu viết như “top 15” hoặc “15”",
+                 "dòng 4, cột Chỉ số: “ICT INDEX” không phải SIPAS, PAR INDEX, PAPI hay PCI",
+                 "dòng 5, cột Chỉ số: chỉ số này của năm 2025 đã có ở dòng trên",
                  "Không dòng nào được ghi"):
         assert text in page, text
     assert "dòng 2" not in page
@@ -116,7 +116,7 @@ def test_a_csv_with_a_bad_line_stores_nothing_and_names_each_problem_in_vietname
         assert stored() == []
         assert audited() == 0
     missing = upload(client, "index,year,score\nSIPAS,2025,80\n").get_data(as_text=True)
-    assert "dòng 1, cột rank: thiếu cột này" in missing
+    assert "dòng 1, cột Thứ hạng: thiếu cột này" in missing
 
 
 @pytest.mark.parametrize("role", ["unit_manager", "unit_viewer"])
