@@ -20,7 +20,7 @@ from survey.administration import access
 from survey.auth import roles_required
 from survey.extensions import db
 from survey.operations import indices as record
-from survey.periods import parse_period
+from survey.periods import parse_period, today
 from survey.reporting.groups import Group, unit_group
 from survey.unit import settings
 
@@ -55,7 +55,8 @@ def _city(years: list[int]) -> dict[int, Group]:
 def _page(form: IndexForm, status: int = 200) -> tuple[str, int]:
     rows = record.by_year(db.session)
     return render_template("admin/indices.html", rows=rows, city=_city(list(rows)), form=form,
-                           upload=ImportForm(), names=record.NAMES, min_n=settings().min_n), status
+                           upload=ImportForm(), names=record.NAMES, min_n=settings().min_n,
+                           this_year=today().year), status
 
 
 @bp.get("/indices")

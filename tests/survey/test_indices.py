@@ -130,3 +130,13 @@ def test_only_administrators_reach_the_record(app, client, role):
     assert upload(client, "index,year,score,rank,goal\nPCI,2025,70,5,\n").status_code == 403
     with app.app_context():
         assert stored() == []
+
+
+def test_the_current_year_is_marked_unfinished(app, client):
+    login_as(app, client, "admin")
+    this_year = datetime.now(UTC).year
+    client.post("/admin/indices", data={**GOOD, "year": str(this_year)})
+    client.post("/admin/indices", data={**GOOD, "year": str(this_year - 1)})
+    page = client.get("/admin/indices").get_data(as_text=True)
+    assert page.count("Năm chưa kết thúc: số liệu tính đến hôm nay.") == 1
+    assert page.index("Năm chưa kết thúc") < page.index(f"Năm {this_year - 1}")
