@@ -14,6 +14,8 @@ The package is grouped by side. Infrastructure sits at the top (``config``, ``ex
   instruments, imports and exports, integrity checks);
 - ``reporting``: the read side (queries, statistics, applicability of targets, dashboards,
   reports, workbooks, charts);
+- ``operations``: the scheduled work (``flask jobs run-due``, each job a call to the service
+  that owns it) and the record of outside indices (SIPAS, PAR INDEX, PAPI, PCI);
 - the blueprints ``public``, ``admin``, ``unit``, ``api`` and ``auth`` (parse, call, commit,
   render) and ``commands`` (every ``flask`` command group).
 

@@ -47,8 +47,10 @@ def index() -> str:
 # Routes register on import.
 from survey.admin import (  # noqa: E402, F401  # noqa: E402, F401
     audit,
+    indices,
     instruments,
     integrity,
+    jobs,
     kiosks,
     messaging,
     paper,

@@ -15,6 +15,7 @@ from survey.commands import (
     demo,
     instruments,
     integrity,
+    jobs,
     keys,
     kiosks,
     outbox,
@@ -27,7 +28,7 @@ from survey.commands import (
     volumes,
 )
 
-GROUPS = (audit, backup, complaints, demo, instruments, integrity, keys, kiosks, outbox, procedures, qr,
+GROUPS = (audit, backup, complaints, demo, instruments, integrity, jobs, keys, kiosks, outbox, procedures, qr,
           report, responses, targets, users, volumes)
 
 

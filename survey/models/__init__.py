@@ -3,6 +3,7 @@
 from survey.models.casework import Complaint, ComplaintContact
 from survey.models.instruments import Instrument
 from survey.models.messaging import DeliveryAttempt, OutboxMessage, WebhookEndpoint
+from survey.models.operations import JobRun, OutsideIndex
 from survey.models.responses import Answer, Response, ResponseProblem
 from survey.models.staff import ApiToken, AuditEntry, User
 from survey.models.targets import DossierVolume, Target
@@ -26,8 +27,10 @@ __all__ = [
     "DeliveryAttempt",
     "DossierVolume",
     "Instrument",
+    "JobRun",
     "Kiosk",
     "OutboxMessage",
+    "OutsideIndex",
     "Procedure",
     "QrCode",
     "Response",

@@ -18,6 +18,8 @@ TABLES = (
     models.ApiToken,
     models.AuditEntry,
     models.Instrument,
+    models.JobRun,
+    models.OutsideIndex,
     Kiosk,
     models.Procedure,
     QrCode,

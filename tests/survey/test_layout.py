@@ -1,5 +1,5 @@
 """The package layout holds (administration ← messaging ← casework ← collection ← reporting ←
-blueprints and commands): each side imports only the sides to its left, and nothing imports in a
+operations ← blueprints and commands): each side imports only the sides to its left, and nothing imports in a
 circle (the rules are in ``survey/__init__.py``)."""
 
 from __future__ import annotations
@@ -15,14 +15,16 @@ SURVEY = ROOT / "survey"
 BLUEPRINTS = ("survey.public", "survey.admin", "survey.unit", "survey.api", "survey.auth")
 FORBIDDEN = {
     "survey.models": ("survey.administration", "survey.messaging", "survey.casework", "survey.collection",
-                      "survey.reporting", "survey.commands", *BLUEPRINTS),
+                      "survey.reporting", "survey.operations", "survey.commands", *BLUEPRINTS),
     "survey.administration": ("survey.messaging", "survey.casework", "survey.collection", "survey.reporting",
-                              "survey.commands", *BLUEPRINTS),
-    "survey.messaging": ("survey.casework", "survey.collection", "survey.reporting", "survey.commands",
-                         *BLUEPRINTS),
-    "survey.casework": ("survey.collection", "survey.reporting", "survey.commands", *BLUEPRINTS),
-    "survey.collection": ("survey.reporting", "survey.commands", *BLUEPRINTS),
-    "survey.reporting": ("survey.commands", *BLUEPRINTS),
+                              "survey.operations", "survey.commands", *BLUEPRINTS),
+    "survey.messaging": ("survey.casework", "survey.collection", "survey.reporting", "survey.operations",
+                         "survey.commands", *BLUEPRINTS),
+    "survey.casework": ("survey.collection", "survey.reporting", "survey.operations", "survey.commands",
+                        *BLUEPRINTS),
+    "survey.collection": ("survey.reporting", "survey.operations", "survey.commands", *BLUEPRINTS),
+    "survey.reporting": ("survey.operations", "survey.commands", *BLUEPRINTS),
+    "survey.operations": ("survey.commands", *BLUEPRINTS),
 }
 
 

@@ -75,6 +75,10 @@ MATRIX: dict[str, tuple[str | dict[str, str], object, bool]] = {
     "admin.webhook_log": (ADMIN, lambda w: {"endpoint_id": w.endpoint}, False),
     "admin.webhook_act": (ADMIN, lambda w: {"endpoint_id": w.endpoint, "act": "disable"}, False),
     "admin.outbox_retry": (ADMIN, {}, False),
+    "admin.jobs_page": (ADMIN, {}, False),
+    "admin.indices": (ADMIN, {}, False),
+    "admin.index_save": (ADMIN, {}, False),
+    "admin.indices_import": (ADMIN, {}, False),
     # Cases are for the staff an administrator made handlers (none in this matrix) and Sở Nội vụ;
     # tests/survey/test_complaint_access.py covers handlers of one unit and another.
     "unit.complaints": (ADMIN, {}, False),
