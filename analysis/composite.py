@@ -3,8 +3,10 @@
 A respondent usually answers several items, and their answers are correlated, so the items of a
 component are not independent samples. The interval therefore comes from Taylor linearization
 over respondents (Lumley, *Complex Surveys*, §2.3 and §3.4; Woodruff 1971), computed entirely from
-per-group sums and cross-products that SQL ``GROUP BY`` can return, then turned into a Wilson
-interval at the effective sample size so that it stays in [0, 1] and never collapses to a point.
+per-group sums and cross-products that SQL ``GROUP BY`` can return, corrected for the small
+number of respondents behind it (m/(m − 1) and a t quantile on m − 1 degrees of freedom), then
+turned into a Wilson interval at the effective sample size so that it stays in [0, 1] and never
+collapses to a point.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from analysis.estimate import Estimate, InsufficientDataError, check_level
-from analysis.proportions import critical_value, wilson_bounds
+from analysis.proportions import critical_value, t_critical, wilson_bounds
 
 __all__ = ["SIPAS_COMPONENTS", "IndexBatch", "ItemStats", "component_indices", "composite",
            "index_batch", "sipas_index"]
@@ -159,11 +161,19 @@ def composite(
 
         M_jk = yy_jk − p̂_k ya_jk − p̂_j ya_kj + p̂_j p̂_k aa_jk.
 
-    For an index (w ≥ 0, Σ w = 1) the interval is Wilson's at the effective sample size
-    n_eff = θ̂(1 − θ̂)/Var(θ̂), capped at the total number of answers. When Var(θ̂) = 0 (every
+    For an index (w ≥ 0, Σ w = 1) of two or more items a small-sample correction follows:
+    with m respondents (taken as the largest number of answers to one of its items), the
+    variance is multiplied by m/(m − 1) (the usual with-replacement estimator of the variance of
+    a total over m clusters; Lumley 2010, §2.2) and the quantile is Student's t on m − 1 degrees
+    of freedom instead of z. The variance comes from only m respondents even when the items
+    give several hundred answers, so without it ``sipas`` covered 92.9–93.8 % at m = 30 in the
+    simulation of ``tests/analysis/simulation.py``, and 94.2–97.1 % with it. The interval is
+    then Wilson's, with that quantile, at the effective sample size n_eff = θ̂(1 − θ̂)/Var(θ̂),
+    capped at the total number of answers. When Var(θ̂) = 0 (every
     answer satisfied, or none) n_eff falls back to 1/(Σ_j w_j/√n_j)², the size under perfectly
-    correlated items, so the interval does not collapse. For a single item this is exactly the
-    Wilson interval. Otherwise the interval is θ̂ ± z√Var, clipped to [Σ w⁻, Σ w⁺].
+    correlated items, so the interval does not collapse. A single item (one weight) gets no
+    correction: its interval is exactly the Wilson interval of its rate. Otherwise (weights of
+    either sign, or not summing to 1) the interval is θ̂ ± z√Var, clipped to [Σ w⁻, Σ w⁺].
 
     References
     ----------
@@ -176,7 +186,7 @@ def composite(
     >>> st = ItemStats.from_indicators(y, np.ones_like(y))
     >>> e = composite(st, [0.5, 0.5])
     >>> round(e.value, 3), round(e.ci_low, 4), round(e.ci_high, 4), e.method
-    (0.8, 0.4902, 0.9433, 'linearization-wilson')
+    (0.8, 0.375, 0.9639, 'linearization-wilson')
     """
     level = check_level(confidence_level)
     w = np.array(weights, dtype=np.float64)
@@ -250,12 +260,22 @@ def index_batch(
     root = np.sqrt(kish)
     spread = np.divide(weights, root, out=zeros.copy(), where=used & (root > 0)).sum(axis=1)
     n_corr = 1.0 / spread**2
+    raw = n if counts is None else counts
+    # Small-sample correction (see composite's Notes): with m respondents behind an index of
+    # several items, the variance over respondents is scaled by m/(m − 1) and the quantile is
+    # Student's t on m − 1 degrees of freedom. m is the largest number of answers to one item,
+    # the respondents who answered at least one item of the index, at the least.
+    m = np.where(used, raw, 0.0).max(axis=1)
+    several = (used.sum(axis=1) > 1) & (m > 1.0)
+    df = np.where(several, m - 1.0, np.inf)
+    var = var * np.where(several, m / np.where(several, df, 1.0), 1.0)
+    critical = np.where(several, t_critical(confidence_level, np.where(several, df, 1.0)),
+                        critical_value(confidence_level))
     ok = (var > 0.0) & (theta > 0.0) & (theta < 1.0)
     n_eff = np.where(ok, np.minimum(theta * (1.0 - theta) / np.where(ok, var, 1.0), n_total),
                      n_corr)
-    low, high = wilson_bounds(theta, n_eff, confidence_level=confidence_level)
-    raw = n if counts is None else counts
-    n_report = np.rint(np.where(used, raw, 0.0).max(axis=1)).astype(np.int64)
+    low, high = wilson_bounds(theta, n_eff, confidence_level=confidence_level, critical=critical)
+    n_report = np.rint(m).astype(np.int64)
     return IndexBatch(theta, low, high, n_report, n_eff, var)
 
 
