@@ -134,3 +134,43 @@ def weighted_cell(scenario: str, rate: float, *, reps: int, seed: int,
         e = post_stratified(rng.binomial(n, p), n, volumes, confidence_level=level)
         hits += e.ci_low <= truth <= e.ci_high
     return hits / reps
+
+
+# --- the alert on a falling rate --------------------------------------------------------------
+
+
+def false_alarm_rate(rate: float, answers_per_month: float, *, reps: int, seed: int,
+                     months: int = 12, first_look: int = 3) -> float:
+    """Share of in-control units (constant ``rate``) that raise an alert at any monthly look.
+
+    Each unit gets Poisson(``answers_per_month``) answers a month; the alert is evaluated as
+    the dashboard does it, on the months so far, every month from ``first_look`` to ``months``.
+    """
+    from analysis.trend import ALERT_CRITICAL, fall_statistics
+
+    rng = np.random.default_rng(seed)
+    m = rng.poisson(answers_per_month, (reps, months)).astype(np.float64)
+    x = rng.binomial(m.astype(np.int64), rate).astype(np.float64)
+    alarmed = np.zeros(reps, dtype=bool)
+    for t in range(first_look, months + 1):
+        r = fall_statistics(x[:, :t], m[:, :t])
+        alarmed |= r.min(axis=1) < -ALERT_CRITICAL
+    return float(alarmed.mean())
+
+
+def detection_rate(rate: float, fall: float, answers_per_month: float, *, reps: int, seed: int,
+                   start: int = 6, months: int = 12) -> tuple[float, float]:
+    """Power: share of units whose rate falls by ``fall`` from month ``start`` that alert by
+    month 12, and the share of those alerts that date the start within one month."""
+    from analysis import find_fall
+
+    rng = np.random.default_rng(seed)
+    p = np.where(np.arange(months) < start, rate, rate - fall)
+    hits = dated = 0
+    for _ in range(reps):
+        m = rng.poisson(answers_per_month, months)
+        f = find_fall(rng.binomial(m, p), m)
+        if f is not None:
+            hits += 1
+            dated += abs(f.start_index - start) <= 1
+    return hits / reps, dated / max(hits, 1)
