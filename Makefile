@@ -12,7 +12,7 @@ DEMO_ENV := SURVEY_ENV=$${SURVEY_ENV:-development} \
 	SURVEY_DATABASE_URL=$${SURVEY_DATABASE_URL:-sqlite:///$(CURDIR)/instance/demo.sqlite3}
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test test-fast check bench translations extract chromium nginx clean
+.PHONY: help run serve test test-fast check bench coverage-study translations extract chromium nginx clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ check: $(BIN)/.installed  ## Lint, type-check, and check that messages.pot is cu
 bench: $(BIN)/.installed  ## Run the benchmarks and print their figures
 	$(BIN)/pip install --quiet -e '.[bench]'
 	@status=0; for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status
+
+coverage-study: $(BIN)/.installed  ## Simulate interval coverage, funnel flags and alert false alarms (SPEC §4)
+	$(BIN)/python -m tests.analysis.study
 
 clean:  ## Remove the virtualenv, compiled catalogues and the demo database
 	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo

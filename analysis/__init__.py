@@ -20,7 +20,7 @@ from analysis.periods import period_label
 from analysis.planning import sample_size_margin, sample_size_target
 from analysis.proportions import Proportions, proportion, proportions
 from analysis.reliability import DECISION_766_LABEL, Decision766, cronbach_alpha, decision_766
-from analysis.trend import Drop, Trend, cusum_drop, detect_drop, trend_test
+from analysis.trend import Drop, Fall, Trend, cusum_drop, detect_drop, find_fall, trend_test
 from analysis.verdicts import Verdict, verdict
 from analysis.weighting import WeightedEstimate, post_stratified
 
@@ -30,6 +30,7 @@ __all__ = [
     "Decision766",
     "Drop",
     "Estimate",
+    "Fall",
     "FunnelLimits",
     "IndexBatch",
     "InsufficientDataError",
@@ -46,6 +47,7 @@ __all__ = [
     "cusum_drop",
     "decision_766",
     "detect_drop",
+    "find_fall",
     "funnel_limits",
     "index_batch",
     "period_label",

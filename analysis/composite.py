@@ -3,8 +3,11 @@
 A respondent usually answers several items, and their answers are correlated, so the items of a
 component are not independent samples. The interval therefore comes from Taylor linearization
 over respondents (Lumley, *Complex Surveys*, §2.3 and §3.4; Woodruff 1971), computed entirely from
-per-group sums and cross-products that SQL ``GROUP BY`` can return, then turned into a Wilson
-interval at the effective sample size so that it stays in [0, 1] and never collapses to a point.
+per-group sums and cross-products that SQL ``GROUP BY`` can return, corrected for the small
+number of respondents behind it (towards m/(m − 1) and a t quantile on m − 1 degrees of
+freedom, as far as the items carry more information than the respondents), then
+turned into a Wilson interval at the effective sample size so that it stays in [0, 1] and never
+collapses to a point.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from analysis.estimate import Estimate, InsufficientDataError, check_level
-from analysis.proportions import critical_value, wilson_bounds
+from analysis.proportions import critical_value, t_critical, wilson_bounds
 
 __all__ = ["SIPAS_COMPONENTS", "IndexBatch", "ItemStats", "component_indices", "composite",
            "index_batch", "sipas_index"]
@@ -159,11 +162,25 @@ def composite(
 
         M_jk = yy_jk − p̂_k ya_jk − p̂_j ya_kj + p̂_j p̂_k aa_jk.
 
-    For an index (w ≥ 0, Σ w = 1) the interval is Wilson's at the effective sample size
-    n_eff = θ̂(1 − θ̂)/Var(θ̂), capped at the total number of answers. When Var(θ̂) = 0 (every
+    For an index (w ≥ 0, Σ w = 1) of two or more items a small-sample correction follows.
+    With m respondents (taken as the largest number of answers to one of its items) and
+    n₀ = θ̂(1 − θ̂)/Var(θ̂) the uncorrected effective size, let λ = max(0, 1 − m/n₀). The
+    variance is multiplied by 1 + λ/(m − 1) and the quantile is √(z² + λ(t² − z²)), t being
+    Student's on m − 1 degrees of freedom. When the items add information beyond the m
+    respondents (n₀ ≫ m, as for ``sipas``: n₀ ≈ 170–225 at m = 30) the variance is estimated
+    from only m clusters, and λ → 1 gives the usual m/(m − 1) factor (Lumley 2010, §2.2) and the
+    t quantile. When the index holds no more than one answer per respondent (n₀ ≤ m, items
+    answered alike) the variance has the binomial form of a single rate, Wilson's interval
+    needs no correction, and λ = 0. Without it ``sipas`` covered 92.9–93.8 % at m = 30 in the
+    simulation of ``tests/analysis/simulation.py``; the full correction whatever n₀ made
+    two-item components cover up to 97.5 %; this one keeps both within 93–97.1 %
+    (``docs/methodology.md`` has the table). The interval is then Wilson's, with that quantile,
+    at the corrected effective size n_eff = θ̂(1 − θ̂)/Var(θ̂), capped at the total number of
+    answers. When Var(θ̂) = 0 (every
     answer satisfied, or none) n_eff falls back to 1/(Σ_j w_j/√n_j)², the size under perfectly
-    correlated items, so the interval does not collapse. For a single item this is exactly the
-    Wilson interval. Otherwise the interval is θ̂ ± z√Var, clipped to [Σ w⁻, Σ w⁺].
+    correlated items, so the interval does not collapse. A single item (one weight) gets no
+    correction: its interval is exactly the Wilson interval of its rate. Otherwise (weights of
+    either sign, or not summing to 1) the interval is θ̂ ± z√Var, clipped to [Σ w⁻, Σ w⁺].
 
     References
     ----------
@@ -176,7 +193,7 @@ def composite(
     >>> st = ItemStats.from_indicators(y, np.ones_like(y))
     >>> e = composite(st, [0.5, 0.5])
     >>> round(e.value, 3), round(e.ci_low, 4), round(e.ci_high, 4), e.method
-    (0.8, 0.4902, 0.9433, 'linearization-wilson')
+    (0.8, 0.4244, 0.9559, 'linearization-wilson')
     """
     level = check_level(confidence_level)
     w = np.array(weights, dtype=np.float64)
@@ -250,12 +267,26 @@ def index_batch(
     root = np.sqrt(kish)
     spread = np.divide(weights, root, out=zeros.copy(), where=used & (root > 0)).sum(axis=1)
     n_corr = 1.0 / spread**2
+    raw = n if counts is None else counts
+    # Small-sample correction (see composite's Notes): with m respondents behind an index of
+    # several items, the variance is scaled by 1 + λ/(m − 1) and the quantile moves towards
+    # Student's t on m − 1 degrees of freedom, by λ = 1 − m/n₀ (0 when n₀ ≤ m). m is the largest
+    # number of answers to one item: the respondents who answered the index, at the least.
+    m = np.where(used, raw, 0.0).max(axis=1)
+    several = (used.sum(axis=1) > 1) & (m > 1.0)
     ok = (var > 0.0) & (theta > 0.0) & (theta < 1.0)
+    n_raw = np.where(ok, np.minimum(theta * (1.0 - theta) / np.where(ok, var, 1.0), n_total),
+                     n_corr)
+    blend = np.where(several, np.clip(1.0 - m / np.maximum(n_raw, 1e-12), 0.0, 1.0), 0.0)
+    df = np.where(several, m - 1.0, 1.0)
+    var = var * (1.0 + blend / df)
+    z = critical_value(confidence_level)
+    t_q = t_critical(confidence_level, df)
+    critical = np.sqrt(z * z + blend * (t_q * t_q - z * z))
     n_eff = np.where(ok, np.minimum(theta * (1.0 - theta) / np.where(ok, var, 1.0), n_total),
                      n_corr)
-    low, high = wilson_bounds(theta, n_eff, confidence_level=confidence_level)
-    raw = n if counts is None else counts
-    n_report = np.rint(np.where(used, raw, 0.0).max(axis=1)).astype(np.int64)
+    low, high = wilson_bounds(theta, n_eff, confidence_level=confidence_level, critical=critical)
+    n_report = np.rint(m).astype(np.int64)
     return IndexBatch(theta, low, high, n_report, n_eff, var)
 
 

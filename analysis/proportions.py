@@ -18,7 +18,8 @@ from scipy import special
 
 from analysis.estimate import Estimate, InsufficientDataError, check_level
 
-__all__ = ["Method", "Proportions", "critical_value", "proportion", "proportions", "wilson_bounds"]
+__all__ = ["Method", "Proportions", "critical_value", "proportion", "proportions", "t_critical",
+           "wilson_bounds"]
 
 Method = Literal["wilson", "jeffreys", "agresti_coull", "clopper_pearson"]
 METHODS: tuple[Method, ...] = ("wilson", "jeffreys", "agresti_coull", "clopper_pearson")
@@ -36,15 +37,27 @@ def critical_value(confidence_level: float) -> float:
     return _critical(check_level(confidence_level))
 
 
+def t_critical(confidence_level: float, df: ArrayLike) -> Floats:
+    """The two-sided Student t critical value on ``df`` degrees of freedom (df > 0).
+
+    Examples
+    --------
+    >>> round(float(t_critical(0.95, 29)), 6)
+    2.04523
+    """
+    level = check_level(confidence_level)
+    return np.asarray(special.stdtrit(np.asarray(df, dtype=np.float64), (1.0 + level) / 2.0),
+                      dtype=np.float64)
+
+
 @lru_cache(maxsize=64)
 def _critical(level: float) -> float:
     # scipy.stats.norm.isf(q) is -ndtri(q); calling ndtri directly is 100x faster.
     return float(-special.ndtri((1.0 - level) / 2.0))
 
 
-def wilson_bounds(p: ArrayLike, n: ArrayLike, *, confidence_level: float = 0.95) -> tuple[
-    Floats, Floats
-]:
+def wilson_bounds(p: ArrayLike, n: ArrayLike, *, confidence_level: float = 0.95,
+                  critical: ArrayLike | None = None) -> tuple[Floats, Floats]:
     """Wilson score bounds for an estimate ``p`` at a (possibly non-integer, effective) size ``n``.
 
     .. math::
@@ -52,7 +65,8 @@ def wilson_bounds(p: ArrayLike, n: ArrayLike, *, confidence_level: float = 0.95)
         \\frac{\\hat p + z^2/2n}{1 + z^2/n} \\pm
         \\frac{z}{1 + z^2/n}\\sqrt{\\frac{\\hat p(1-\\hat p)}{n} + \\frac{z^2}{4n^2}}
 
-    Composite and post-stratified estimates reuse it at their effective sample size.
+    Composite and post-stratified estimates reuse it at their effective sample size, and may
+    pass their own ``critical`` value (a Student t quantile, one per estimate) in place of z.
 
     References
     ----------
@@ -65,7 +79,8 @@ def wilson_bounds(p: ArrayLike, n: ArrayLike, *, confidence_level: float = 0.95)
     >>> round(float(low), 4), round(float(high), 4)
     (0.8256, 0.9448)
     """
-    z = critical_value(confidence_level)
+    z = (critical_value(confidence_level) if critical is None
+         else np.asarray(critical, dtype=np.float64))
     p_ = np.asarray(p, dtype=np.float64)
     n_ = np.asarray(n, dtype=np.float64)
     z2 = z * z

@@ -94,8 +94,11 @@ def _y_range(values: Sequence[float]) -> tuple[float, float]:
 
 
 def trend_chart(points: Sequence[Point], *, title: str, desc: str, target: float | None = None,
-                target_label: str = "") -> Markup:
-    """Estimates over time as points joined by a line, inside their confidence band."""
+                target_label: str = "", mark: str | None = None, mark_label: str = "") -> Markup:
+    """Estimates over time as points joined by a line, inside their confidence band.
+
+    ``mark`` is the label of a period to mark with a dashed vertical line (where a fall began),
+    captioned ``mark_label``."""
     known = [p for p in points if p.value is not None]
     lows = [p.low for p in known if p.low is not None]
     frame = _Frame(0, max(len(points) - 1, 1), *_y_range([*lows, *( [target] if target else [])]))
@@ -117,6 +120,13 @@ def trend_chart(points: Sequence[Point], *, title: str, desc: str, target: float
         parts.append(f'<text class="tick" x="{_fmt(xs[p.label])}" y="{HEIGHT - BOTTOM + 16}" '
                      f'text-anchor="middle">{escape(p.label)}</text>')
     parts += _target_line(frame, target, target_label)
+    if mark is not None and mark in xs:
+        x = _fmt(xs[mark])
+        parts.append(f'<line class="fall" x1="{x}" x2="{x}" y1="{TOP}" y2="{HEIGHT - BOTTOM}"/>')
+        anchor = "end" if xs[mark] > WIDTH / 2 else "start"
+        shift = -4 if anchor == "end" else 4
+        parts.append(f'<text class="fall-label" x="{_fmt(xs[mark] + shift)}" y="{TOP + 10}" '
+                     f'text-anchor="{anchor}">{escape(mark_label)}</text>')
     parts.append("</svg>")
     return Markup("\n".join(parts))  # noqa: S704 - every text above went through escape()
 

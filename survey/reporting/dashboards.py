@@ -36,7 +36,7 @@ class AgencyDashboard:
     breakdowns: dict[str, list[Group]]
     problems: list[tuple[str, int]]
     comments: list[tuple[Any, ...]]
-    drop: str | None
+    drop: stats.FallAlert | None
 
 
 def names(session: AnySession, dimension: str) -> dict[object, str]:

@@ -27,8 +27,8 @@ from analysis import (
 from survey.reporting.queries import ItemSums, OverallCounts
 
 __all__ = [
-    "Estimate", "Verdict", "WeightedEstimate", "decision_766", "detect_drop", "funnel_limits",
-    "indices", "judge", "satisfaction", "shrink", "weighted",
+    "Estimate", "FallAlert", "Verdict", "WeightedEstimate", "decision_766", "detect_drop",
+    "funnel_limits", "indices", "judge", "satisfaction", "shrink", "weighted",
 ]
 
 
@@ -112,10 +112,23 @@ def shrink(successes: Sequence[int], n: Sequence[int], level: float = 0.95) -> l
     return out
 
 
-def detect_drop(successes: Sequence[int], n: Sequence[int], labels: Sequence[str]) -> str | None:
-    """The period where a fall began (``analysis.detect_drop``, CUSUM), over periods with answers."""
+@dataclass(frozen=True)
+class FallAlert:
+    """A fall beyond chance (``analysis.find_fall``): where it began and how large it is."""
+
+    start: str
+    before: float
+    after: float
+    size: float
+
+
+def detect_drop(successes: Sequence[int], n: Sequence[int],
+                labels: Sequence[str]) -> FallAlert | None:
+    """The fall in the rate, if beyond chance, over the periods with answers (at least three)."""
     kept = [i for i, m in enumerate(n) if m > 0]
     if len(kept) < 3:
         return None
-    return analysis.detect_drop([successes[i] for i in kept], [n[i] for i in kept],
-                                labels=[labels[i] for i in kept])
+    fall = analysis.find_fall([successes[i] for i in kept], [n[i] for i in kept])
+    if fall is None:
+        return None
+    return FallAlert(labels[kept[fall.start_index]], fall.before, fall.after, fall.size)

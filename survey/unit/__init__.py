@@ -93,8 +93,13 @@ def trend_svg(view: dashboards.AgencyDashboard) -> Markup:
     target = check.target.threshold if check else None
     described = "; ".join(f"{p.label}: {pct(p.value)} ({pct(p.low)} – {pct(p.high)}), n = {p.n}"
                           for p in points if p.value is not None)
+    fall = view.drop
+    if fall is not None:
+        described += "; " + _("bắt đầu giảm từ %(start)s", start=fall.start)
     return charts.trend_chart(
         points, target=target, target_label=_("Chỉ tiêu %(target)s", target=pct(target, 0)),
+        mark=fall.start if fall else None,
+        mark_label=_("Bắt đầu giảm: %(start)s", start=fall.start) if fall else "",
         title=_("Tỷ lệ hài lòng theo thời gian, %(unit)s", unit=view.unit.name),
         desc=_("Đường là tỷ lệ hài lòng, dải mờ là khoảng tin cậy, đường ngang là chỉ tiêu. ")
         + described,

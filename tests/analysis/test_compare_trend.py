@@ -25,14 +25,43 @@ from analysis import (
 # --- funnel limits --------------------------------------------------------------------------
 
 
-def test_funnel_limit_follows_spiegelhalters_interpolated_binomial_quantile():
+def test_funnel_limits_are_exact_binomial_counts():
     f = funnel_limits(0.9, [30])
-    # Oracle with scipy: r = binom.ppf(0.025, 30, 0.9) = 23, F(23) = 0.02581…, F(22) = 0.00804…,
-    # a = (F(23) − 0.025)/(F(23) − F(22)); limit = (23 − a)/30 = 0.76514…
-    r = stats.binom.ppf(0.025, 30, 0.9)
-    f_r, f_b = stats.binom.cdf(r, 30, 0.9), stats.binom.cdf(r - 1, 30, 0.9)
-    assert r == 23
-    assert f.lower[0, 0] == pytest.approx((r - (f_r - 0.025) / (f_r - f_b)) / 30, abs=1e-12)
+    # Oracle with scipy: F(22) = 0.00804… ≤ 0.025 < F(23) = 0.02581…, so counts below 23 are
+    # outside: the limit is 23/30, not Spiegelhalter's interpolated 0.76514 (which flags 23).
+    assert stats.binom.cdf(22, 30, 0.9) <= 0.025 < stats.binom.cdf(23, 30, 0.9)
+    assert f.lower[0, 0] == 23 / 30
+    assert f.upper[0, 0] == stats.binom.ppf(0.975, 30, 0.9) / 30 == 1.0
+
+
+@pytest.mark.parametrize("theta", [0.5, 0.8, 0.85, 0.9, 0.95, 0.98])
+@pytest.mark.parametrize("level", [0.95, 0.998])
+def test_an_in_control_unit_is_flagged_at_most_at_the_nominal_rate(theta, level):
+    """Exact flag rates (sums of the binomial pmf), for every n from 1 to 400."""
+    n = np.arange(1, 401)
+    f = funnel_limits(theta, n, levels=(level,))
+    tail = (1 - level) / 2
+    for size, low, high in zip(n, f.lower[0], f.upper[0], strict=True):
+        x = np.arange(size + 1)
+        pmf = stats.binom.pmf(x, size, theta)
+        below, above = pmf[x / size < low].sum(), pmf[x / size > high].sum()
+        assert below <= tail + 1e-12, (size, below)
+        assert above <= tail + 1e-12, (size, above)
+        # ...and the limits are as tight as that allows: one step in would pass α/2.
+        if low > 0:
+            assert pmf[x / size <= low].sum() > tail
+        if high < 1:
+            assert pmf[x / size >= high].sum() > tail
+
+
+def test_a_unit_at_thirty_of_thirty_is_inside_the_998_funnel_around_090():
+    assert stats.binom.pmf(30, 30, 0.9) == pytest.approx(0.0424, abs=1e-4)  # not improbable
+    f = funnel_limits(0.9, [30], levels=(0.998, 0.95))
+    assert f.upper[0, 0] == 1.0
+    assert f.upper[1, 0] == 1.0
+    # Around 0.98 it takes a small n: 30/30 has P = 0.545, still inside; 0/1 at 0.999 is outside.
+    assert funnel_limits(0.98, [30]).upper[0, 0] == 1.0
+    assert funnel_limits(0.999, [1]).lower[0, 0] == 1.0
 
 
 def test_funnel_narrows_with_n_and_the_998_limits_are_outside_the_95():

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from scipy import stats as scipy_stats
 
 from analysis import (
     SIPAS_COMPONENTS,
@@ -96,7 +97,8 @@ def test_everyone_satisfied_gives_an_interval_that_does_not_collapse():
     e = composite(ItemStats.from_indicators(y, y), np.full(3, 1 / 3))
     assert e.value == 1.0
     assert e.ci_high == 1.0
-    # Fallback n_eff = 1/(Σ w_j/√n_j)² = 40: the Wilson lower bound 40/(40 + z²).
+    # Fallback n_eff = 1/(Σ w_j/√n_j)² = 40 = m, one answer's worth per respondent, so no
+    # small-sample correction: the Wilson lower bound 40/(40 + z²).
     assert e.ci_low == pytest.approx(40 / (40 + 1.959963984540054**2))
 
 
@@ -185,3 +187,34 @@ def test_composite_interval_narrows_when_the_sample_is_replicated(seed):
     four = composite(ItemStats.from_indicators(np.tile(y, (4, 1)), np.tile(a, (4, 1))),
                      np.full(3, 1 / 3))
     assert four.ci_high - four.ci_low < one.ci_high - one.ci_low
+
+
+def test_small_sample_correction_against_a_by_hand_oracle():
+    """Influence values from raw answers, the blended m/(m − 1) and t quantile (scipy), Wilson."""
+    y, a = respondents(11, n=30, k=3, p=0.85)
+    st_ = ItemStats.from_indicators(y, a)
+    w = np.full(3, 1 / 3)
+    e = composite(st_, w)
+    p = y.sum(axis=0) / a.sum(axis=0)
+    u = ((y - p * a) / a.sum(axis=0)) @ w  # influence of each respondent on the index
+    m = int(a.sum(axis=0).max())
+    theta = float(w @ p)
+    var0 = np.sum((u - u.mean()) ** 2)
+    lam = max(0.0, 1 - m / (theta * (1 - theta) / var0))
+    assert 0.2 < lam < 1  # the case where the correction matters
+    var = var0 * (1 + lam / (m - 1))
+    n_eff = theta * (1 - theta) / var
+    z, t_q = scipy_stats.norm.ppf(0.975), scipy_stats.t.ppf(0.975, m - 1)
+    t = np.sqrt(z**2 + lam * (t_q**2 - z**2))
+    centre = (theta + t * t / (2 * n_eff)) / (1 + t * t / n_eff)
+    half = t / (1 + t * t / n_eff) * np.sqrt(theta * (1 - theta) / n_eff + t * t / (4 * n_eff**2))
+    assert (e.value, e.ci_low, e.ci_high) == pytest.approx((theta, centre - half, centre + half),
+                                                           abs=1e-12)
+    assert e.effective_n == pytest.approx(n_eff)
+
+
+def test_a_component_of_one_item_keeps_the_plain_wilson_interval():
+    y, a = respondents(12, n=30, k=1)
+    e = composite(ItemStats.from_indicators(y, a), [1.0])
+    w = proportion(int(y.sum()), int(a.sum()))
+    assert (e.ci_low, e.ci_high) == pytest.approx((w.ci_low, w.ci_high), abs=1e-12)

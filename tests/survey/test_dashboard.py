@@ -143,9 +143,19 @@ def test_a_significant_fall_raises_an_alert(client: FlaskClient, login, app) -> 
         login(role="unit_manager", unit=unit)
     page = client.get("/unit/?period=2026-Q2").get_data(as_text=True)
     assert 'role="alert"' in page
-    assert "2026-04" in page[page.index('role="alert"'):][:400]
+    alert = page[page.index('role="alert"'):][:600]
+    assert "2026-04" in alert
+    # Its size: 117/120 = 97,5 % before, 72/120 = 60,0 % from April, a fall of 37,5 points.
+    assert "97,5 %" in alert
+    assert "60,0 %" in alert
+    assert "37,5 điểm phần trăm" in alert
+    # The trend chart marks the same month.
+    chart = page[page.index('id="h-trend"'):]
+    assert 'class="fall"' in chart
+    assert "Bắt đầu giảm: 2026-04" in chart
     steady = client.get("/unit/?period=2026-Q1").get_data(as_text=True)
     assert 'role="alert"' not in steady
+    assert 'class="fall"' not in steady
 
 
 def test_chart_tooltips_use_the_vietnamese_decimal_comma(app) -> None:

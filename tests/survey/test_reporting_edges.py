@@ -35,7 +35,8 @@ def test_a_trend_of_edge_periods_never_raises(periods):
     successes, ns = [s for s, _n in periods], [n for _s, n in periods]
     labels = [f"2026-{i + 1:02d}" if i < 12 else f"2027-{i - 11:02d}" for i in range(len(periods))]
     result = stats.detect_drop(successes, ns, labels)
-    assert result is None or result in labels
+    assert result is None or result.start in labels
+    assert result is None or 0.0 < result.size <= 1.0
 
 
 @SETTINGS
