@@ -2,7 +2,12 @@
 
 A unit's figures count its roll-up (:meth:`survey.administration.units.UnitTree.rollup`): its
 whole dated subtree and the history of the units it succeeded (responses keep the unit they were
-given to; a merged ward's past counts for its successor). How a verdict is decided: each
+given to; a merged ward's past counts for its successor). Where units are compared with one
+another (the province view, the funnel plot, shrinkage, ranking) :func:`disjoint_members` cuts
+the roll-ups apart, so that no answer counts in two compared groups (SPEC §4): a listed unit's
+listed predecessors stand for themselves and the successor keeps only the rest.
+
+How a verdict is decided: each
 applicable target (:mod:`survey.reporting.applicability`) is judged by :func:`judge_all`
 through :func:`survey.reporting.stats.judge`, which calls ``analysis.verdict``.
 """
@@ -42,6 +47,7 @@ class Group:
     sipas: stats.Estimate | None = None
     counts: OverallCounts = field(default_factory=OverallCounts)
     checks: list[Check] = field(default_factory=list)
+    apart: list[str] = field(default_factory=list)  # listed units of the roll-up counted apart
 
     @property
     def headline(self) -> Check | None:
@@ -103,18 +109,41 @@ def unit_group(session: AnySession, tree: UnitTree, unit: Unit, period: Period,
     return judge_all(session, group, scope, unit.jurisdiction, period, settings)
 
 
+def disjoint_members(tree: UnitTree, units: Sequence[Unit]) -> dict[int, list[int]]:
+    """Each unit's roll-up without the roll-ups of the other listed units inside it.
+
+    A ward that succeeded a listed predecessor keeps its own answers (and those of any unlisted
+    predecessor); the predecessor is compared on its own. No unit id appears twice.
+    """
+    listed = {u.id for u in units}
+    full = {u.id: tree.rollup(u.id) for u in units}
+    out: dict[int, list[int]] = {}
+    for unit in units:
+        inner = [v for v in full[unit.id] if v in listed and v != unit.id]
+        taken = {m for v in inner for m in full[v]}
+        out[unit.id] = [m for m in full[unit.id] if m not in taken]
+    return out
+
+
 def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], period: Period,
                  settings: Settings, *, components: bool = True,
-                 unit_ids: Sequence[int] | None = None) -> list[Group]:
-    """Many units at once: one grouped query by raw unit, then summed along each roll-up."""
+                 unit_ids: Sequence[int] | None = None, disjoint: bool = False) -> list[Group]:
+    """Many units at once: one grouped query by raw unit, then summed along each roll-up.
+
+    With ``disjoint`` each unit counts :func:`disjoint_members` instead of its whole roll-up,
+    for tables whose units are compared with one another.
+    """
     scope = base_scope(unit_ids, period)
     counts = queries.overall_counts(session, scope, ("unit",))
     sums = queries.item_sums(session, scope, ("unit",)) if components else {}
+    members = (disjoint_members(tree, units) if disjoint
+               else {u.id: tree.rollup(u.id) for u in units})
+    listed = {u.id for u in units}
     plans: dict[str, list[Target]] = {}
     out = []
     for unit in units:
         total, items = OverallCounts(), None
-        for member in tree.rollup(unit.id):
+        for member in members[unit.id]:
             if (member,) in counts:
                 total.add(counts[(member,)])
             if (member,) in sums:
@@ -127,6 +156,10 @@ def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], per
                     items = grown
                 items.add(part)
         group = _fill(Group(unit.code, unit.name), total, items, settings)
+        if disjoint:
+            kept = set(members[unit.id])
+            group.apart = sorted(tree.units[v].name for v in tree.rollup(unit.id)
+                                 if v not in kept and v in listed)
         if unit.jurisdiction not in plans:
             plans[unit.jurisdiction] = applicability.targets_for(session, unit.jurisdiction, period)
         out.append(_headline_only(group, plans[unit.jurisdiction], settings))

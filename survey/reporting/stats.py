@@ -28,7 +28,7 @@ from survey.reporting.queries import ItemSums, OverallCounts
 
 __all__ = [
     "Estimate", "Verdict", "WeightedEstimate", "decision_766", "detect_drop", "funnel_limits",
-    "indices", "judge", "satisfaction", "shrink", "weighted",
+    "indices", "judge", "rank", "satisfaction", "shrink", "weighted",
 ]
 
 
@@ -110,6 +110,14 @@ def shrink(successes: Sequence[int], n: Sequence[int], level: float = 0.95) -> l
     for i, value in zip(used, fitted.value.tolist(), strict=True):
         out[i] = float(value)
     return out
+
+
+def rank(successes: Sequence[int], n: Sequence[int], level: float = 0.95) -> analysis.Ranking | None:
+    """Ranks by shrunken rate with rank intervals (``analysis.rank_units``); None for < 2 units."""
+    try:
+        return analysis.rank_units(successes, n, confidence_level=level)
+    except InsufficientDataError:
+        return None
 
 
 def detect_drop(successes: Sequence[int], n: Sequence[int], labels: Sequence[str]) -> str | None:
