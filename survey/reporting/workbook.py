@@ -31,6 +31,31 @@ def _table(sheet: Worksheet, header: list[str], rows: list[list[Any]], percent_f
         sheet.column_dimensions[column].width = width
 
 
+LEVEL_NAMES = {"department": "Sở, ban, ngành", "commune": "Xã, phường"}
+
+
+def _ranking_sheet(sheet: Worksheet, report: Report) -> None:
+    """One block per level: rank (ties share it), rank interval, shrunken rate, n."""
+    year = report.rankings[0].period.label
+    rows: list[list[Any]] = []
+    for table in report.rankings:
+        for r in table.rows:
+            rows.append([LEVEL_NAMES.get(table.level, table.level), r.rank,
+                         "đồng hạng" if r.tied else None, r.rank_low, r.rank_high, r.group.key,
+                         r.group.label, r.group.counts.n, r.shrunk,
+                         r.group.satisfaction.value if r.group.satisfaction else None,
+                         None if r.rank is not None else
+                         f"chưa xếp hạng: ít hơn {report.settings.min_n} câu trả lời",
+                         "; ".join(f"không gồm phiếu của {u} (tính riêng)" for u in r.group.apart)
+                         or None])
+    _table(sheet, ["Cấp", f"Hạng năm {year}", "Đồng hạng", "Khoảng hạng từ", "đến", "Mã",
+                   "Đơn vị", "Số câu trả lời", "Tỷ lệ đã hiệu chỉnh", "Tỷ lệ hài lòng",
+                   "Ghi chú", "Sáp nhập"], rows, 8)
+    sheet.append([])
+    sheet.append(["Hai đơn vị có khoảng hạng chồng nhau thì chưa phân biệt được đơn vị nào tốt "
+                  "hơn. Không dùng riêng thứ hạng để thi đua, khen thưởng."])
+
+
 def as_xlsx(report: Report) -> bytes:
     book = Workbook()
     summary = book.worksheets[0]
@@ -85,6 +110,9 @@ def as_xlsx(report: Report) -> bytes:
              "; ".join(f"{t.code} {t.operator} {t.threshold:.0%}" for t, _e, _v in checks),
              "; ".join(STATUS[v.status] for _t, _e, v in checks)]
             for sg, g, checks in report.sector_groups], 3)
+
+    if report.rankings:
+        _ranking_sheet(book.create_sheet("Xếp hạng"), report)
 
     method = book.create_sheet("Phương pháp")
     method.append(["Phương pháp tính"])

@@ -97,3 +97,19 @@ def test_the_province_page_shows_the_yearly_ranking_in_plain_words(
     assert section.index("Phường Mới") < section.index("Phường Khác")
     assert "không gồm phiếu của Phường Cũ (tính riêng)" in page
     assert "từ hạng" in section or "đúng hạng" in section
+
+
+def test_the_province_workbook_has_a_ranking_sheet(client: FlaskClient, login, merged) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    login(role="admin")
+    book = load_workbook(io.BytesIO(client.get("/admin/province/report.xlsx?period=2025").data))
+    sheet = book["Xếp hạng"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Cấp", "Hạng năm 2025", "Đồng hạng")
+    ranked = [r for r in rows[1:] if r and r[0] == "Xã, phường"]
+    assert [(r[1], r[5], r[7]) for r in ranked] == [(1, "NEW", 50), (2, "OTHER", 80), (3, "OLD", 60)]
+    assert all(r[3] <= r[1] <= r[4] for r in ranked)
+    assert "tính riêng" in ranked[0][11]
