@@ -39,7 +39,8 @@ def test_rank_makes_one_ranking_per_by_value_and_the_table_marks_ties(tmp_path, 
     f = write(tmp_path / "r.csv", rows, header)
     code, out, _err = run(["rank", str(f), "--by", "sector_code"], capsys)
     assert code == 0
-    assert "sector_code=land" in out and "sector_code=health" in out
+    assert "sector_code=land" in out
+    assert "sector_code=health" in out
     land = out[out.index("sector_code=land"):]
     assert land.count("=  1") == 2  # A and B are equal: both rank 1, marked tied
 
@@ -48,7 +49,8 @@ def test_rank_refuses_weights_in_one_line(tmp_path, capsys):
     f = write(tmp_path / "r.csv", [[*r, 2] for r in responses("A", 40, 50)], [*HEADER, "weight"])
     code, _out, err = run(["rank", str(f)], capsys)
     assert code == 2
-    assert err.count("\n") == 1 and "weight" in err
+    assert err.count("\n") == 1
+    assert "weight" in err
 
 
 def test_items_gives_every_item_its_wilson_rate(tmp_path, capsys):
@@ -78,4 +80,5 @@ def test_a_file_with_only_overall_gives_no_components_and_no_traceback(tmp_path,
     code, out, err = run(["indices", str(f), "--items"], capsys)
     assert (code, err) == (0, "")
     group = json.loads(out)["groups"][0]
-    assert group["sipas"] is None and group["items"]["overall"]["estimate"] == 1.0
+    assert group["sipas"] is None
+    assert group["items"]["overall"]["estimate"] == 1.0

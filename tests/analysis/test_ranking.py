@@ -48,13 +48,15 @@ def test_equal_units_share_a_rank_and_are_marked_tied():
     r = rank_units([90, 90, 50, 95], [100, 100, 100, 100])
     assert r.rank.tolist() == [2, 2, 4, 1]
     assert r.tied.tolist() == [True, True, False, False]
-    assert r.rank_low[0] == r.rank_low[1] and r.rank_high[0] == r.rank_high[1]
+    assert r.rank_low[0] == r.rank_low[1]
+    assert r.rank_high[0] == r.rank_high[1]
 
 
 def test_seeded_draws_give_the_same_table_and_the_point_rank_lies_inside():
     x, n = [40, 88, 270, 45, 99], [50, 100, 300, 50, 100]
     a, b = rank_units(x, n), rank_units(x, n)
-    assert a.rank_low.tolist() == b.rank_low.tolist() and a.rank_high.tolist() == b.rank_high.tolist()
+    assert a.rank_low.tolist() == b.rank_low.tolist()
+    assert a.rank_high.tolist() == b.rank_high.tolist()
     assert np.all((a.rank_low <= a.rank) & (a.rank <= a.rank_high))
     assert np.all((a.rank_low >= 1) & (a.rank_high <= len(x)))
 
