@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from sqlalchemy import select
+
 from survey.administration.units import UnitTree
 from survey.extensions import AnySession
-from survey.models import Target, Unit
+from survey.models import DossierVolume, Target, Unit
 from survey.periods import Period
 from survey.reporting import applicability, queries, stats
 from survey.reporting.queries import ItemSums, OverallCounts, Scope
@@ -88,13 +90,29 @@ def _measure(session: AnySession, applicable: applicability.Applicable, settings
     return stats.satisfaction(counts, settings.level)
 
 
+def volumes(session: AnySession, period: Period) -> dict[int, int]:
+    """Dossiers per unit id for exactly this period label (none when not imported)."""
+    return dict(session.execute(select(DossierVolume.unit_id, DossierVolume.dossiers)
+                                .where(DossierVolume.period == period.label)).all())
+
+
+def dossiers_of(members: Sequence[int], known: dict[int, int]) -> float | None:
+    """The dossiers of a group of units; None when none of them has a volume."""
+    found = [known[m] for m in members if m in known]
+    return float(sum(found)) if found else None
+
+
 def judge_all(session: AnySession, group: Group, scope: Scope, jurisdiction: str, period: Period,
-              settings: Settings) -> Group:
-    """Attach a check for every applicable target (SPEC §4 verdicts)."""
+              settings: Settings, dossiers: float | None = None) -> Group:
+    """Attach a check for every applicable target (SPEC §4 verdicts).
+
+    ``dossiers`` bounds the answers a page may call needed, for the checks on all the group's
+    responses (the others measure a part whose dossiers are unknown)."""
     for applicable in applicability.applicable(session, scope, jurisdiction, period):
         estimate = _measure(session, applicable, settings, group)
+        whole = applicable.target.object == "agency_service"
         verdict = stats.judge(estimate, applicable.target.threshold, applicable.operator,
-                              settings.min_n)
+                              settings.min_n, dossiers if whole else None)
         group.checks.append(Check(applicable.target, applicable.measure, estimate, verdict))
     return group
 
@@ -102,11 +120,13 @@ def judge_all(session: AnySession, group: Group, scope: Scope, jurisdiction: str
 def unit_group(session: AnySession, tree: UnitTree, unit: Unit, period: Period,
                settings: Settings, *, components: bool = True) -> Group:
     """Headline, components, sipas and every target check of a unit's roll-up in a period."""
-    scope = base_scope(tree.rollup(unit.id), period)
+    members = tree.rollup(unit.id)
+    scope = base_scope(members, period)
     group = Group(unit.code, unit.name)
     _fill(group, queries.overall_counts(session, scope).get(()),
           queries.item_sums(session, scope).get(()) if components else None, settings)
-    return judge_all(session, group, scope, unit.jurisdiction, period, settings)
+    return judge_all(session, group, scope, unit.jurisdiction, period, settings,
+                     dossiers_of(members, volumes(session, period)))
 
 
 def disjoint_members(tree: UnitTree, units: Sequence[Unit]) -> dict[int, list[int]]:
@@ -139,6 +159,7 @@ def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], per
     members = (disjoint_members(tree, units) if disjoint
                else {u.id: tree.rollup(u.id) for u in units})
     listed = {u.id for u in units}
+    known = volumes(session, period)
     plans: dict[str, list[Target]] = {}
     out = []
     for unit in units:
@@ -162,15 +183,17 @@ def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], per
                                  if v not in kept and v in listed)
         if unit.jurisdiction not in plans:
             plans[unit.jurisdiction] = applicability.targets_for(session, unit.jurisdiction, period)
-        out.append(_headline_only(group, plans[unit.jurisdiction], settings))
+        out.append(_headline_only(group, plans[unit.jurisdiction], settings,
+                                  dossiers_of(members[unit.id], known)))
     return out
 
 
-def _headline_only(group: Group, plans: list[Target], settings: Settings) -> Group:
+def _headline_only(group: Group, plans: list[Target], settings: Settings,
+                   dossiers: float | None) -> Group:
     for target in plans:
         if target.object == "agency_service":
             verdict = stats.judge(group.satisfaction, target.threshold, target.operator,
-                                  settings.min_n)
+                                  settings.min_n, dossiers)
             group.checks.append(Check(target, "overall", group.satisfaction, verdict))
     return group
 

@@ -84,7 +84,8 @@ def _estimate(e: stats.Estimate | None) -> dict[str, Any] | None:
 
 def _verdict(v: stats.Verdict) -> dict[str, Any]:
     return {"threshold": v.threshold, "operator": v.operator, "status": v.status,
-            "responses_needed": v.responses_needed}
+            "responses_needed": v.responses_needed, "responses_for_80": v.responses_for_80,
+            "too_close": v.too_close}
 
 
 def as_json_object(report: Report) -> dict[str, Any]:

@@ -54,12 +54,17 @@ def indices(sums: ItemSums | None, level: float) -> tuple[dict[str, Estimate], E
             sipas_index(stats, components, confidence_level=level))
 
 
-def judge(estimate: Estimate | None, threshold: float, operator: str, min_n: int) -> Verdict:
-    """The SPEC §4 verdict; no answers at all is ``insufficient`` with ``min_n`` still needed."""
+def judge(estimate: Estimate | None, threshold: float, operator: str, min_n: int,
+          dossiers: float | None = None) -> Verdict:
+    """The SPEC §4 verdict; no answers at all is ``insufficient`` with ``min_n`` still needed.
+
+    ``dossiers`` (the unit's dossiers in the period, when known) bounds the number of answers
+    a page may say are needed (``Verdict.too_close``)."""
     if estimate is None:
-        return Verdict("insufficient", threshold, operator, min_n)  # type: ignore[arg-type]
+        return Verdict("insufficient", threshold, operator, min_n,  # type: ignore[arg-type]
+                       None, False, min_n)
     return verdict(estimate, threshold=threshold, operator=operator,  # type: ignore[arg-type]
-                   min_n=min_n)
+                   min_n=min_n, dossiers=dossiers)
 
 
 def weighted(satisfied: Sequence[int], answered: Sequence[int], volumes: Sequence[float],

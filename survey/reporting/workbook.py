@@ -31,6 +31,18 @@ def _table(sheet: Worksheet, header: list[str], rows: list[list[Any]], percent_f
         sheet.column_dimensions[column].width = width
 
 
+TOO_CLOSE = "quá sát chỉ tiêu để kết luận"
+
+
+def _needed(verdict: Any) -> tuple[Any, Any]:
+    """The two planning figures, or the words a page uses when they are implausible."""
+    if verdict is None:
+        return None, None
+    if verdict.too_close:
+        return TOO_CLOSE, None
+    return verdict.responses_needed, verdict.responses_for_80
+
+
 LEVEL_NAMES = {"department": "Sở, ban, ngành", "commune": "Xã, phường"}
 
 
@@ -86,13 +98,14 @@ def as_xlsx(report: Report) -> bytes:
 
     units = book.create_sheet("Đơn vị")
     _table(units, ["Mã", "Đơn vị", "Số phiếu", "Số câu trả lời", "Tỷ lệ hài lòng", "Cận dưới",
-                   "Cận trên", "Chỉ tiêu", "Kết luận", "Cần thêm phiếu"],
+                   "Cận trên", "Chỉ tiêu", "Kết luận", "Cần thêm phiếu (1/2 khả năng)",
+                   "Cần thêm phiếu (8/10 khả năng)"],
            [[g.key, g.label, g.responses, g.counts.n,
              *(x for x in ((g.satisfaction.value, g.satisfaction.ci_low, g.satisfaction.ci_high)
                            if g.satisfaction else (None, None, None))),
              g.headline.target.threshold if g.headline else None,
              STATUS[g.headline.verdict.status] if g.headline else None,
-             g.headline.verdict.responses_needed if g.headline else None]
+             *_needed(g.headline.verdict if g.headline else None)]
             for g in report.groups], 4)
 
     comps = book.create_sheet("Thành phần")
