@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from survey.extensions import db
 from survey.models import DossierVolume, Unit
 from tests import factories
-from tests.helpers import many, target
+from tests.helpers import answer, many, target
 
 
 def _unit(satisfied: int, unsatisfied: int, threshold: float, **kw) -> int:
@@ -60,3 +60,34 @@ def test_the_public_page_prints_no_planning_number(app, client: FlaskClient) -> 
     assert "Chưa kết luận được so với chỉ tiêu 85 %" in page
     assert "cần thêm" not in page
     assert "quá sát" not in page
+
+
+def test_targets_about_services_apply_only_to_units_that_deliver_them(app) -> None:
+    from survey.administration.units import UnitTree
+    from survey.periods import parse_period
+    from survey.reporting.groups import Settings, unit_group
+
+    with app.app_context():
+        session = db.session
+        justice = factories.make_unit(session, name="Sở Tư pháp thử", level="department")
+        hospital_unit = factories.make_unit(session, name="Sở Y tế thử", level="department")
+        factories.make_service_point(session, hospital_unit, kind="hospital")
+        land_ward = factories.make_unit(session, name="Phường có đất đai")
+        factories.make_procedure(session, "land", unit=land_ward)
+        target(session, code="T-ADM", threshold=0.9)
+        target(session, code="T-HE", object="public_health_education", threshold=0.8)
+        target(session, code="T-LAND", object="procedures", sector_group="land+construction",
+               threshold=0.85)
+        for unit in (justice, hospital_unit, land_ward):
+            many(session, unit, 40, 2, procedure=factories.make_procedure(session, "justice"))
+        tree, q2, settings = UnitTree(session), parse_period("2026-Q2"), Settings(0.95, 30)
+
+        def codes(unit: Unit) -> set[str]:
+            return {c.target.code for c in unit_group(session, tree, unit, q2, settings).checks}
+
+        assert codes(justice) == {"T-ADM"}
+        assert codes(hospital_unit) == {"T-ADM", "T-HE"}
+        assert codes(land_ward) == {"T-ADM", "T-LAND"}
+        # answers about a health service also show that the unit delivers one
+        answer(session, justice, {"overall": 5}, instrument="health-short")
+        assert codes(justice) == {"T-ADM", "T-HE"}
