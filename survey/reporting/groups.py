@@ -46,6 +46,7 @@ class Group:
     responses: int = 0
     satisfaction: stats.Estimate | None = None
     components: dict[str, stats.Estimate] = field(default_factory=dict)
+    items: dict[str, stats.Estimate] = field(default_factory=dict)  # component item rates
     sipas: stats.Estimate | None = None
     counts: OverallCounts = field(default_factory=OverallCounts)
     checks: list[Check] = field(default_factory=list)
@@ -76,6 +77,7 @@ def _fill(group: Group, counts: OverallCounts | None, sums: ItemSums | None, set
     group.responses = group.counts.responses
     group.satisfaction = stats.satisfaction(counts, settings.level)
     group.components, group.sipas = stats.indices(sums, settings.level)
+    group.items = stats.item_rates(sums, settings.level)
     return group
 
 

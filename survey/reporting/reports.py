@@ -15,6 +15,7 @@ from typing import Any
 
 from analysis import SIPAS_COMPONENTS as COMPONENTS
 from survey.administration.units import UnitTree
+from survey.collection import instruments
 from survey.extensions import AnySession
 from survey.models import SectorGroup, Unit
 from survey.periods import LOCAL, Period
@@ -52,6 +53,7 @@ class Report:
     generated: datetime
     sector_groups: list[tuple[SectorGroup, Group, list[Any]]]
     rankings: list[ranking.RankTable] = field(default_factory=list)
+    item_labels: dict[str, str] = field(default_factory=dict)
 
 
 def build(session: AnySession, period: Period, settings: Settings, unit: Unit | None = None) -> Report:
@@ -72,7 +74,8 @@ def build(session: AnySession, period: Period, settings: Settings, unit: Unit | 
                           unit_ids=None if unit is None else tree.rollup(unit.id))
     sector = sector_groups(session, tree, root, period, settings) if root else []
     ranks = ranking.yearly(session, tree, period, settings) if unit is None else []
-    return Report(period, settings, groups, units, datetime.now(LOCAL), sector, ranks)
+    return Report(period, settings, groups, units, datetime.now(LOCAL), sector, ranks,
+                  instruments.item_labels(session))
 
 
 def _estimate(e: stats.Estimate | None) -> dict[str, Any] | None:
@@ -99,6 +102,7 @@ def as_json_object(report: Report) -> dict[str, Any]:
             "satisfaction": _estimate(g.satisfaction),
             "components": {c: _estimate(g.components.get(c)) for c in COMPONENTS},
             "sipas": _estimate(g.sipas),
+            "items": {key: _estimate(e) for key, e in sorted(g.items.items())},
         }
         if g.headline is not None:
             item["verdict"] = _verdict(g.headline.verdict)

@@ -28,7 +28,7 @@ from survey.reporting.queries import ItemSums, OverallCounts
 
 __all__ = [
     "Estimate", "Verdict", "WeightedEstimate", "decision_766", "detect_drop", "funnel_limits",
-    "indices", "judge", "rank", "satisfaction", "shrink", "weighted",
+    "indices", "item_rates", "judge", "rank", "satisfaction", "shrink", "weighted",
 ]
 
 
@@ -52,6 +52,15 @@ def indices(sums: ItemSums | None, level: float) -> tuple[dict[str, Estimate], E
     components = [item.split(".")[0] for item in sums.items]
     return (component_indices(stats, components, confidence_level=level),
             sipas_index(stats, components, confidence_level=level))
+
+
+def item_rates(sums: ItemSums | None, level: float) -> dict[str, Estimate]:
+    """Every component item's rate with its Wilson interval (SPEC §4), items without answers left out."""
+    if sums is None or not sums.items:
+        return {}
+    n, s = np.diag(sums.aa), np.diag(sums.yy)
+    return {item: proportion(int(round(s[j])), int(round(n[j])), confidence_level=level)
+            for j, item in enumerate(sums.items) if n[j] > 0}
 
 
 def judge(estimate: Estimate | None, threshold: float, operator: str, min_n: int,

@@ -31,6 +31,9 @@ def _table(sheet: Worksheet, header: list[str], rows: list[list[Any]], percent_f
         sheet.column_dimensions[column].width = width
 
 
+COMPONENT_NAMES = {"access": "Tiếp cận dịch vụ", "procedure": "Thủ tục hành chính",
+                   "staff": "Công chức phục vụ", "result": "Kết quả giải quyết",
+                   "feedback": "Tiếp nhận, xử lý góp ý"}
 TOO_CLOSE = "quá sát chỉ tiêu để kết luận"
 
 
@@ -113,6 +116,13 @@ def as_xlsx(report: Report) -> bytes:
            [[g.key, g.label, *(g.components[c].value if c in g.components else None
                                for c in COMPONENTS), g.sipas.value if g.sipas else None]
             for g in report.groups], 2)
+
+    items = book.create_sheet("Từng câu hỏi")
+    _table(items, ["Mã", "Đơn vị", "Thành phần", "Câu hỏi", "Số câu trả lời", "Tỷ lệ hài lòng",
+                   "Cận dưới", "Cận trên"],
+           [[g.key, g.label, COMPONENT_NAMES.get(key.split(".")[0], ""),
+             report.item_labels.get(key, "Câu hỏi khác"), e.n, e.value, e.ci_low, e.ci_high]
+            for g in report.groups for key, e in sorted(g.items.items())], 5)
 
     sectors = book.create_sheet("Nhóm lĩnh vực")
     _table(sectors, ["Mã nhóm", "Nhóm lĩnh vực", "Số câu trả lời", "Tỷ lệ hài lòng", "Cận dưới",
