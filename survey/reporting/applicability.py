@@ -83,6 +83,7 @@ def applicable(session: AnySession, base: Scope, jurisdiction: str, period: Peri
 
 def delivers(session: AnySession, base: Scope, target: Target, population: Scope) -> bool:
     """Whether the units of ``base`` deliver the services ``target`` is about (module notes)."""
+    kinds: tuple[str, ...]
     if target.object == "public_health_education":
         codes, kinds = list(HEALTH_EDUCATION_SECTORS), HEALTH_EDUCATION_POINTS
     elif target.sector_group:

@@ -59,7 +59,7 @@ def item_rates(sums: ItemSums | None, level: float) -> dict[str, Estimate]:
     if sums is None or not sums.items:
         return {}
     n, s = np.diag(sums.aa), np.diag(sums.yy)
-    return {item: proportion(int(round(s[j])), int(round(n[j])), confidence_level=level)
+    return {item: proportion(round(float(s[j])), round(float(n[j])), confidence_level=level)
             for j, item in enumerate(sums.items) if n[j] > 0}
 
 
