@@ -189,7 +189,8 @@ def _write_table(groups: list[dict[str, Any]], level: float, out: IO[str]) -> No
         if "verdict" in group:
             v = group["verdict"]
             more = ("" if v["responses_needed"] is None
-                    else f"; cần thêm / needs {v['responses_needed']} phiếu / more answers")
+                    else f"; cần thêm / needs {v['responses_needed']} phiếu / more answers "
+                         "(khoảng 1/2 khả năng kết luận / about an even chance of a decision)")
             out.write(f"  Mục tiêu / Target {v['operator']} {100 * v['threshold']:g} %: "
                       f"{STATUS[v['status']]}{more}\n")
 

@@ -43,3 +43,16 @@ def test_an_item_with_few_answers_is_hidden_below_administrators(app, client: Fl
     section = page[page.index('id="h-components"'):page.index('id="h-trend"')]
     feedback = section[section.index("Tiếp nhận, xử lý góp ý"):]
     assert feedback.count("ẩn: ít hơn 30 câu trả lời") == 2  # the component and its item
+
+
+def test_the_printable_report_lists_the_units_items(app, client: FlaskClient, login) -> None:
+    with app.app_context():
+        unit = factories.make_unit(db.session, code="PRINT-1")
+        many(db.session, unit, 40, 10)
+        db.session.commit()
+        login(role="unit_manager", unit=db.session.get_one(Unit, unit.id))
+    page = client.get("/unit/report/print?unit=PRINT-1&period=2026-Q2").get_data(as_text=True)
+    section = page[page.index('id="r-items"'):page.index('id="r-method"')]
+    assert "Cán bộ lịch sự, dễ hiểu" in section
+    with app.test_request_context():
+        assert pct(proportion(40, 50).value) in section
