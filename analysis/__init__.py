@@ -19,6 +19,7 @@ from analysis.estimate import Estimate, InsufficientDataError
 from analysis.periods import period_label
 from analysis.planning import sample_size_margin, sample_size_target
 from analysis.proportions import Proportions, proportion, proportions
+from analysis.ranking import Ranking, rank_units, told_apart
 from analysis.reliability import DECISION_766_LABEL, Decision766, cronbach_alpha, decision_766
 from analysis.trend import Drop, Fall, Trend, cusum_drop, detect_drop, find_fall, trend_test
 from analysis.verdicts import Verdict, verdict
@@ -36,6 +37,7 @@ __all__ = [
     "InsufficientDataError",
     "ItemStats",
     "Proportions",
+    "Ranking",
     "Shrunken",
     "Trend",
     "Verdict",
@@ -54,10 +56,12 @@ __all__ = [
     "post_stratified",
     "proportion",
     "proportions",
+    "rank_units",
     "sample_size_margin",
     "sample_size_target",
     "shrink",
     "sipas_index",
+    "told_apart",
     "trend_test",
     "verdict",
 ]

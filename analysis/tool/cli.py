@@ -1,7 +1,9 @@
 """``python -m analysis``: the analyst command line of SPEC §5.
 
 ``indices`` reads a response CSV and prints satisfaction, component indices, ``sipas``, optional
-post-stratified estimates and verdicts per group; ``plan`` prints sample sizes. Bad input ends
+post-stratified estimates and verdicts per group (and every item's rate with ``--items``);
+``rank`` prints the ranking of units by their shrunken rate with rank intervals
+(:mod:`analysis.tool.rank`); ``plan`` prints sample sizes. Bad input ends
 with exit status 2 and one line naming the row and the column; rows are numbered as in a
 spreadsheet, the header being row 1.
 """
@@ -19,6 +21,7 @@ from typing import IO, Any, NoReturn
 from analysis.composite import SIPAS_COMPONENTS
 from analysis.planning import sample_size_margin, sample_size_target
 from analysis.tool.csvio import InputError, read_responses
+from analysis.tool.rank import DRAWS, SEED, build_rankings
 from analysis.tool.report import Options, build_groups, dossier_totals
 from analysis.tool.volumes import VolumesError, read_volumes
 
@@ -72,7 +75,19 @@ def _parser() -> Parser:
     ind.add_argument("--operator", choices=(">=", ">"))
     ind.add_argument("--min-n", type=int, default=30)
     ind.add_argument("--volumes", metavar="VOLUMES.csv")
+    ind.add_argument("--items", action="store_true",
+                     help="also every item's rate with its Wilson interval")
     ind.add_argument("--format", choices=("json", "csv", "table"), default="json")
+    rank = sub.add_parser("rank", help="ranking of units by shrunken rate, with rank intervals")
+    rank.add_argument("responses", help="response CSV (SPEC §3)")
+    rank.add_argument("--by", action="extend", nargs="+", default=[], metavar="COLUMN",
+                      help="columns that make separate rankings (units are unit_code)")
+    rank.add_argument("--period", choices=("year", "half", "quarter", "month"))
+    rank.add_argument("--level", type=_level, default=0.95)
+    rank.add_argument("--min-n", type=int, default=30)
+    rank.add_argument("--draws", type=int, default=DRAWS)
+    rank.add_argument("--seed", type=int, default=SEED)
+    rank.add_argument("--format", choices=("json", "csv", "table"), default="table")
     plan = sub.add_parser("plan", help="sample sizes")
     plan.add_argument("--rate", type=_fraction, required=True, help="expected rate p")
     plan.add_argument("--margin", type=float, help="wanted half-width e (e.g. 0.05)")
@@ -96,7 +111,7 @@ def indices(args: argparse.Namespace, out: IO[str]) -> None:
     if args.min_n < 0:
         raise InputError(f"--min-n must be >= 0, got {args.min_n}")
     options = Options(level=args.level, period=args.period, target=args.target,
-                      operator=args.operator or ">=", min_n=args.min_n)
+                      operator=args.operator or ">=", min_n=args.min_n, items=args.items)
     volumes = None
     if args.volumes is not None:
         with _open(args.volumes) as stream:
@@ -125,6 +140,7 @@ def _flatten(group: dict[str, Any]) -> dict[str, Any]:
               "sipas": group["sipas"]}
     if "weighted" in group:
         blocks["weighted"] = group["weighted"]
+    blocks.update({f"item.{key}": block for key, block in group.get("items", {}).items()})
     for name, block in blocks.items():
         fields = ("estimate", "ci_low", "ci_high",
                   "coverage" if name == "weighted" else "n", "method")
@@ -168,12 +184,62 @@ def _write_table(groups: list[dict[str, Any]], level: float, out: IO[str]) -> No
             lines.append(("weighted", group["weighted"]))
         for name, block in lines:
             out.write(f"  {LABELS[name]:<40} {_pct(block)}\n")
+        for key, block in group.get("items", {}).items():
+            out.write(f"    {'câu / item ' + key:<38} {_pct(block)}\n")
         if "verdict" in group:
             v = group["verdict"]
             more = ("" if v["responses_needed"] is None
-                    else f"; cần thêm / needs {v['responses_needed']} phiếu / more answers")
+                    else f"; cần thêm / needs {v['responses_needed']} phiếu / more answers "
+                         "(khoảng 1/2 khả năng kết luận / about an even chance of a decision)")
             out.write(f"  Mục tiêu / Target {v['operator']} {100 * v['threshold']:g} %: "
                       f"{STATUS[v['status']]}{more}\n")
+
+
+def rank(args: argparse.Namespace, out: IO[str]) -> None:
+    if args.min_n < 0:
+        raise InputError(f"--min-n must be >= 0, got {args.min_n}")
+    if args.draws < 100:
+        raise InputError(f"--draws must be at least 100, got {args.draws}")
+    by = ["unit_code", *(c for c in args.by if c != "unit_code")]
+    with _open(args.responses) as stream:
+        layout, acc, _units = read_responses(stream, by=by, period=args.period,
+                                             strata_by_unit=False)
+    rankings = build_rankings(layout, acc, level=args.level, min_n=args.min_n, draws=args.draws,
+                              seed=args.seed, period=args.period is not None)
+    if args.format == "json":
+        out.write(json.dumps({"level": args.level, "draws": args.draws, "seed": args.seed,
+                              "min_n": args.min_n, "rankings": rankings},
+                             ensure_ascii=False, allow_nan=False) + "\n")
+        return
+    if args.format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        keys = list(rankings[0]["by"]) if rankings else []
+        writer.writerow([*keys, "unit_code", "rank", "tied", "rank_low", "rank_high", "shrunk",
+                         "raw", "satisfied", "n"])
+        for ranking in rankings:
+            for u in ranking["units"]:
+                writer.writerow([*ranking["by"].values(), u["unit_code"], u["rank"],
+                                 int(u["tied"]), u["rank_low"], u["rank_high"], u["shrunk"],
+                                 u["raw"], u["satisfied"], u["n"]])
+            for u in ranking["not_ranked"]:
+                writer.writerow([*ranking["by"].values(), u["unit_code"], "", "", "", "", "",
+                                 "", "", u["n"]])
+        return
+    out.write(f"Xếp hạng theo tỷ lệ hài lòng đã hiệu chỉnh, khoảng hạng {100 * args.level:g} % / "
+              f"Ranking by shrunken satisfaction, {100 * args.level:g} % rank intervals\n"
+              "Khoảng hạng chồng nhau: chưa phân biệt được / overlapping intervals: not told "
+              "apart\n")
+    for ranking in rankings:
+        label = ", ".join(f"{k}={v}" for k, v in ranking["by"].items()) or "tất cả / all"
+        out.write(f"\n{label}\n")
+        for u in ranking["units"]:
+            tie = "=" if u["tied"] else " "
+            out.write(f"  {tie}{u['rank']:>3}  [{u['rank_low']:>3} – {u['rank_high']:<3}]  "
+                      f"{u['unit_code']:<16} {100 * u['shrunk']:5.1f} %  "
+                      f"(thô / raw {100 * u['raw']:.1f} %, n={u['n']})\n")
+        if ranking["not_ranked"]:
+            codes = ", ".join(f"{u['unit_code']} (n={u['n']})" for u in ranking["not_ranked"])
+            out.write(f"  chưa xếp hạng / not ranked (n < {args.min_n}): {codes}\n")
 
 
 def plan(args: argparse.Namespace, out: IO[str]) -> None:
@@ -213,6 +279,8 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
         buffer = io.StringIO()
         if args.command == "indices":
             indices(args, buffer)
+        elif args.command == "rank":
+            rank(args, buffer)
         else:
             plan(args, buffer)
     except InputError as exc:

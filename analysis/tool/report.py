@@ -35,6 +35,7 @@ class Options:
     target: float | None
     operator: Operator
     min_n: int
+    items: bool = False
 
 
 def dossier_totals(rows: Iterable[VolumeRow], period: Period | None) -> Volumes:
@@ -94,6 +95,8 @@ def _indices(acc: Accumulator, gids: NDArray[np.intp], columns: NDArray[np.intp]
     """Component indices and sipas for every group, through :func:`index_batch` (the same
     code that :func:`component_indices` and :func:`sipas_index` run for one group)."""
     k, size = acc.k, gids.size
+    if columns.size == 0:  # only q.overall in the file: no component, no sipas
+        return {c: [None] * size for c in SIPAS_COMPONENTS}, [None] * size
     n = acc.n[gids][:, columns]
     s = acc.s[gids][:, columns]
     zz = acc.zz[gids]
@@ -129,24 +132,30 @@ def _batch(n: NDArray[np.float64], s: NDArray[np.float64], yy: NDArray[np.float6
                        counts=None if counts is None else counts[rows], confidence_level=level)
 
 
-def _satisfaction(acc: Accumulator, gids: NDArray[np.intp], level: float) -> list[Estimate | None]:
+def _rates(acc: Accumulator, gids: NDArray[np.intp], j: int, level: float) -> list[Estimate | None]:
+    """The rate of rated column ``j`` per group: Wilson, or linearized when weighted."""
     if not acc.weighted:
-        r = proportions(acc.s[gids, 0], acc.n[gids, 0], confidence_level=level)
+        r = proportions(acc.s[gids, j], acc.n[gids, j], confidence_level=level)
         return [None if m == 0 else Estimate(float(v), float(lo), float(hi), int(m), "wilson",
                                              level)
                 for v, lo, hi, m in zip(r.value, r.ci_low, r.ci_high, r.n, strict=True)]
     out: list[Estimate | None] = []
-    zero = np.zeros(1, dtype=np.intp)
+    col = np.asarray([j], dtype=np.intp)
     for g in gids.tolist():
-        if acc.counts[g, 0] == 0:
+        if acc.counts[g, j] == 0:
             out.append(None)
             continue
         zz = acc.zz[g]
-        stats = ItemStats(n=acc.n[g, zero], s=acc.s[g, zero], yy=zz[:1, :1],
-                          ya=zz[:1, acc.k:acc.k + 1], aa=zz[acc.k:acc.k + 1, acc.k:acc.k + 1],
-                          respondents=int(acc.responses[g]), counts=acc.counts[g, zero])
+        stats = ItemStats(n=acc.n[g, col], s=acc.s[g, col], yy=zz[j:j + 1, j:j + 1],
+                          ya=zz[j:j + 1, acc.k + j:acc.k + j + 1],
+                          aa=zz[acc.k + j:acc.k + j + 1, acc.k + j:acc.k + j + 1],
+                          respondents=int(acc.responses[g]), counts=acc.counts[g, col])
         out.append(composite(stats, [1.0], confidence_level=level))
     return out
+
+
+def _satisfaction(acc: Accumulator, gids: NDArray[np.intp], level: float) -> list[Estimate | None]:
+    return _rates(acc, gids, 0, level)
 
 
 def _post_stratified(acc: Accumulator, g: int, key: tuple[str, ...], layout: Layout,
@@ -189,6 +198,8 @@ def build_groups(layout: Layout, acc: Accumulator, units: Mapping[int, set[str]]
     satisfaction = (_satisfaction(acc, gids, level) if layout.has_overall
                     else [None] * gids.size)
     comps, sipas = _indices(acc, gids, columns, layout.item_components, level)
+    items = ({key: _rates(acc, gids, j, level) for j, key in enumerate(layout.item_keys)}
+             if options.items else {})
     out = []
     for i, (key, g) in enumerate(ordered):
         group: dict[str, Any] = {
@@ -198,6 +209,8 @@ def build_groups(layout: Layout, acc: Accumulator, units: Mapping[int, set[str]]
             "components": {c: comps[c][i] for c in SIPAS_COMPONENTS},
             "sipas": sipas[i],
         }
+        if options.items:
+            group["items"] = {name: _estimate(rates[i]) for name, rates in items.items()}
         if volumes is not None:
             weighted = (_post_stratified(acc, g, key, layout, units, volumes, options)
                         if layout.has_overall else None)

@@ -14,6 +14,14 @@ the merger of 2025-07-01 the units of the former Hậu Giang and Sóc Trăng pro
 belong to ``can_tho``; the closed units keep ``hau_giang``/``soc_trang``, so their own history
 is judged against their own province's plans, while the rolled-up history of a successor is judged
 against the merged city's plans. A target applies when its period overlaps the reporting period.
+
+Services: a target about some services applies only to a group that delivers them
+(:func:`delivers`). The health-and-education target applies where the group has a hospital or a
+school among its service points, a procedure of the health or education sector, or answers
+about those services in the period; a target naming a sector group, where the group has a
+procedure of one of its sectors or answers in them. So a department of justice is never judged
+on the health-and-education target, nor on the land target. Level: the plans give no level of
+government for their rows; the service rule is what keeps a target to the units it is about.
 """
 
 from __future__ import annotations
@@ -23,12 +31,14 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 
 from survey.extensions import AnySession
-from survey.models import Sector, Target
+from survey.models import Procedure, Sector, ServicePoint, Target
 from survey.periods import Period
+from survey.reporting import queries
 from survey.reporting.queries import Scope
 
 HEALTH_EDUCATION_SECTORS = ("health", "education")
 HEALTH_EDUCATION_INSTRUMENTS = ("health-short", "education-short")
+HEALTH_EDUCATION_POINTS = ("hospital", "school")
 
 
 @dataclass(frozen=True)
@@ -63,9 +73,37 @@ def applicable(session: AnySession, base: Scope, jurisdiction: str, period: Peri
     for target in targets_for(session, jurisdiction, period):
         if objects is not None and target.object not in objects:
             continue
+        population = _population(session, base, target)
+        if not delivers(session, base, target, population):
+            continue
         out.append(Applicable(target, "result" if target.object == "procedure_results"
-                              else "overall", _population(session, base, target)))
+                              else "overall", population))
     return out
+
+
+def delivers(session: AnySession, base: Scope, target: Target, population: Scope) -> bool:
+    """Whether the units of ``base`` deliver the services ``target`` is about (module notes)."""
+    kinds: tuple[str, ...]
+    if target.object == "public_health_education":
+        codes, kinds = list(HEALTH_EDUCATION_SECTORS), HEALTH_EDUCATION_POINTS
+    elif target.sector_group:
+        codes, kinds = target.sector_group.split("+"), ()
+    else:
+        return True
+    units = None if base.unit_ids is None else list(base.unit_ids)
+    if kinds:
+        points = select(ServicePoint.id).where(ServicePoint.kind.in_(kinds))
+        if units is not None:
+            points = points.where(ServicePoint.unit_id.in_(units))
+        if session.execute(points.limit(1)).first() is not None:
+            return True
+    owned = select(Procedure.id).join(Sector).where(Sector.code.in_(codes))
+    if units is not None:
+        owned = owned.where(Procedure.unit_id.in_(units))
+    if session.execute(owned.limit(1)).first() is not None:
+        return True
+    counts = queries.overall_counts(session, population).get(())
+    return counts is not None and counts.responses > 0
 
 
 def _population(session: AnySession, base: Scope, target: Target) -> Scope:

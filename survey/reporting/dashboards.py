@@ -12,7 +12,7 @@ from survey.administration.units import UnitTree
 from survey.extensions import AnySession
 from survey.models import DossierVolume, Procedure, Sector, SectorGroup, ServicePoint, Unit
 from survey.periods import Period, series
-from survey.reporting import applicability, queries, stats
+from survey.reporting import applicability, queries, ranking, stats
 from survey.reporting.groups import (
     Group,
     Settings,
@@ -98,12 +98,13 @@ class ProvinceView:
     decision_766: Any
     volumes: int = 0
     missing_volumes: list[str] = field(default_factory=list)
+    rankings: list[ranking.RankTable] = field(default_factory=list)
 
 
 def province(session: AnySession, tree: UnitTree, root: Unit, period: Period, settings: Settings,
              *, sort: str = "code", descending: bool = False) -> ProvinceView:
     units = tree.open_during(period, ("department", "commune"))
-    groups = units_groups(session, tree, units, period, settings, components=False)
+    groups = units_groups(session, tree, units, period, settings, components=False, disjoint=True)
     groups.sort(key=SORTS.get(sort, SORTS["code"]), reverse=descending)
     shrunk = dict(zip([g.key for g in groups],
                       stats.shrink([g.counts.s for g in groups], [g.counts.n for g in groups]),
@@ -123,6 +124,7 @@ def province(session: AnySession, tree: UnitTree, root: Unit, period: Period, se
         channels=breakdown(session, base_scope(tree.rollup(root.id), period), "channel", {},
                            settings),
         weighted=weighted, decision_766=d766, volumes=have, missing_volumes=missing,
+        rankings=ranking.yearly(session, tree, period, settings),
     )
 
 

@@ -2,7 +2,12 @@
 
 A unit's figures count its roll-up (:meth:`survey.administration.units.UnitTree.rollup`): its
 whole dated subtree and the history of the units it succeeded (responses keep the unit they were
-given to; a merged ward's past counts for its successor). How a verdict is decided: each
+given to; a merged ward's past counts for its successor). Where units are compared with one
+another (the province view, the funnel plot, shrinkage, ranking) :func:`disjoint_members` cuts
+the roll-ups apart, so that no answer counts in two compared groups (SPEC §4): a listed unit's
+listed predecessors stand for themselves and the successor keeps only the rest.
+
+How a verdict is decided: each
 applicable target (:mod:`survey.reporting.applicability`) is judged by :func:`judge_all`
 through :func:`survey.reporting.stats.judge`, which calls ``analysis.verdict``.
 """
@@ -12,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from sqlalchemy import select
+
 from survey.administration.units import UnitTree
 from survey.extensions import AnySession
-from survey.models import Target, Unit
+from survey.models import DossierVolume, Target, Unit
 from survey.periods import Period
 from survey.reporting import applicability, queries, stats
 from survey.reporting.queries import ItemSums, OverallCounts, Scope
@@ -39,9 +46,11 @@ class Group:
     responses: int = 0
     satisfaction: stats.Estimate | None = None
     components: dict[str, stats.Estimate] = field(default_factory=dict)
+    items: dict[str, stats.Estimate] = field(default_factory=dict)  # component item rates
     sipas: stats.Estimate | None = None
     counts: OverallCounts = field(default_factory=OverallCounts)
     checks: list[Check] = field(default_factory=list)
+    apart: list[str] = field(default_factory=list)  # listed units of the roll-up counted apart
 
     @property
     def headline(self) -> Check | None:
@@ -68,6 +77,7 @@ def _fill(group: Group, counts: OverallCounts | None, sums: ItemSums | None, set
     group.responses = group.counts.responses
     group.satisfaction = stats.satisfaction(counts, settings.level)
     group.components, group.sipas = stats.indices(sums, settings.level)
+    group.items = stats.item_rates(sums, settings.level)
     return group
 
 
@@ -82,13 +92,29 @@ def _measure(session: AnySession, applicable: applicability.Applicable, settings
     return stats.satisfaction(counts, settings.level)
 
 
+def volumes(session: AnySession, period: Period) -> dict[int, int]:
+    """Dossiers per unit id for exactly this period label (none when not imported)."""
+    return dict(session.execute(select(DossierVolume.unit_id, DossierVolume.dossiers)
+                                .where(DossierVolume.period == period.label)).all())
+
+
+def dossiers_of(members: Sequence[int], known: dict[int, int]) -> float | None:
+    """The dossiers of a group of units; None when none of them has a volume."""
+    found = [known[m] for m in members if m in known]
+    return float(sum(found)) if found else None
+
+
 def judge_all(session: AnySession, group: Group, scope: Scope, jurisdiction: str, period: Period,
-              settings: Settings) -> Group:
-    """Attach a check for every applicable target (SPEC §4 verdicts)."""
+              settings: Settings, dossiers: float | None = None) -> Group:
+    """Attach a check for every applicable target (SPEC §4 verdicts).
+
+    ``dossiers`` bounds the answers a page may call needed, for the checks on all the group's
+    responses (the others measure a part whose dossiers are unknown)."""
     for applicable in applicability.applicable(session, scope, jurisdiction, period):
         estimate = _measure(session, applicable, settings, group)
+        whole = applicable.target.object == "agency_service"
         verdict = stats.judge(estimate, applicable.target.threshold, applicable.operator,
-                              settings.min_n)
+                              settings.min_n, dossiers if whole else None)
         group.checks.append(Check(applicable.target, applicable.measure, estimate, verdict))
     return group
 
@@ -96,25 +122,51 @@ def judge_all(session: AnySession, group: Group, scope: Scope, jurisdiction: str
 def unit_group(session: AnySession, tree: UnitTree, unit: Unit, period: Period,
                settings: Settings, *, components: bool = True) -> Group:
     """Headline, components, sipas and every target check of a unit's roll-up in a period."""
-    scope = base_scope(tree.rollup(unit.id), period)
+    members = tree.rollup(unit.id)
+    scope = base_scope(members, period)
     group = Group(unit.code, unit.name)
     _fill(group, queries.overall_counts(session, scope).get(()),
           queries.item_sums(session, scope).get(()) if components else None, settings)
-    return judge_all(session, group, scope, unit.jurisdiction, period, settings)
+    return judge_all(session, group, scope, unit.jurisdiction, period, settings,
+                     dossiers_of(members, volumes(session, period)))
+
+
+def disjoint_members(tree: UnitTree, units: Sequence[Unit]) -> dict[int, list[int]]:
+    """Each unit's roll-up without the roll-ups of the other listed units inside it.
+
+    A ward that succeeded a listed predecessor keeps its own answers (and those of any unlisted
+    predecessor); the predecessor is compared on its own. No unit id appears twice.
+    """
+    listed = {u.id for u in units}
+    full = {u.id: tree.rollup(u.id) for u in units}
+    out: dict[int, list[int]] = {}
+    for unit in units:
+        inner = [v for v in full[unit.id] if v in listed and v != unit.id]
+        taken = {m for v in inner for m in full[v]}
+        out[unit.id] = [m for m in full[unit.id] if m not in taken]
+    return out
 
 
 def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], period: Period,
                  settings: Settings, *, components: bool = True,
-                 unit_ids: Sequence[int] | None = None) -> list[Group]:
-    """Many units at once: one grouped query by raw unit, then summed along each roll-up."""
+                 unit_ids: Sequence[int] | None = None, disjoint: bool = False) -> list[Group]:
+    """Many units at once: one grouped query by raw unit, then summed along each roll-up.
+
+    With ``disjoint`` each unit counts :func:`disjoint_members` instead of its whole roll-up,
+    for tables whose units are compared with one another.
+    """
     scope = base_scope(unit_ids, period)
     counts = queries.overall_counts(session, scope, ("unit",))
     sums = queries.item_sums(session, scope, ("unit",)) if components else {}
+    members = (disjoint_members(tree, units) if disjoint
+               else {u.id: tree.rollup(u.id) for u in units})
+    listed = {u.id for u in units}
+    known = volumes(session, period)
     plans: dict[str, list[Target]] = {}
     out = []
     for unit in units:
         total, items = OverallCounts(), None
-        for member in tree.rollup(unit.id):
+        for member in members[unit.id]:
             if (member,) in counts:
                 total.add(counts[(member,)])
             if (member,) in sums:
@@ -127,17 +179,23 @@ def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], per
                     items = grown
                 items.add(part)
         group = _fill(Group(unit.code, unit.name), total, items, settings)
+        if disjoint:
+            kept = set(members[unit.id])
+            group.apart = sorted(tree.units[v].name for v in tree.rollup(unit.id)
+                                 if v not in kept and v in listed)
         if unit.jurisdiction not in plans:
             plans[unit.jurisdiction] = applicability.targets_for(session, unit.jurisdiction, period)
-        out.append(_headline_only(group, plans[unit.jurisdiction], settings))
+        out.append(_headline_only(group, plans[unit.jurisdiction], settings,
+                                  dossiers_of(members[unit.id], known)))
     return out
 
 
-def _headline_only(group: Group, plans: list[Target], settings: Settings) -> Group:
+def _headline_only(group: Group, plans: list[Target], settings: Settings,
+                   dossiers: float | None) -> Group:
     for target in plans:
         if target.object == "agency_service":
             verdict = stats.judge(group.satisfaction, target.threshold, target.operator,
-                                  settings.min_n)
+                                  settings.min_n, dossiers)
             group.checks.append(Check(target, "overall", group.satisfaction, verdict))
     return group
 

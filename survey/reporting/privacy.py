@@ -62,6 +62,8 @@ def suppress(group: Group, min_n: int, *, force: bool = False) -> Group:
         group.satisfaction = Suppressed(group.counts.n, min_n)  # type: ignore[assignment]
     group.components = {key: Suppressed(e.n, min_n) if force else _hide(e, min_n)  # type: ignore[misc]
                         for key, e in group.components.items()}
+    group.items = {key: Suppressed(e.n, min_n) if force else _hide(e, min_n)  # type: ignore[misc]
+                   for key, e in group.items.items()}
     if group.sipas is not None:
         group.sipas = (Suppressed(group.sipas.n, min_n) if force  # type: ignore[assignment]
                        else _hide(group.sipas, min_n))

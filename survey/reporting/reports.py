@@ -9,16 +9,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from analysis import SIPAS_COMPONENTS as COMPONENTS
 from survey.administration.units import UnitTree
+from survey.collection import instruments
 from survey.extensions import AnySession
 from survey.models import SectorGroup, Unit
 from survey.periods import LOCAL, Period
-from survey.reporting import stats
+from survey.reporting import ranking, stats
 from survey.reporting.groups import Group, Settings, units_groups
 
 METHOD_NOTE = [
@@ -35,6 +36,11 @@ METHOD_NOTE = [
     "đơn vị đó (từ 01/7/2025). Phiếu bị loại (nghi vấn) không được tính.",
     "Chỉ số theo Quyết định 766/QĐ-TTg tính cả hồ sơ không đánh giá là hài lòng, nên không so sánh "
     "được với tỷ lệ hài lòng khảo sát và được trình bày riêng.",
+    "Xếp hạng (báo cáo toàn thành phố): sở, ban, ngành xếp riêng, xã, phường xếp riêng, theo tỷ lệ "
+    "hài lòng đã hiệu chỉnh (Bayes thực nghiệm), chỉ các đơn vị có đủ số câu trả lời tối thiểu trong "
+    "năm. Khoảng hạng 95 % lấy từ 4000 lần mô phỏng có hạt giống cố định. Hai đơn vị có khoảng hạng "
+    "chồng nhau thì chưa phân biệt được; không dùng riêng thứ hạng để thi đua, khen thưởng. Khi so "
+    "sánh, đơn vị mới sau sáp nhập chỉ tính phiếu của chính mình, phiếu của đơn vị cũ tính riêng.",
 ]
 
 
@@ -46,6 +52,8 @@ class Report:
     units: list[Unit]
     generated: datetime
     sector_groups: list[tuple[SectorGroup, Group, list[Any]]]
+    rankings: list[ranking.RankTable] = field(default_factory=list)
+    item_labels: dict[str, str] = field(default_factory=dict)
 
 
 def build(session: AnySession, period: Period, settings: Settings, unit: Unit | None = None) -> Report:
@@ -65,7 +73,9 @@ def build(session: AnySession, period: Period, settings: Settings, unit: Unit | 
     groups = units_groups(session, tree, units, period, settings,
                           unit_ids=None if unit is None else tree.rollup(unit.id))
     sector = sector_groups(session, tree, root, period, settings) if root else []
-    return Report(period, settings, groups, units, datetime.now(LOCAL), sector)
+    ranks = ranking.yearly(session, tree, period, settings) if unit is None else []
+    return Report(period, settings, groups, units, datetime.now(LOCAL), sector, ranks,
+                  instruments.item_labels(session))
 
 
 def _estimate(e: stats.Estimate | None) -> dict[str, Any] | None:
@@ -77,7 +87,8 @@ def _estimate(e: stats.Estimate | None) -> dict[str, Any] | None:
 
 def _verdict(v: stats.Verdict) -> dict[str, Any]:
     return {"threshold": v.threshold, "operator": v.operator, "status": v.status,
-            "responses_needed": v.responses_needed}
+            "responses_needed": v.responses_needed, "responses_for_80": v.responses_for_80,
+            "too_close": v.too_close}
 
 
 def as_json_object(report: Report) -> dict[str, Any]:
@@ -91,6 +102,7 @@ def as_json_object(report: Report) -> dict[str, Any]:
             "satisfaction": _estimate(g.satisfaction),
             "components": {c: _estimate(g.components.get(c)) for c in COMPONENTS},
             "sipas": _estimate(g.sipas),
+            "items": {key: _estimate(e) for key, e in sorted(g.items.items())},
         }
         if g.headline is not None:
             item["verdict"] = _verdict(g.headline.verdict)

@@ -28,7 +28,7 @@ from survey.reporting.queries import ItemSums, OverallCounts
 
 __all__ = [
     "Estimate", "FallAlert", "Verdict", "WeightedEstimate", "decision_766", "detect_drop",
-    "funnel_limits", "indices", "judge", "satisfaction", "shrink", "weighted",
+    "funnel_limits", "indices", "item_rates", "judge", "rank", "satisfaction", "shrink", "weighted",
 ]
 
 
@@ -54,12 +54,26 @@ def indices(sums: ItemSums | None, level: float) -> tuple[dict[str, Estimate], E
             sipas_index(stats, components, confidence_level=level))
 
 
-def judge(estimate: Estimate | None, threshold: float, operator: str, min_n: int) -> Verdict:
-    """The SPEC §4 verdict; no answers at all is ``insufficient`` with ``min_n`` still needed."""
+def item_rates(sums: ItemSums | None, level: float) -> dict[str, Estimate]:
+    """Every component item's rate with its Wilson interval (SPEC §4), items without answers left out."""
+    if sums is None or not sums.items:
+        return {}
+    n, s = np.diag(sums.aa), np.diag(sums.yy)
+    return {item: proportion(round(float(s[j])), round(float(n[j])), confidence_level=level)
+            for j, item in enumerate(sums.items) if n[j] > 0}
+
+
+def judge(estimate: Estimate | None, threshold: float, operator: str, min_n: int,
+          dossiers: float | None = None) -> Verdict:
+    """The SPEC §4 verdict; no answers at all is ``insufficient`` with ``min_n`` still needed.
+
+    ``dossiers`` (the unit's dossiers in the period, when known) bounds the number of answers
+    a page may say are needed (``Verdict.too_close``)."""
     if estimate is None:
-        return Verdict("insufficient", threshold, operator, min_n)  # type: ignore[arg-type]
+        return Verdict("insufficient", threshold, operator, min_n,  # type: ignore[arg-type]
+                       None, False, min_n)
     return verdict(estimate, threshold=threshold, operator=operator,  # type: ignore[arg-type]
-                   min_n=min_n)
+                   min_n=min_n, dossiers=dossiers)
 
 
 def weighted(satisfied: Sequence[int], answered: Sequence[int], volumes: Sequence[float],
@@ -110,6 +124,14 @@ def shrink(successes: Sequence[int], n: Sequence[int], level: float = 0.95) -> l
     for i, value in zip(used, fitted.value.tolist(), strict=True):
         out[i] = float(value)
     return out
+
+
+def rank(successes: Sequence[int], n: Sequence[int], level: float = 0.95) -> analysis.Ranking | None:
+    """Ranks by shrunken rate with rank intervals (``analysis.rank_units``); None for < 2 units."""
+    try:
+        return analysis.rank_units(successes, n, confidence_level=level)
+    except InsufficientDataError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,46 @@ def _table(sheet: Worksheet, header: list[str], rows: list[list[Any]], percent_f
         sheet.column_dimensions[column].width = width
 
 
+COMPONENT_NAMES = {"access": "Tiếp cận dịch vụ", "procedure": "Thủ tục hành chính",
+                   "staff": "Công chức phục vụ", "result": "Kết quả giải quyết",
+                   "feedback": "Tiếp nhận, xử lý góp ý"}
+TOO_CLOSE = "quá sát chỉ tiêu để kết luận"
+
+
+def _needed(verdict: Any) -> tuple[Any, Any]:
+    """The two planning figures, or the words a page uses when they are implausible."""
+    if verdict is None:
+        return None, None
+    if verdict.too_close:
+        return TOO_CLOSE, None
+    return verdict.responses_needed, verdict.responses_for_80
+
+
+LEVEL_NAMES = {"department": "Sở, ban, ngành", "commune": "Xã, phường"}
+
+
+def _ranking_sheet(sheet: Worksheet, report: Report) -> None:
+    """One block per level: rank (ties share it), rank interval, shrunken rate, n."""
+    year = report.rankings[0].period.label
+    rows: list[list[Any]] = []
+    for table in report.rankings:
+        for r in table.rows:
+            rows.append([LEVEL_NAMES.get(table.level, table.level), r.rank,
+                         "đồng hạng" if r.tied else None, r.rank_low, r.rank_high, r.group.key,
+                         r.group.label, r.group.counts.n, r.shrunk,
+                         r.group.satisfaction.value if r.group.satisfaction else None,
+                         None if r.rank is not None else
+                         f"chưa xếp hạng: ít hơn {report.settings.min_n} câu trả lời",
+                         "; ".join(f"không gồm phiếu của {u} (tính riêng)" for u in r.group.apart)
+                         or None])
+    _table(sheet, ["Cấp", f"Hạng năm {year}", "Đồng hạng", "Khoảng hạng từ", "đến", "Mã",
+                   "Đơn vị", "Số câu trả lời", "Tỷ lệ đã hiệu chỉnh", "Tỷ lệ hài lòng",
+                   "Ghi chú", "Sáp nhập"], rows, 8)
+    sheet.append([])
+    sheet.append(["Hai đơn vị có khoảng hạng chồng nhau thì chưa phân biệt được đơn vị nào tốt "
+                  "hơn. Không dùng riêng thứ hạng để thi đua, khen thưởng."])
+
+
 def as_xlsx(report: Report) -> bytes:
     book = Workbook()
     summary = book.worksheets[0]
@@ -65,13 +105,14 @@ def as_xlsx(report: Report) -> bytes:
 
     units = book.create_sheet("Đơn vị")
     _table(units, ["Mã", "Đơn vị", "Số phiếu", "Số câu trả lời", "Tỷ lệ hài lòng", "Cận dưới",
-                   "Cận trên", "Chỉ tiêu", "Kết luận", "Cần thêm phiếu"],
+                   "Cận trên", "Chỉ tiêu", "Kết luận", "Cần thêm phiếu (1/2 khả năng)",
+                   "Cần thêm phiếu (8/10 khả năng)"],
            [[g.key, g.label, g.responses, g.counts.n,
              *(x for x in ((g.satisfaction.value, g.satisfaction.ci_low, g.satisfaction.ci_high)
                            if g.satisfaction else (None, None, None))),
              g.headline.target.threshold if g.headline else None,
              STATUS[g.headline.verdict.status] if g.headline else None,
-             g.headline.verdict.responses_needed if g.headline else None]
+             *_needed(g.headline.verdict if g.headline else None)]
             for g in report.groups], 4)
 
     comps = book.create_sheet("Thành phần")
@@ -79,6 +120,13 @@ def as_xlsx(report: Report) -> bytes:
            [[g.key, g.label, *(g.components[c].value if c in g.components else None
                                for c in COMPONENTS), g.sipas.value if g.sipas else None]
             for g in report.groups], 2)
+
+    items = book.create_sheet("Từng câu hỏi")
+    _table(items, ["Mã", "Đơn vị", "Thành phần", "Câu hỏi", "Số câu trả lời", "Tỷ lệ hài lòng",
+                   "Cận dưới", "Cận trên"],
+           [[g.key, g.label, COMPONENT_NAMES.get(key.split(".")[0], ""),
+             report.item_labels.get(key, "Câu hỏi khác"), e.n, e.value, e.ci_low, e.ci_high]
+            for g in report.groups for key, e in sorted(g.items.items())], 5)
 
     sectors = book.create_sheet("Nhóm lĩnh vực")
     _table(sectors, ["Mã nhóm", "Nhóm lĩnh vực", "Số câu trả lời", "Tỷ lệ hài lòng", "Cận dưới",
@@ -89,6 +137,9 @@ def as_xlsx(report: Report) -> bytes:
              "; ".join(f"{t.code} {t.operator} {t.threshold:.0%}" for t, _e, _v in checks),
              "; ".join(STATUS[v.status] for _t, _e, v in checks)]
             for sg, g, checks in report.sector_groups], 3)
+
+    if report.rankings:
+        _ranking_sheet(book.create_sheet("Xếp hạng"), report)
 
     method = book.create_sheet("Phương pháp")
     method.append(["Phương pháp tính"])

@@ -67,7 +67,8 @@ def dashboard() -> str:
     children = [tree.units[i] for i in tree.children.get(unit.id, ())]
     return render_template("unit/dashboard.html", view=view, trend_kind=trend_kind,
                            children=children, level=settings().level, min_n=settings().min_n,
-                           trend_svg=trend_svg(view), problem_names=problem_names(), reader=reader)
+                           trend_svg=trend_svg(view), problem_names=problem_names(), reader=reader,
+                           item_labels=instruments.item_labels(db.session, str(get_locale())))
 
 
 def comments_before() -> datetime | None:

@@ -38,7 +38,8 @@ def test_xlsx_opens_and_holds_the_expected_numbers(client: FlaskClient, login, w
     response = client.get(f"/unit/report.xlsx?unit={ward}&period=2026-Q2")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Tóm tắt", "Đơn vị", "Thành phần", "Nhóm lĩnh vực", "Phương pháp"]
+    assert book.sheetnames == ["Tóm tắt", "Đơn vị", "Thành phần", "Từng câu hỏi", "Nhóm lĩnh vực",
+                               "Phương pháp"]
     rows = list(book["Đơn vị"].iter_rows(values_only=True))
     expected = proportion(46, 51)
     assert rows[1][:7] == ("WARD-X", "Phường X", 51, 51, expected.value, expected.ci_low,
@@ -46,6 +47,12 @@ def test_xlsx_opens_and_holds_the_expected_numbers(client: FlaskClient, login, w
     assert rows[1][7:9] == (0.9, "Chưa kết luận được")
     components = list(book["Thành phần"].iter_rows(values_only=True))
     assert components[1][4] == pytest.approx(46 / 51)  # staff: 45 + 1 satisfied of 51 answers
+    items = {r[3]: r for r in book["Từng câu hỏi"].iter_rows(min_row=2, values_only=True)}
+    courteous = items["Cán bộ lịch sự, dễ hiểu"]
+    want = proportion(46, 51)
+    assert courteous[2] == "Công chức phục vụ"
+    assert courteous[4:] == (51, want.value, want.ci_low, want.ci_high)
+    assert items["Dễ tìm, chỗ chờ thoải mái"][4:6] == (50, proportion(45, 50).value)
     assert "Wilson" in " ".join(str(r[0]) for r in book["Phương pháp"].iter_rows(values_only=True))
     start, generated = book["Tóm tắt"]["B3"], book["Tóm tắt"]["B6"]
     assert start.is_date, "a date, not text"

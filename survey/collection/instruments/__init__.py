@@ -117,6 +117,19 @@ def next_version(session: AnySession, key: str) -> int:
     return int(session.scalar(select(func.max(Instrument.version)).filter_by(key=key)) or 0) + 1
 
 
+def item_labels(session: AnySession, locale: str = "vi") -> dict[str, str]:
+    """A short label for every item key: the built-in instruments, then any published version."""
+    out: dict[str, str] = {}
+    definitions = [read_definition(key) for key in BUILT_IN]
+    definitions += list(session.scalars(select(Instrument.definition)))
+    for definition in definitions:
+        for item in definition.get("items", ()):
+            label = item.get("label") or item.get("text")
+            if isinstance(label, dict) and item.get("key") not in out:
+                out[item["key"]] = text(label, locale)
+    return out
+
+
 def text(field: dict[str, str], locale: str) -> str:
     """The wording in ``locale``, falling back to Vietnamese."""
     return field.get(locale) or field["vi"]
