@@ -98,7 +98,7 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
-    "LANGUAGES": ["vi", "en"],
+    "LANGUAGES": ["vi", "km", "en"],
     "WTF_CSRF_TIME_LIMIT": 3600,
     # WTForms has no Vietnamese catalogue and its messages are never shown to citizens (the
     # templates word every error), so looking its catalogue up for every field is waste.

@@ -38,7 +38,7 @@ def fill_and_send(browser: Browser, live_server: LiveServer, **context_options: 
 def check_stored(live_server: LiveServer, point_id: int) -> None:
     [stored] = live_server.stored(service_point_id=point_id)
     assert stored.channel == "qr"
-    assert stored.instrument.ref == "sipas-full@1"
+    assert stored.instrument.ref == "sipas-full@2"
     assert len(stored.answers) == 18
     assert stored.overall == 4
     assert stored.respondent_type == "citizen"

@@ -56,7 +56,7 @@ def test_phone_submission_stores_context(app, client, token):
         assert stored.procedure is not None
         assert stored.sector_id == stored.procedure.sector_id
         assert stored.service_point_id is not None
-        assert stored.instrument.ref == "sipas-full@1"
+        assert stored.instrument.ref == "sipas-full@2"
         assert stored.dossier_hash is None
 
 
