@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request, session
 
-
 CITIZEN_ONLY = frozenset({"km"})
 STAFF_BLUEPRINTS = frozenset({"admin", "unit", "auth", "api"})
 
