@@ -91,7 +91,7 @@ def test_public_results_fit_a_360px_phone_with_no_horizontal_scroll(
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/results?period=2026-Q2&lang={locale}")
-        row = page.locator("table.stack tbody tr").first
+        row = page.locator("table tbody tr").first
         expect(row).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, "horizontal scroll"
         verdict = page.locator(".verdict").first

@@ -127,7 +127,8 @@ def test_a_phone_at_360px_answers_the_short_survey_in_khmer(browser, live_server
         expect(ratings.first.locator("legend")).to_contain_text("ជារួម")
         assert any("khmer" in name.lower() for name in khmer_fonts(page, "fieldset.rating legend"))
         no_horizontal_scroll(page)
-        size = ratings.first.locator(".face.f1 span").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        label = ratings.first.locator(".face.f1 span")
+        size = label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
         assert size >= 14
         page.screenshot(path=str(SHOTS / "phone-km-360.png"), full_page=True)
         for n in range(ratings.count()):
