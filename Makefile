@@ -34,8 +34,9 @@ extract: $(BIN)/.installed  ## Re-extract messages.pot and update every .po
 	$(BIN)/pybabel extract --sort-by-file --no-location --omit-header -F babel.cfg -k _l -o translations/messages.pot survey templates >/dev/null
 	$(BIN)/pybabel update --omit-header -N -i translations/messages.pot -d translations >/dev/null
 
-chromium:  ## Install Debian's Chromium for the browser tests, if missing
+chromium:  ## Install Debian's Chromium and a Khmer font (as Android ships one) for the browser tests, if missing
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -d /usr/share/fonts/truetype/khmeros || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-khmeros >/dev/null; }
 
 nginx:  ## Install Debian's nginx for `make serve` and the tests through the proxy, if missing
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }

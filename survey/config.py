@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "MIN_N": 30,
     "CONFIDENCE_LEVEL": 0.95,
     "KIOSK_IDLE_SECONDS": 60,
+    # A browser that answered a survey is thanked, not shown the form, for this long (public/repeats.py).
+    "PHONE_REPEAT_MINUTES": 30,
     "KIOSK_THANKS_SECONDS": 8,
     "KIOSK_ENROLMENT_HOURS": 24,
     # An answer kept in an offline kiosk's outbox is dated by the tablet's clock if it arrives
@@ -98,7 +100,7 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
-    "LANGUAGES": ["vi", "en"],
+    "LANGUAGES": ["vi", "km", "en"],
     "WTF_CSRF_TIME_LIMIT": 3600,
     # WTForms has no Vietnamese catalogue and its messages are never shown to citizens (the
     # templates word every error), so looking its catalogue up for every field is waste.

@@ -59,8 +59,10 @@ class Offer:
     sector_id: int | None = None
 
 
-def read_offer(session: AnySession, token: str | None) -> Offer | None:
-    """The offer behind a ``from`` token; None for a missing, expired, forged or unknown one."""
+def offered_key(token: str | None) -> str | None:
+    """The idempotency key behind a ``from`` token; None for a missing, expired or forged one.
+
+    Also what lets the phone's "say more" page add to the response it belongs to."""
     if not token or len(token) > 500:
         return None
     try:
@@ -68,6 +70,14 @@ def read_offer(session: AnySession, token: str | None) -> Offer | None:
     except (InvalidToken, ValueError, KeyError, TypeError):
         return None
     if not isinstance(key, str) or not IDEMPOTENCY_KEY.match(key):
+        return None
+    return key
+
+
+def read_offer(session: AnySession, token: str | None) -> Offer | None:
+    """The offer behind a ``from`` token; None for a missing, expired, forged or unknown one."""
+    key = offered_key(token)
+    if key is None:
         return None
     response = session.scalar(select(Response).filter_by(idempotency_key=key))
     if response is None:

@@ -155,6 +155,29 @@ def record_response(session: AnySession, context: Context, submission: Submissio
     return "recorded"
 
 
+def add_answers(session: AnySession, context: Context, submission: Submission) -> int:
+    """Add ratings to the response recorded under ``submission.idempotency_key``: the rest of a
+    survey answered in two parts (a phone's short part, then "say more").
+
+    Only items the response has no answer for are added, so sending the second part again
+    changes nothing. Returns how many answers were added; raises :class:`SubmissionError` when
+    no response of this instrument, unit and place has the key. Flushes; the caller commits.
+    """
+    check(context, submission)
+    response = session.scalar(select(Response).filter_by(idempotency_key=submission.idempotency_key))
+    if response is None or (response.instrument_id, response.unit_id, response.service_point_id) != (
+        context.instrument.id, context.unit_id, context.service_point_id
+    ):
+        raise SubmissionError(_l("Không có câu trả lời nào để bổ sung."))
+    given = set(session.scalars(select(ANSWERS.c.item_key).filter_by(response_id=response.id)))
+    rows = [{"response_id": response.id, "item_key": key, "value": value}
+            for key, value in sorted(submission.ratings.items()) if key not in given and key != "overall"]
+    if rows:
+        session.connection().execute(ANSWERS.insert(), rows)
+    session.flush()
+    return len(rows)
+
+
 def _response_row(response_id: str, context: Context, submission: Submission) -> dict[str, object]:
     return {
         "id": response_id,

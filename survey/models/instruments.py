@@ -16,7 +16,7 @@ class Instrument(Base):
     """One version of a questionnaire, e.g. ``sipas-short@1``.
 
     ``definition`` holds the items and their wording in every language (see
-    ``survey/instruments/*.json``); it never changes once ``published_at`` is set.
+    ``survey/collection/instruments/<key>@<version>.json``); it never changes once ``published_at`` is set.
     """
 
     __tablename__ = "instrument"

@@ -72,9 +72,18 @@ class SurveyFormBase(FlaskForm):
     answered_at = IntegerField(validators=[Optional(), NumberRange(min=0)])
 
     instrument: Instrument
+    # The items this page asks (a phone shows a short part first); None: all of them.
+    asked: tuple[str, ...] | None = None
+    empty = False  # sent with nothing in it: the page asks for the first answer
 
     def rating_fields(self) -> list[tuple[dict[str, object], RatingField]]:
-        return [(item, self[field_name(item["key"])]) for item in self.instrument.items]
+        return [(item, self[field_name(item["key"])]) for item in self.instrument.items
+                if self.asked is None or item["key"] in self.asked]
+
+    def is_empty(self) -> bool:
+        """Nothing given: no rating, no "what went wrong", no comment."""
+        return not (any(field.data is not None for _item, field in self.rating_fields())
+                    or self["problems"].data or (self.comment.data or "").strip())
 
     def to_submission(self) -> Submission:
         ratings: dict[str, int] = {
@@ -105,10 +114,14 @@ def _form_class(instrument_id: int, item_keys: tuple[str, ...], problems: tuple[
     return type(f"SurveyForm{instrument_id}", (SurveyFormBase,), attrs)
 
 
-def survey_form(instrument: Instrument, **kwargs: object) -> SurveyFormBase:
-    """A form for ``instrument``. Instruments are immutable, so the class is built once per version."""
+def survey_form(
+    instrument: Instrument, asked: tuple[str, ...] | None = None, **kwargs: object
+) -> SurveyFormBase:
+    """A form for ``instrument`` asking the items ``asked`` (by default all). Instruments are
+    immutable, so the class is built once per version."""
     problems = tuple(p["code"] for p in instrument.definition.get("problems", []))
     cls = _form_class(instrument.id, tuple(instrument.item_keys), problems)
     form: SurveyFormBase = cls(**kwargs)
     form.instrument = instrument
+    form.asked = asked
     return form

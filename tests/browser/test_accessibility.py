@@ -53,9 +53,19 @@ def test_phone_pages_have_no_serious_violations(live_server, browser):
         page.goto(url)
         assert serious_violations(page) == [], "phone survey"
         page.get_by_role("button", name="Gửi ý kiến").click()
+        page.get_by_role("alert").wait_for()
+        assert serious_violations(page) == [], "empty submission, asking for the first answer"
+        page.locator("fieldset.rating").first.locator(".face.f4").click()
+        page.get_by_role("button", name="Gửi ý kiến").click()
         page.get_by_role("heading", name="Cảm ơn Ông/Bà đã góp ý!").wait_for()
         assert serious_violations(page) == [], "thanks page"
+        page.get_by_role("link", name="Trả lời thêm").click()
+        page.get_by_role("heading", name="Câu hỏi thêm").wait_for()
+        assert serious_violations(page) == [], "the rest of the survey"
         page.goto(f"{url}?lang=en")
-        assert serious_violations(page) == [], "phone survey in English"
+        assert serious_violations(page) == [], "already answered, in English"
+        _point, other = live_server.new_phone_survey()
+        page.goto(f"{other}?lang=km")
+        assert serious_violations(page) == [], "phone survey in Khmer"
     finally:
         context.close()

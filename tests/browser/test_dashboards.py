@@ -81,3 +81,23 @@ def test_public_results_page_has_no_serious_violations(live_server: LiveServer, 
     page.goto(f"{live_server.url}/results?period=2026-Q2")
     expect(page.get_by_role("rowheader", name="Phường Thử Một")).to_be_visible()
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("locale", ["vi", "en", "km"])
+def test_public_results_fit_a_360px_phone_with_no_horizontal_scroll(
+    live_server: LiveServer, browser, accounts: dict[str, str], locale: str
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/results?period=2026-Q2&lang={locale}")
+        row = page.locator("table tbody tr").first
+        expect(row).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, "horizontal scroll"
+        verdict = page.locator(".verdict").first
+        expect(verdict).to_be_visible()
+        box = verdict.bounding_box()
+        assert box is not None
+        assert box["x"] + box["width"] <= 360  # the verdict is read, not cut off
+    finally:
+        context.close()

@@ -58,7 +58,7 @@ def test_kiosk_loop_stores_one_response_and_returns_to_attract_screen(live_serve
     time.sleep(0.5)
     [stored] = live_server.stored(kiosk_id=kiosk_id)
     assert stored.channel == "kiosk"
-    assert stored.instrument.ref == "sipas-short@1"
+    assert stored.instrument.ref == "sipas-short@2"
     assert stored.overall == 2
     assert {(a.item_key, a.value) for a in stored.answers} == {
         ("overall", 2), ("access.place", 4), ("procedure.as_posted", 5), ("staff.courteous", 3),

@@ -125,3 +125,20 @@ def test_the_bulk_sheet_has_one_poster_per_desk_of_the_unit(app, client):
         assert {row.service_point_id for row in rows} == point_ids
     assert client.post(f"/admin/units/{unit_id}/posters").status_code == 303  # nothing new the second time
     assert len(SVG.findall(client.get(f"/admin/units/{unit_id}/posters").get_data(as_text=True))) == 3
+
+
+@pytest.mark.parametrize(("instrument", "title"), [
+    ("health-short", "Ông/bà hài lòng với lần khám, chữa bệnh hôm nay?"),
+    ("education-short", "Ông/bà hài lòng với nhà trường?"),
+    ("sipas-full", "Ông/bà hài lòng với việc giải quyết thủ tục hôm nay?"),
+])
+def test_a_health_or_school_poster_speaks_of_the_visit_or_the_school(app, client, instrument, title):
+    with app.app_context():
+        qr = make_qr_code(db.session, make_service_point(db.session), instrument_key=instrument)
+        db.session.commit()
+        qr_id, unit_id = qr.id, qr.unit_id
+    login_as(app, client, "unit_manager", unit_id)
+    html = client.get(f"/admin/qr/{qr_id}/poster").get_data(as_text=True)
+    assert title in html
+    if instrument != "sipas-full":
+        assert "thủ tục" not in html

@@ -73,7 +73,7 @@ def test_submission_stores_one_response_with_its_context(app, client, enrolled):
         assert stored.kiosk_id == kiosk.id
         assert stored.service_point_id == kiosk.service_point_id
         assert stored.unit_id == kiosk.service_point.unit_id
-        assert stored.instrument.ref == "sipas-short@1"
+        assert stored.instrument.ref == "sipas-short@2"
         assert stored.overall == 5
         assert stored.respondent_type == "organisation"
         assert stored.comment == "Tốt"

@@ -1,6 +1,12 @@
-"""Questionnaires: the built-in instruments, kept as data (``*.json`` beside this file) and
-published by a command; the current version of each, read on every submission; new versions
-(:mod:`survey.collection.instruments.versions`)."""
+"""Questionnaires: the built-in instruments, kept as data and published by a command; the
+current version of each, read on every submission; new versions
+(:mod:`survey.collection.instruments.versions`).
+
+Every published version has its own file beside this one, ``<key>@<version>.json``, and is never
+edited: a new wording is a new file with the next number. A definition names its list of
+"what went wrong" choices (``"problems": "problems@2"``; version 1 files name none and use
+``problems@1.json``), so adding a language to the choices is a new list too.
+"""
 
 from __future__ import annotations
 
@@ -27,9 +33,17 @@ class InstrumentError(ValueError):
     """A definition is malformed, or would change a published version."""
 
 
-def read_definition(key: str) -> dict[str, Any]:
-    definition: dict[str, Any] = json.loads((HERE / f"{key}.json").read_text("utf-8"))
-    definition["problems"] = json.loads((HERE / "problems.json").read_text("utf-8"))
+def built_in_versions(key: str) -> list[int]:
+    """The version numbers of ``key`` kept as files, oldest first."""
+    return sorted(int(path.stem.rpartition("@")[2]) for path in HERE.glob(f"{key}@*.json"))
+
+
+def read_definition(key: str, version: int | None = None) -> dict[str, Any]:
+    """The definition of ``key`` at ``version`` (by default the newest file), as it is published."""
+    number = version if version is not None else built_in_versions(key)[-1]
+    definition: dict[str, Any] = json.loads((HERE / f"{key}@{number}.json").read_text("utf-8"))
+    problems = definition.get("problems", "problems@1")
+    definition["problems"] = json.loads((HERE / f"{problems}.json").read_text("utf-8"))
     validate_definition(definition)
     return definition
 
@@ -47,17 +61,19 @@ def validate_definition(definition: dict[str, Any]) -> None:
                                      item=item["key"]))
         if not item["text"].get("vi"):
             raise InstrumentError(_l("%(item)s: chưa có lời tiếng Việt.", item=item["key"]))
+    if not set(definition.get("short", ())) <= set(keys):
+        raise InstrumentError(_l("%(key)s: phần ngắn (short) nêu câu hỏi không có.", key=definition["key"]))
 
 
 def load_built_in(session: AnySession) -> list[str]:
-    """Publish every built-in definition not yet in the database. Returns what was added.
+    """Publish every built-in version not yet in the database, oldest first. Returns what was added.
 
     A published version never changes: a file that differs from the stored version of the same
     number is an error, and the remedy is a new version number.
     """
     added = []
-    for key in BUILT_IN:
-        definition = read_definition(key)
+    for key, version in ((k, v) for k in BUILT_IN for v in built_in_versions(k)):
+        definition = read_definition(key, version)
         ref = f"{key}@{definition['version']}"
         stored = session.scalar(
             select(Instrument).filter_by(key=key, version=definition["version"])
@@ -74,8 +90,8 @@ def load_built_in(session: AnySession) -> list[str]:
             added.append(ref)
             forget()
         elif stored.definition != definition:
-            raise InstrumentError(_l("%(ref)s đã công bố và khác tệp %(key)s.json: hãy đặt số phiên bản mới "
-                                     "cho tệp.", ref=ref, key=key))
+            raise InstrumentError(_l("%(ref)s đã công bố và khác tệp %(ref)s.json: hãy thêm tệp với số "
+                                     "phiên bản mới.", ref=ref))
     session.flush()
     return added
 
