@@ -1,7 +1,7 @@
 """Scheduled work (job_run: one row per job and due moment) and the record of outside indices.
 
-Revision ID: 0006_jobs
-Revises: 0005_kiosk_outbox
+Revision ID: 0007_jobs
+Revises: 0006_desk_sessions
 Create Date: 2026-12-02 18:36:50
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import survey.models.types
 
-revision = '0006_jobs'
-down_revision = '0005_kiosk_outbox'
+revision = '0007_jobs'
+down_revision = '0006_desk_sessions'
 branch_labels = None
 depends_on = None
 
