@@ -18,7 +18,7 @@ The payloads (``docs/webhooks.md`` has examples):
 - ``alert.raised``: a unit's satisfaction fell (built by :func:`alert_payload`): ``unit_code``,
   ``unit_name``, ``period`` (SPEC §3 label of the first period of the fall), ``measure``
   (``satisfaction`` or a component or item key), ``before`` and ``after`` (the rates either side,
-  0–1), ``fall`` (``before − after``), ``n_before``/``n_after``, ``method`` (e.g. ``cusum``),
+  0–1), ``fall`` (``before − after``), ``n_before``/``n_after``, ``method`` (e.g. ``change-point``),
   ``url`` (the unit's dashboard).
 
 Receivers subscribe per endpoint; ``*`` subscribes to every event.

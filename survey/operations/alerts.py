@@ -40,8 +40,9 @@ def evaluate(session: AnySession, *, today: date) -> dict[str, int]:
                 if part is not None:
                     total.add(part)
             series_counts.append(total)
-        began = stats.detect_drop([c.s for c in series_counts], [c.n for c in series_counts],
-                                  [p.label for p in periods])
+        fall = stats.detect_drop([c.s for c in series_counts], [c.n for c in series_counts],
+                                 [p.label for p in periods])
+        began = fall.start if fall is not None else None
         if began is not None and not _raised(session, unit, began):
             _raise(session, unit, began, [p.label for p in periods], series_counts)
             done["alerts"] += 1
@@ -64,7 +65,7 @@ def _raise(session: AnySession, unit: Unit, began: str, labels: list[str],
     payload = alert_payload(
         unit_code=unit.code, unit_name=unit.name, period=began, measure="satisfaction",
         before=before.s / before.n if before.n else 0.0, after=after.s / after.n if after.n else 0.0,
-        n_before=before.n, n_after=after.n, method="cusum")
+        n_before=before.n, n_after=after.n, method="change-point")
     notify(session, "alert.raised", payload, about=f"unit:{unit.id}")
     audit.record(session, actor=None, action="alert.raised", object_type="unit", object_id=unit.id,
                  after={"period": began, "before": payload["before"], "after": payload["after"]})

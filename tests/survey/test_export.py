@@ -68,7 +68,7 @@ def test_row_carries_context_local_time_and_empty_skipped_items(app_context, run
     assert row["sector_code"] == "land"
     assert row["channel"] == "qr"
     assert row["respondent_type"] == ""
-    assert row["instrument"] == "sipas-full@1"
+    assert row["instrument"] == "sipas-full@2"
     assert row["q.overall"] == "5"
     assert row["q.staff.courteous"] == "2"
     assert row["q.access.place"] == ""  # skipped

@@ -23,7 +23,7 @@ def test_the_dashboard_lists_each_item_under_its_component(app, client: FlaskCli
     page = client.get("/unit/?period=2026-Q2").get_data(as_text=True)
     section = page[page.index('id="h-components"'):page.index('id="h-trend"')]
     staff = section[section.index("Công chức phục vụ"):]
-    assert "Cán bộ lịch sự, dễ hiểu" in staff
+    assert "Thái độ cán bộ" in staff
     with app.test_request_context():
         assert pct(proportion(45, 55).value) in staff[:staff.index("Kết quả giải quyết")]
     assert "staff.courteous" not in page
@@ -53,6 +53,6 @@ def test_the_printable_report_lists_the_units_items(app, client: FlaskClient, lo
         login(role="unit_manager", unit=db.session.get_one(Unit, unit.id))
     page = client.get("/unit/report/print?unit=PRINT-1&period=2026-Q2").get_data(as_text=True)
     section = page[page.index('id="r-items"'):page.index('id="r-method"')]
-    assert "Cán bộ lịch sự, dễ hiểu" in section
+    assert "Thái độ cán bộ" in section
     with app.test_request_context():
         assert pct(proportion(40, 50).value) in section

@@ -48,7 +48,7 @@ def test_xlsx_opens_and_holds_the_expected_numbers(client: FlaskClient, login, w
     components = list(book["Thành phần"].iter_rows(values_only=True))
     assert components[1][4] == pytest.approx(46 / 51)  # staff: 45 + 1 satisfied of 51 answers
     items = {r[3]: r for r in book["Từng câu hỏi"].iter_rows(min_row=2, values_only=True)}
-    courteous = items["Cán bộ lịch sự, dễ hiểu"]
+    courteous = items["Thái độ cán bộ"]
     want = proportion(46, 51)
     assert courteous[2] == "Công chức phục vụ"
     assert courteous[4:] == (51, want.value, want.ci_low, want.ci_high)
