@@ -16,7 +16,7 @@ from survey.models import AuditEntry, OutsideIndex
 from tests.factories import make_unit
 from tests.helpers import csrf_token, login_as, many
 
-GOOD = {"index_code": "SIPAS", "year": "2025", "score": "82.5", "rank": "12", "goal": "top 15",
+GOOD = {"index_code": "SIPAS", "year": "2025", "score": "82,5", "rank": "12", "goal": "top 15",
         "note": "Bộ Nội vụ công bố"}
 
 
