@@ -47,7 +47,7 @@ class IndexForm(FlaskForm):
     index_code = SelectField(_l("Chỉ số"), choices=options(list(record.NAMES.items())))
     year = IntegerField(_l("Năm"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
     score = ScoreField(_l("Điểm (ví dụ 82,5)"), places=2, render_kw={"inputmode": "decimal"},
-                         validators=[Optional(), NumberRange(min=0, max=1000)])
+                       validators=[Optional(), NumberRange(min=0, max=1000)])
     rank = IntegerField(_l("Thứ hạng của thành phố"), validators=[Optional(), NumberRange(min=1)])
     goal = StringField(_l("Mục tiêu theo kế hoạch (ví dụ top 15)"),
                        validators=[Optional(), Length(max=20), _goal])
