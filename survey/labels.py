@@ -56,6 +56,7 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "response": _l("Phiếu trả lời"), "sector_group": _l("Nhóm lĩnh vực"), "target": _l("Chỉ tiêu"),
         "unit": _l("Đơn vị"), "service_point": _l("Điểm phục vụ"), "user": _l("Tài khoản"),
         "webhook_endpoint": _l("Địa chỉ nhận tin tự động"),
+        "outside_index": _l("Chỉ số bên ngoài"),
     },
     "action": {
         "api_token.create": _l("Cấp khóa kết nối phần mềm"),
@@ -100,6 +101,8 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "volumes.import": _l("Nhập số hồ sơ"),
         "webhook.create": _l("Thêm địa chỉ nhận tin tự động"),
         "webhook.update": _l("Sửa địa chỉ nhận tin tự động"),
+        "outside_index.save": _l("Lưu chỉ số bên ngoài"),
+        "alert.raised": _l("Cảnh báo mức hài lòng giảm"),
     },
     "field": {
         "code": _l("Mã"), "name": _l("Tên"), "level": _l("Cấp"), "jurisdiction": _l("Địa bàn"),
@@ -116,6 +119,15 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "submitted_at": _l("Thời điểm trả lời"), "instrument": _l("Bộ câu hỏi"), "url": _l("Địa chỉ"),
         "needs_confirmation": _l("Cần xác nhận"), "sector_group": _l("Nhóm lĩnh vực"),
         "period_start": _l("Từ ngày"), "period_end": _l("Đến ngày"), "discarded": _l("Số câu trả lời đã bỏ"),
+        "index_code": _l("Chỉ số"), "year": _l("Năm"), "score": _l("Điểm"), "rank": _l("Thứ hạng"),
+        "goal_rank": _l("Mục tiêu: trong nhóm dẫn đầu"), "note": _l("Ghi chú"),
+        "rate_before": _l("Tỷ lệ hài lòng trước"), "rate_after": _l("Tỷ lệ hài lòng từ kỳ giảm"),
+    },
+    "outside_index": {
+        "SIPAS": _l("SIPAS: Chỉ số hài lòng về sự phục vụ hành chính"),
+        "PAR_INDEX": _l("PAR INDEX: Chỉ số cải cách hành chính"),
+        "PAPI": _l("PAPI: Chỉ số hiệu quả quản trị và hành chính công cấp tỉnh"),
+        "PCI": _l("PCI: Chỉ số năng lực cạnh tranh cấp tỉnh"),
     },
     "role": {
         "admin": _l("Quản trị (Sở Nội vụ)"), "unit_manager": _l("Quản lý đơn vị"),
@@ -152,7 +164,7 @@ def value_text(value: object, name: str = "") -> str:
     text = str(value)
     if ISO_DAY.fullmatch(text):
         return f"{text[8:10]}/{text[5:7]}/{text[:4]}"
-    for vocabulary in ("status", "level", "role", "channel", "complaint_channel"):
+    for vocabulary in ("status", "level", "role", "channel", "complaint_channel", "outside_index"):
         if text in VOCABULARIES[vocabulary]:
             return str(VOCABULARIES[vocabulary][text])
     return text

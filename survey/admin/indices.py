@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from survey.admin import bp
 from survey.admin.common import ImportForm, options, run_import
@@ -32,11 +33,21 @@ def _goal(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(_("Mục tiêu viết như “top 15” hoặc “15”.")) from None
 
 
+class ScoreField(DecimalField):
+    """A decimal typed the Vietnamese way ("82,5") or the other ("82.5"): a text box (a number
+    box refuses the comma), with the phone's decimal keypad."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata([str(v).replace(",", ".") for v in valuelist])
+
+
 class IndexForm(FlaskForm):
     index_code = SelectField(_l("Chỉ số"), choices=options(list(record.NAMES.items())))
     year = IntegerField(_l("Năm"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
-    score = DecimalField(_l("Điểm (ví dụ 82.5)"), places=2,
-                         validators=[Optional(), NumberRange(min=0, max=1000)])
+    score = ScoreField(_l("Điểm (ví dụ 82,5)"), places=2, render_kw={"inputmode": "decimal"},
+                       validators=[Optional(), NumberRange(min=0, max=1000)])
     rank = IntegerField(_l("Thứ hạng của thành phố"), validators=[Optional(), NumberRange(min=1)])
     goal = StringField(_l("Mục tiêu theo kế hoạch (ví dụ top 15)"),
                        validators=[Optional(), Length(max=20), _goal])

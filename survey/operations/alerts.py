@@ -68,4 +68,5 @@ def _raise(session: AnySession, unit: Unit, began: str, labels: list[str],
         n_before=before.n, n_after=after.n, method="change-point")
     notify(session, "alert.raised", payload, about=f"unit:{unit.id}")
     audit.record(session, actor=None, action="alert.raised", object_type="unit", object_id=unit.id,
-                 after={"period": began, "before": payload["before"], "after": payload["after"]})
+                 after={"period": began, "rate_before": round(payload["before"], 4),
+                        "rate_after": round(payload["after"], 4)})

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from survey.administration import audit
 from survey.csvfiles import ImportFailed, Problem, read_rows
 from survey.extensions import AnySession
+from survey.labels import VOCABULARIES
 from survey.models import OutsideIndex, User
 from survey.models.operations import OUTSIDE_INDICES
 
@@ -26,12 +27,7 @@ HEADERS = {"index": "Chỉ số", "year": "Năm", "score": "Điểm", "rank": "T
 COLUMNS = tuple(HEADERS[c] for c in ("index", "year", "score", "rank", "goal"))
 INDEX, YEAR, SCORE, RANK, GOAL, NOTE = HEADERS.values()
 FIELDS = ("index_code", "year", "score", "rank", "goal_rank", "note")
-NAMES = {
-    "SIPAS": _l("SIPAS: Chỉ số hài lòng về sự phục vụ hành chính"),
-    "PAR_INDEX": _l("PAR INDEX: Chỉ số cải cách hành chính"),
-    "PAPI": _l("PAPI: Chỉ số hiệu quả quản trị và hành chính công cấp tỉnh"),
-    "PCI": _l("PCI: Chỉ số năng lực cạnh tranh cấp tỉnh"),
-}
+NAMES = VOCABULARIES["outside_index"]
 _GOAL = re.compile(r"^(?:top|tốp|nhóm)?\s*(\d{1,3})$", re.IGNORECASE)
 
 

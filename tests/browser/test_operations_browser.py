@@ -51,7 +51,7 @@ def test_an_admin_records_an_index_and_reads_both_pages(live_server: LiveServer,
     page.get_by_role("link", name="Chỉ số bên ngoài (SIPAS, PAR INDEX, PAPI, PCI)").click()
     page.get_by_label("Chỉ số", exact=True).select_option("PAR_INDEX")
     page.get_by_label("Năm").fill("2025")
-    page.get_by_label("Điểm (ví dụ 82.5)").fill("85.3")
+    page.get_by_label("Điểm (ví dụ 82,5)").fill("85,3")
     page.get_by_label("Thứ hạng của thành phố").fill("12")
     page.get_by_label("Mục tiêu theo kế hoạch (ví dụ top 15)").fill("top 10")
     page.get_by_role("button", name="Lưu").click()

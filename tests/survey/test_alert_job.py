@@ -34,6 +34,6 @@ def test_a_fall_is_raised_once_and_a_steady_unit_is_not(app_context):
     assert steady.code not in text
     [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "alert.raised"))
     assert entry.object_id == str(falling.id)
-    assert entry.after["before"] == 0.95
-    assert entry.after["after"] < 0.5
+    assert entry.after["rate_before"] == 0.95
+    assert entry.after["rate_after"] < 0.5
     assert alerts.evaluate(db.session, today=date(2026, 12, 1))["alerts"] == 0

@@ -5,6 +5,7 @@ own satisfaction for the year, and for administrators only."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +16,7 @@ from survey.models import AuditEntry, OutsideIndex
 from tests.factories import make_unit
 from tests.helpers import csrf_token, login_as, many
 
-GOOD = {"index_code": "SIPAS", "year": "2025", "score": "82.5", "rank": "12", "goal": "top 15",
+GOOD = {"index_code": "SIPAS", "year": "2025", "score": "82,5", "rank": "12", "goal": "top 15",
         "note": "Bộ Nội vụ công bố"}
 
 
@@ -140,3 +141,15 @@ def test_the_current_year_is_marked_unfinished(app, client):
     page = client.get("/admin/indices").get_data(as_text=True)
     assert page.count("Năm chưa kết thúc: số liệu tính đến hôm nay.") == 1
     assert page.index("Năm chưa kết thúc") < page.index(f"Năm {this_year - 1}")
+
+
+def test_the_audit_log_reads_an_index_change_in_vietnamese(app, client):
+    login_as(app, client, "admin")
+    client.post("/admin/indices", data={**GOOD, "index_code": "PAR_INDEX"})
+    page = client.get("/admin/audit").get_data(as_text=True)
+    for text in ("Lưu chỉ số bên ngoài", "Chỉ số bên ngoài", "PAR INDEX: Chỉ số cải cách hành chính",
+                 "Mục tiêu: trong nhóm dẫn đầu"):
+        assert text in page, text
+    text = re.sub(r"<[^>]*>", " ", page)  # what the reader sees (a filter's option values aside)
+    for code in ("PAR_INDEX", "outside_index", "goal_rank"):
+        assert code not in text, code
