@@ -41,7 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     config.load(app.config, overrides)
 
-    from survey import database, formatting, i18n, sealing, security
+    from survey import database, formatting, i18n, labels, sealing, security
 
     sealing.init_app(app)
     db.init_app(app)
@@ -54,6 +54,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     formatting.init_app(app)
+    labels.init_app(app)
 
     from survey import auth, commands, errors, public
 

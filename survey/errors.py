@@ -6,6 +6,7 @@ import logging
 import math
 import time
 from contextlib import suppress
+from typing import NoReturn
 
 from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,6 +19,17 @@ from werkzeug.wrappers import Response
 from survey.extensions import db, limiter
 
 log = logging.getLogger(__name__)
+
+
+def bad_period(label: str, *, quarters_only: bool = False) -> NoReturn:
+    """A 400 whose page says what a period looks like, for a mistyped ``?period=`` (not a 404)."""
+    error = BadRequest()
+    error.survey_message = (  # type: ignore[attr-defined]
+        _("Kỳ “%(label)s” không đúng. Trang này chỉ xem theo quý, ví dụ 2026-Q3 (quý III năm 2026).",
+          label=label[:20]) if quarters_only else
+        _("Kỳ “%(label)s” không đúng. Kỳ được viết như 2026 (cả năm), 2026-H1 (6 tháng đầu năm), "
+          "2026-Q3 (quý III) hoặc 2026-07 (tháng 7).", label=label[:20]))
+    raise error
 
 
 def _wants_json() -> bool:

@@ -25,16 +25,16 @@ def index() -> str:
         query = select(func.count()).select_from(model)
         return db.session.scalar(query if ids is None else query.where(column.in_(ids))) or 0
 
+    def kiosk_count(*where):
+        mine = [] if ids is None else [ServicePoint.unit_id.in_(ids)]
+        query = select(func.count()).select_from(Kiosk).join(ServicePoint)
+        return db.session.scalar(query.where(Kiosk.revoked_at.is_(None), *where, *mine)) or 0
+
     counts = {
         "units": count(Unit, Unit.id),
         "points": count(ServicePoint, ServicePoint.unit_id),
-        "kiosks": db.session.scalar(
-            select(func.count())
-            .select_from(Kiosk)
-            .join(ServicePoint)
-            .where(Kiosk.revoked_at.is_(None), *([] if ids is None else [ServicePoint.unit_id.in_(ids)]))
-        )
-        or 0,
+        "kiosks": kiosk_count(Kiosk.device_secret_hash.is_not(None)),
+        "kiosks_waiting": kiosk_count(Kiosk.device_secret_hash.is_(None)),
         "qr": count(QrCode, QrCode.unit_id),
         "targets_to_confirm": db.session.scalar(
             select(func.count()).select_from(Target).where(Target.needs_confirmation.is_(True))

@@ -28,7 +28,7 @@ from survey.admin.common import (
 )
 from survey.auth import roles_required
 from survey.collection import importing, instruments
-from survey.collection.responses import Context, Submission, SubmissionError, record_response
+from survey.collection.responses import Context, Submission, SubmissionError
 from survey.extensions import db
 from survey.models import Procedure, ServicePoint
 from survey.periods import LOCAL, today
@@ -122,7 +122,7 @@ def paper_save() -> Response | tuple[str, int]:
         submitted_at=datetime.combine(form.day.data, time(12), LOCAL),
     )
     try:
-        outcome = record_response(db.session, context, submission)
+        outcome = importing.record_paper(db.session, current_user, context, submission)
     except SubmissionError:
         return _page(form, instrument, 400)
     db.session.commit()

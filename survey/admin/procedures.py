@@ -24,7 +24,7 @@ PAGE = 200
 
 class GroupForm(FlaskForm):
     code = StringField(
-        _l("Mã nhóm (ví dụ land+construction+investment)"), validators=[DataRequired(), Length(max=120)]
+        _l("Mã nhóm (mã các lĩnh vực nối bằng dấu +)"), validators=[DataRequired(), Length(max=120)]
     )
     name = StringField(_l("Tên nhóm"), validators=[DataRequired(), Length(max=200)])
     sectors = SelectMultipleField(_l("Các lĩnh vực"), validators=[DataRequired()])

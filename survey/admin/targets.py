@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from survey import labels
 from survey.admin import bp
 from survey.admin.common import options, refuse
 from survey.administration import targets as seed
@@ -32,7 +33,8 @@ class TargetForm(FlaskForm):
     source_clause = StringField(_l("Điều, mục"), validators=[Optional(), Length(max=500)])
     period_start = DateField(_l("Từ ngày"), validators=[DataRequired()])
     period_end = DateField(_l("Đến ngày"), validators=[DataRequired()])
-    object = SelectField(_l("Đối tượng đánh giá"), choices=options([(o, o) for o in TARGET_OBJECTS]))
+    object = SelectField(_l("Đối tượng đánh giá"),
+                         choices=options([(o, labels.label(o, "target_object")) for o in TARGET_OBJECTS]))
     sector_group = SelectField(_l("Nhóm lĩnh vực"), validate_choice=False)
     population = StringField(_l("Người được hỏi"), validators=[Optional(), Length(max=120)])
     operator = SelectField(_l("Phép so sánh"), choices=options(OPERATORS))
@@ -46,8 +48,8 @@ class TargetForm(FlaskForm):
 
 def _form(target: Target | None = None) -> TargetForm:
     form = TargetForm(obj=target)
-    groups = db.session.scalars(select(SectorGroup.code).order_by(SectorGroup.code))
-    form.sector_group.choices = options([("", _("— mọi lĩnh vực —")), *((g, g) for g in groups)])
+    groups = db.session.execute(select(SectorGroup.code, SectorGroup.name).order_by(SectorGroup.name))
+    form.sector_group.choices = options([("", _("— mọi lĩnh vực —")), *((g.code, g.name) for g in groups)])
     return form
 
 
@@ -63,8 +65,11 @@ def _values(form: TargetForm) -> dict[str, Any]:
 @bp.get("/targets")
 @roles_required("admin")
 def targets() -> str:
-    rows = db.session.scalars(select(Target).order_by(Target.needs_confirmation.desc(), Target.period_start))
-    return render_template("admin/targets.html", targets=rows, form=_form(), button=EmptyForm())
+    rows = list(db.session.scalars(
+        select(Target).order_by(Target.needs_confirmation.desc(), Target.period_start)))
+    names = labels.sector_group_names(db.session, (t.sector_group or "" for t in rows))
+    return render_template("admin/targets.html", targets=rows, group_names=names, form=_form(),
+                           button=EmptyForm())
 
 
 @bp.post("/targets/seed")

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from survey import labels
 from survey.admin import bp
 from survey.admin.common import ImportForm, choices, form_id, options, refuse, run_import
 from survey.admin.points import CODE
@@ -25,11 +26,7 @@ from survey.auth import roles_required
 from survey.extensions import db
 from survey.models import Unit
 
-LEVELS = [
-    ("city", _l("Tỉnh, thành phố")),
-    ("department", _l("Sở, ban, ngành")),
-    ("commune", _l("Xã, phường")),
-]
+LEVELS = [(code, labels.label(code, "level")) for code in ("city", "department", "commune")]
 
 
 class UnitForm(FlaskForm):
@@ -80,7 +77,7 @@ def _values(form: UnitForm, parent: Unit | None) -> dict[str, Any]:
 
 def _page(form: UnitForm, status: int = 200) -> tuple[str, int]:
     return render_template(
-        "admin/units.html", units=_units(), form=form, import_form=ImportForm(), levels=dict(LEVELS)
+        "admin/units.html", units=_units(), form=form, import_form=ImportForm()
     ), status
 
 

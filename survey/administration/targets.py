@@ -103,3 +103,4 @@ def confirm_target(session: AnySession, actor: User | None, target: Target) -> b
                  before={"needs_confirmation": True},
                  after={"needs_confirmation": False, "operator": target.operator})
     return True
+

@@ -58,6 +58,21 @@ class _Lookup:
         }
 
 
+def record_paper(session: AnySession, actor: User | None, context: Context, submission: Submission) -> str:
+    """One paper form keyed in by staff: recorded as any response, and the keying in is audited.
+
+    The audit entry names the unit and the day, never the ratings: it says who typed a form in,
+    not what the citizen answered.
+    """
+    outcome = record_response(session, context, submission)
+    if outcome == "recorded":
+        audit.record(session, actor=actor, action="response.paper", object_type="response",
+                     after={"unit_id": context.unit_id, "channel": "paper",
+                            "submitted_at": submission.submitted_at.date().isoformat()
+                            if submission.submitted_at else None})
+    return outcome
+
+
 def import_responses(
     session: AnySession,
     actor: User | None,

@@ -46,7 +46,8 @@ def generate_responses(
     procedures: dict[str, Procedure], *, total: int, seed: int, end: date | None = None,
 ) -> int:
     rng = random.Random(seed)
-    end = end or datetime.now(LOCAL).date()
+    now = datetime.now(LOCAL)
+    end = end or now.date()
     days = [START + timedelta(n) for n in range((end - START).days + 1)]
     days = [d for d in days if d.weekday() < 5 or (d.weekday() == 5 and rng.random() < 0.3)]
     per_day = max(1, round(total / len(days)))
@@ -72,6 +73,8 @@ def generate_responses(
         weights = [size[u.code] for u in open_units]
         for unit in rng.choices(open_units, weights, k=per_day):
             row = _one(rng, day, unit, points, by_owner, instruments, base, shift, len(rows), seed)
+            if row["submitted_at"] > now:  # today's answers so far only: a demo never shows the future
+                continue
             rows.append(row)
             answers.extend({"response_id": row["id"], "item_key": k, "value": v}
                            for k, v in row.pop("_answers").items())

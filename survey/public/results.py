@@ -6,9 +6,10 @@ answers" without any figure, so nothing about a handful of citizens can be read 
 
 from __future__ import annotations
 
-from flask import abort, current_app, make_response, render_template, request
+from flask import current_app, make_response, render_template, request
 from werkzeug.wrappers import Response
 
+from survey import errors
 from survey.administration import access
 from survey.extensions import db
 from survey.periods import current, parse_period, series
@@ -22,9 +23,9 @@ def results() -> Response:
     try:
         period = parse_period(label) if label else current("quarter")
     except ValueError:
-        abort(404)
+        errors.bad_period(label or "", quarters_only=True)
     if period.kind != "quarter":
-        abort(404)
+        errors.bad_period(label or "", quarters_only=True)
     settings = Settings.from_config(current_app.config)
     tree = access.tree(db.session)
     units = tree.open_during(period, ("city", "department", "commune"))

@@ -16,6 +16,8 @@ from itertools import count
 
 from markupsafe import Markup, escape
 
+from survey.formatting import num, pct
+
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
 _ids = count(1)
@@ -110,7 +112,7 @@ def trend_chart(points: Sequence[Point], *, title: str, desc: str, target: float
         parts.append(f'<line class="whisker" x1="{x}" x2="{x}" y1="{_fmt(frame.y(p.low or 0))}" '
                      f'y2="{_fmt(frame.y(p.high or 0))}"/>')
         parts.append(f'<circle class="dot" cx="{x}" cy="{y}" r="4"><title>'
-                     f'{escape(p.label)}: {p.value * 100:.1f} % (n = {p.n})</title></circle>')  # type: ignore[operator]
+                     f'{escape(p.label)}: {pct(p.value)} (n = {num(p.n)})</title></circle>')
     for p in points:
         parts.append(f'<text class="tick" x="{_fmt(xs[p.label])}" y="{HEIGHT - BOTTOM + 16}" '
                      f'text-anchor="middle">{escape(p.label)}</text>')
@@ -166,7 +168,7 @@ def funnel_plot(points: Sequence[Point], *, target: float, curve_n: Sequence[flo
     parts += _target_line(frame, target, target_label)
     for p in known:
         parts.append(f'<g class="unit">{_marker(p.kind, frame.x(p.n), frame.y(p.value or 0))}'
-                     f'<title>{escape(p.label)}: {(p.value or 0) * 100:.1f} % (n = {p.n})</title></g>')
+                     f'<title>{escape(p.label)}: {pct(p.value or 0)} (n = {num(p.n)})</title></g>')
     parts += _x_ticks(frame)
     parts.append(f'<text class="tick" x="{(WIDTH + LEFT) / 2}" y="{HEIGHT - 6}" '
                  f'text-anchor="middle">{escape(x_label)}</text>')

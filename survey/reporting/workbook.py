@@ -9,9 +9,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from survey.periods import LOCAL
 from survey.reporting.reports import COMPONENTS, METHOD_NOTE, Report
 
 PERCENT = "0.0%"
+DAY = "dd/mm/yyyy"  # dates are dates in the sheet, shown the Vietnamese way
 STATUS = {"met": "Đạt", "not_met": "Không đạt", "inconclusive": "Chưa kết luận được",
           "insufficient": "Chưa đủ dữ liệu"}
 
@@ -78,11 +80,13 @@ def as_xlsx(report: Report) -> bytes:
     summary.append(["Báo cáo kết quả khảo sát sự hài lòng"])
     summary["A1"].font = Font(bold=True, size=14)
     summary.append(["Kỳ báo cáo", report.period.label])
-    summary.append(["Từ ngày", report.period.start.isoformat(), "đến ngày", report.period.end.isoformat()])
+    summary.append(["Từ ngày", report.period.start, "đến ngày", report.period.end])
+    summary["B3"].number_format = summary["D3"].number_format = DAY
     summary.append(["Độ tin cậy", report.settings.level])
     summary["B4"].number_format = "0%"
     summary.append(["Số câu trả lời tối thiểu để kết luận", report.settings.min_n])
-    summary.append(["Lập lúc", report.generated.strftime("%Y-%m-%d %H:%M")])
+    summary.append(["Lập lúc", report.generated.astimezone(LOCAL).replace(tzinfo=None)])
+    summary["B6"].number_format = "dd/mm/yyyy hh:mm"
     summary.append([])
     if report.groups:
         top = report.groups[0]

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from survey import errors
 from survey.administration import access
 from survey.administration.units import UnitTree
 from survey.auth import roles_required
@@ -25,14 +26,14 @@ bp = Blueprint("unit", __name__)
 
 
 def requested_period() -> Period:
-    """``?period=2026-Q3`` (any SPEC §3 label), the current quarter by default; 404 if malformed."""
+    """``?period=2026-Q3`` (any SPEC §3 label), the current quarter by default; 400 if malformed."""
     label = request.args.get("period")
     if not label:
         return current("quarter")
     try:
         return parse_period(label)
     except ValueError:
-        abort(404)
+        errors.bad_period(label)
 
 
 def visible_unit(tree: UnitTree) -> Unit:

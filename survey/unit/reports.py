@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from survey.administration import access, audit
@@ -16,7 +16,7 @@ from survey.collection import exporting
 from survey.extensions import db
 from survey.models import Unit
 from survey.periods import Period
-from survey.reporting import privacy, reports, workbook
+from survey.reporting import excel_csv, privacy, reports, workbook
 from survey.unit import bp, comments_before, requested_period, settings, visible_unit
 
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -28,6 +28,8 @@ def download(report: reports.Report, fmt: str, name: str) -> Response:
         abort(404)
     if fmt == "xlsx":
         body: bytes | str = workbook.as_xlsx(report)
+    elif fmt == "csv" and request.args.get("dang") == "excel":
+        body = excel_csv.as_excel_csv(report)
     else:
         body = reports.as_csv(report) if fmt == "csv" else reports.as_json(report)
     filename = f"hai-long-{name}-{report.period.label}.{fmt}"

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import Response
+from survey.models import AuditEntry, Response
 from tests.factories import make_service_point
 from tests.helpers import login_as
 
@@ -47,6 +47,10 @@ def test_a_paper_form_is_saved_with_channel_paper_and_a_resend_is_not_counted_tw
         assert len(rows) == 1
         assert rows[0].channel == "paper"
         assert {a.item_key: a.value for a in rows[0].answers} == {"overall": 4, "staff.courteous": 5}
+        [entry] = db.session.scalars(select(AuditEntry).filter_by(action="response.paper")).all()
+        assert entry.user_id is not None, "the keying in is the manager's, once, resend not counted"
+        assert entry.after == {"unit_id": rows[0].unit_id, "channel": "paper", "submitted_at": "2026-07-02"}
+        assert "overall" not in str(entry.after), "the audit says who typed a form in, never the ratings"
 
 
 def test_a_digit_outside_1_to_5_is_refused_and_nothing_is_stored(app, client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select, text
 
 from survey.administration import audit
@@ -128,9 +130,17 @@ def test_the_audit_page_shows_who_did_what_before_and_after(app, client, login):
     admin = login(role="admin")
     client.post("/admin/targets/seed")
     page = client.get("/admin/audit").get_data(as_text=True)
-    assert "target.seed" in page
+    assert "Nạp chỉ tiêu theo văn bản" in page, "the action in words"
+    assert "target.seed" not in page, "no code"
+    assert '"added"' not in page, "no raw JSON"
     assert admin.email in page
-    assert "Chuỗi nhật ký nguyên vẹn" in page
+    assert "Nhật ký nguyên vẹn" in page
+    assert re.search(r"<dt>Số mục thêm mới</dt><dd>\d+</dd>", page), "what changed, in words"
+    by_type = client.get("/admin/audit?object_type=user").get_data(as_text=True)
+    assert "Nạp chỉ tiêu theo văn bản" not in by_type
+    later = client.get("/admin/audit?start=2999-01-01").get_data(as_text=True)
+    assert "Không có thay đổi nào khớp." in later
+    assert client.get("/admin/audit?start=not-a-day&actor=x&before=y").status_code == 200
 
 
 def test_concurrent_appends_keep_one_unbroken_chain(tmp_path_factory):

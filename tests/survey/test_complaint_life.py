@@ -119,7 +119,8 @@ def test_a_complaint_left_on_a_phone_is_answered_on_time_by_email_and_published(
         unit = db.session.get_one(Unit, office.ward)
         month = date.today().strftime("%Y-%m")
         actions = list(db.session.scalars(select(AuditEntry.action).where(
-            AuditEntry.object_type == "complaint", AuditEntry.object_id == str(case_id)).order_by(AuditEntry.id)))
+            AuditEntry.object_type == "complaint", AuditEntry.object_id == str(case_id))
+            .order_by(AuditEntry.id)))
     assert actions == ["complaint.receive", "complaint.start", "complaint.reply", "complaint.publish"]
     public = client.get(f"/cong-khai/phan-anh/{unit.code}?thang={month}").get_data(as_text=True)
     totals = re.search(r'<tr class="total"><th scope="row">[^<]+</th>((?:<td class="num">\d+</td>)+)', public)

@@ -12,10 +12,15 @@ unit manager and the demo viewer:
 - anonymously, the public results page for every period.
 
 Under TESTING the app re-raises unexpected exceptions, so a crash fails here with its traceback.
+Every HTML page is also read as a Vietnamese civil servant would: no internal code (a target's
+object, a level, an audit action, a role, a status, a sector group's code), no ``None`` and no
+``\\u`` escape may reach it.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -24,7 +29,7 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from survey import demo
+from survey import demo, labels
 from survey.administration import access
 from survey.extensions import db
 from survey.models import Instrument, Kiosk, QrCode, Response, ServicePoint, Target, Unit, User
@@ -33,6 +38,19 @@ from tests.helpers import make_app, reset_database, scratch_database_url
 
 pytestmark = pytest.mark.slow
 DOWNLOADS = ("xlsx", "csv", "json")
+INTERNAL = sorted({
+    *labels.VOCABULARIES["target_object"], *labels.VOCABULARIES["action"], "department", "commune",
+    "unit_manager", "unit_viewer", "in_progress", "transferred", "phan_anh", "kien_nghi",
+    "land+construction+investment", "None", "True", "False", "null",
+})
+CODE = re.compile(r"(?<![\w.+@-])(" + "|".join(re.escape(c) for c in INTERNAL) + r")(?![\w.+@-])")
+# What a reader is meant to type (a CSV column, a code) is marked up as <code> and may show codes.
+MARKUP = re.compile(r"<(script|style|code)\b.*?</\1>|<[^>]+>", re.S)
+
+
+def codes_shown(body: str) -> list[str]:
+    """Internal codes in the text a reader sees (tags, scripts, styles and <code> taken out)."""
+    return sorted(set(CODE.findall(html.unescape(MARKUP.sub(" ", body)))))
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,12 @@ def check(client: FlaskClient, path: str, failures: list[str]) -> int:
     body = response.get_data()
     if response.status_code >= 500 or b"Traceback" in body:
         failures.append(f"{response.status_code} {path}")
+    if response.mimetype == "text/html":
+        text = body.decode()
+        if "\\u" in text:
+            failures.append(f"\\u escape on {path}")
+        if shown := codes_shown(text):
+            failures.append(f"internal codes {shown} on {path}")
     return response.status_code
 
 
@@ -137,6 +161,12 @@ def test_every_public_page_renders_for_every_period(seeded: Demo) -> None:
     for path in ("/", "/results", *(f"/results?period={p.label}" for p in seeded.periods)):
         assert check(client, path, failures) < 500
     assert not failures, "\n".join(failures)
+
+
+def test_the_reading_check_finds_codes_and_only_codes() -> None:
+    assert codes_shown("<td>agency_service</td><td title='department'>Sở</td>") == ["agency_service"]
+    assert codes_shown("<p>admin@sonoivu.cantho.gov.vn · complaint.reply · Nonez</p>") == ["complaint.reply"]
+    assert codes_shown("<p>Xã, phường <code>commune</code></p><script>var x = null;</script>") == []
 
 
 def test_the_request_that_crashed_renders(seeded: Demo) -> None:

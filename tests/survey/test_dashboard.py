@@ -70,13 +70,15 @@ def test_parent_unit_staff_see_a_child_unit(client: FlaskClient, login, app) -> 
     assert client.get("/unit/?unit=DEPT-CHILD").status_code == 200
 
 
-def test_admin_may_view_any_unit_and_malformed_periods_are_404(
+def test_admin_may_view_any_unit_and_a_malformed_period_is_explained(
     client: FlaskClient, login, two_units
 ) -> None:
     login(role="admin")
     page = client.get("/unit/?unit=WARD-B&period=2026-Q2").get_data(as_text=True)
     assert "Bí mật của phường B" in page
-    assert client.get("/unit/?unit=WARD-B&period=2026-Q9").status_code == 404
+    bad = client.get("/unit/?unit=WARD-B&period=2026-Q9")
+    assert bad.status_code == 400
+    assert "Kỳ “2026-Q9” không đúng" in bad.get_data(as_text=True)
     assert client.get("/unit/?unit=NO-SUCH").status_code == 404
 
 
@@ -123,7 +125,9 @@ def test_public_results_hide_small_groups_and_every_comment(client: FlaskClient,
     assert row_b is None
     assert "Bình luận" not in page
     assert "Bí mật" not in page
-    assert client.get("/results?period=2026-05").status_code == 404
+    monthly = client.get("/results?period=2026-05")
+    assert monthly.status_code == 400
+    assert "chỉ xem theo quý" in monthly.get_data(as_text=True)
 
 
 def test_a_significant_fall_raises_an_alert(client: FlaskClient, login, app) -> None:
@@ -142,3 +146,13 @@ def test_a_significant_fall_raises_an_alert(client: FlaskClient, login, app) -> 
     assert "2026-04" in page[page.index('role="alert"'):][:400]
     steady = client.get("/unit/?period=2026-Q1").get_data(as_text=True)
     assert 'role="alert"' not in steady
+
+
+def test_chart_tooltips_use_the_vietnamese_decimal_comma(app) -> None:
+    from survey.reporting.charts import Point, trend_chart
+
+    with app.test_request_context("/?lang=vi"):
+        points = [Point("2026-05", 0.811, 0.78, 0.84, 1234), Point("2026-06", 0.9, 0.87, 0.93, 40)]
+        svg = str(trend_chart(points, title="t", desc="d"))
+    assert "2026-05: 81,1 % (n = 1.234)" in svg
+    assert "81.1" not in svg

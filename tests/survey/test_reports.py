@@ -54,6 +54,26 @@ def test_xlsx_opens_and_holds_the_expected_numbers(client: FlaskClient, login, w
     assert courteous[4:] == (51, want.value, want.ci_low, want.ci_high)
     assert items["Dễ tìm, chỗ chờ thoải mái"][4:6] == (50, proportion(45, 50).value)
     assert "Wilson" in " ".join(str(r[0]) for r in book["Phương pháp"].iter_rows(values_only=True))
+    start, generated = book["Tóm tắt"]["B3"], book["Tóm tắt"]["B6"]
+    assert start.is_date, "a date, not text"
+    assert start.number_format == "dd/mm/yyyy"
+    assert generated.is_date
+
+
+def test_the_csv_for_excel_has_a_bom_vietnamese_headers_and_decimal_commas(client: FlaskClient, login,
+                                                                          ward: str) -> None:
+    login(role="admin")
+    plain = client.get(f"/unit/report.csv?unit={ward}&period=2026-Q2").data
+    assert not plain.startswith(b"\xef\xbb\xbf"), "the SPEC CSV for programs is unchanged"
+    body = client.get(f"/unit/report.csv?unit={ward}&period=2026-Q2&dang=excel").data
+    assert body.startswith(b"\xef\xbb\xbf"), "Excel reads UTF-8 only after a BOM"
+    header, row = body.decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith("Mã đơn vị;Đơn vị;Kỳ;Số phiếu")
+    fields = row.split(";")
+    expected = proportion(46, 51)
+    assert fields[:3] == ["WARD-X", "Phường X", "2026-Q2"]
+    assert fields[5] == f"{expected.value * 100:.1f}".replace(".", ",")
+    assert fields[-1] == "Chưa kết luận được"
 
 
 def test_report_command_prints_json_and_csv(runner, ward: str, tmp_path: Path) -> None:
