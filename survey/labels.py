@@ -171,7 +171,7 @@ def changes(before: Mapping[str, object] | None,
 def _unit_names() -> dict[int, str]:
     names = g.get("unit_names")
     if names is None:
-        names = g.unit_names = dict(db.session.execute(select(Unit.id, Unit.name)).tuples().all())
+        names = g.unit_names = {row.id: row.name for row in db.session.execute(select(Unit.id, Unit.name))}
     return names
 
 
