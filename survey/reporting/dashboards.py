@@ -171,7 +171,7 @@ def sector_groups(session: AnySession, tree: UnitTree, root: Unit, period: Perio
         whole.satisfaction = stats.satisfaction(counts, settings.level)
         checks = []
         for applicable in applicability.applicable(session, base_scope(ids, period), root.jurisdiction,
-                                               period):
+                                               period, level=root.level):
             if _covers(applicable.target, {s.code for s in sector_group.sectors}):
                 measured = queries.overall_counts(session, applicable.scope).get(())
                 estimate = stats.satisfaction(measured, settings.level)
