@@ -118,6 +118,7 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "contact_left": _l("Có để lại liên hệ"), "count": _l("Số lượng"), "period": _l("Kỳ"),
         "submitted_at": _l("Thời điểm trả lời"), "instrument": _l("Bộ câu hỏi"), "url": _l("Địa chỉ"),
         "needs_confirmation": _l("Cần xác nhận"), "sector_group": _l("Nhóm lĩnh vực"),
+        "levels": _l("Áp dụng cho cấp"),
         "period_start": _l("Từ ngày"), "period_end": _l("Đến ngày"), "discarded": _l("Số câu trả lời đã bỏ"),
         "index_code": _l("Chỉ số"), "year": _l("Năm"), "score": _l("Điểm"), "rank": _l("Thứ hạng"),
         "goal_rank": _l("Mục tiêu: trong nhóm dẫn đầu"), "note": _l("Ghi chú"),
@@ -167,6 +168,8 @@ def value_text(value: object, name: str = "") -> str:
     for vocabulary in ("status", "level", "role", "channel", "complaint_channel", "outside_index"):
         if text in VOCABULARIES[vocabulary]:
             return str(VOCABULARIES[vocabulary][text])
+    if name == "levels":  # "department+commune"
+        return ", ".join(str(label(part, "level")) for part in text.split("+"))
     return text
 
 

@@ -36,6 +36,7 @@ class TargetForm(FlaskForm):
     object = SelectField(_l("Đối tượng đánh giá"),
                          choices=options([(o, labels.label(o, "target_object")) for o in TARGET_OBJECTS]))
     sector_group = SelectField(_l("Nhóm lĩnh vực"), validate_choice=False)
+    levels = SelectField(_l("Áp dụng cho cấp"), validate_choice=False)
     population = StringField(_l("Người được hỏi"), validators=[Optional(), Length(max=120)])
     operator = SelectField(_l("Phép so sánh"), choices=options(OPERATORS))
     threshold = DecimalField(
@@ -50,6 +51,9 @@ def _form(target: Target | None = None) -> TargetForm:
     form = TargetForm(obj=target)
     groups = db.session.execute(select(SectorGroup.code, SectorGroup.name).order_by(SectorGroup.name))
     form.sector_group.choices = options([("", _("— mọi lĩnh vực —")), *((g.code, g.name) for g in groups)])
+    form.levels.choices = options([("", _("— mọi cấp —")),
+                                   *((level, labels.label(level, "level")) for level in seed.LEVELS),
+                                   ("department+commune", _("Sở, ban, ngành và xã, phường"))])
     return form
 
 
@@ -57,6 +61,7 @@ def _values(form: TargetForm) -> dict[str, Any]:
     values = {name: getattr(form, name).data for name in seed.FIELDS if hasattr(form, name)}
     values["threshold"] = float(values["threshold"])
     values["sector_group"] = values["sector_group"] or None
+    values["levels"] = values.get("levels") or None
     for name in ("source_clause", "population", "note"):
         values[name] = values[name] or ""
     return values

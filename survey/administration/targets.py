@@ -21,8 +21,10 @@ from survey.models import Target, User
 SEED = Path(__file__).resolve().parent.parent / "seed" / "targets.csv"
 FIELDS = (
     "code", "jurisdiction", "source_document", "source_clause", "period_start", "period_end",
-    "object", "sector_group", "population", "operator", "threshold", "note", "needs_confirmation",
+    "object", "sector_group", "levels", "population", "operator", "threshold", "note",
+    "needs_confirmation",
 )
+LEVELS = ("city", "department", "commune")
 
 
 class TargetError(ValueError):
@@ -36,12 +38,15 @@ def _parse(line: int, row: dict[str, str]) -> Target:
             source_clause=row.get("source_clause", ""),
             period_start=date.fromisoformat(row["period_start"]),
             period_end=date.fromisoformat(row["period_end"]), object=row["object"],
-            sector_group=row.get("sector_group") or None, population=row.get("population", ""),
+            sector_group=row.get("sector_group") or None, levels=row.get("levels") or None,
+            population=row.get("population", ""),
             operator=row["operator"], threshold=float(row["threshold"]), note=row.get("note", ""),
             needs_confirmation=row.get("needs_confirmation", "0") == "1",
         )
     except (KeyError, ValueError) as error:
         raise TargetError(_l("Dòng %(line)s của tệp chỉ tiêu: %(error)s", line=line, error=error)) from error
+    if target.levels and not set(target.levels.split("+")) <= set(LEVELS):
+        raise TargetError(_l("Dòng %(line)s của tệp chỉ tiêu: cấp không hợp lệ.", line=line))
     if target.operator not in (">", ">=") or not 0 < target.threshold < 1:
         raise TargetError(_l("Dòng %(line)s của tệp chỉ tiêu: phép so sánh hoặc ngưỡng không hợp lệ.",
                              line=line))

@@ -32,6 +32,8 @@ class Target(Base):
     period_end: Mapped[date]
     object: Mapped[str] = mapped_column(String(40))
     sector_group: Mapped[str | None] = mapped_column(String(120))
+    # Levels of government the row is about, joined by '+' ("department+commune"); None: every level.
+    levels: Mapped[str | None] = mapped_column(String(60))
     population: Mapped[str] = mapped_column(String(120), default="")
     operator: Mapped[str] = mapped_column(String(2))
     threshold: Mapped[float] = mapped_column(Float)

@@ -20,8 +20,11 @@ Services: a target about some services applies only to a group that delivers the
 school among its service points, a procedure of the health or education sector, or answers
 about those services in the period; a target naming a sector group, where the group has a
 procedure of one of its sectors or answers in them. So a department of justice is never judged
-on the health-and-education target, nor on the land target. Level: the plans give no level of
-government for their rows; the service rule is what keeps a target to the units it is about.
+on the health-and-education target, nor on the land target.
+
+Level: a target may name the levels of government it is about (``Target.levels``, e.g.
+``department+commune``; empty: every level), and is then judged only for groups whose root unit
+is of such a level. The seed plans name none, so the service rule above does most of the work.
 """
 
 from __future__ import annotations
@@ -66,12 +69,21 @@ def sector_ids(session: AnySession, codes: list[str]) -> list[int]:
     return list(session.scalars(select(Sector.id).where(Sector.code.in_(codes))))
 
 
+def for_level(target: Target, level: str | None) -> bool:
+    """Whether the target is about units of ``level`` (a target naming no level is about all)."""
+    return level is None or not target.levels or level in target.levels.split("+")
+
+
 def applicable(session: AnySession, base: Scope, jurisdiction: str, period: Period,
-               *, objects: tuple[str, ...] | None = None) -> list[Applicable]:
-    """Every target of ``jurisdiction`` overlapping ``period``, with the scope it measures."""
+               *, objects: tuple[str, ...] | None = None,
+               level: str | None = None) -> list[Applicable]:
+    """Every target of ``jurisdiction`` overlapping ``period`` and about ``level`` (when given),
+    with the scope it measures."""
     out = []
     for target in targets_for(session, jurisdiction, period):
         if objects is not None and target.object not in objects:
+            continue
+        if not for_level(target, level):
             continue
         population = _population(session, base, target)
         if not delivers(session, base, target, population):

@@ -106,9 +106,12 @@ def province(session: AnySession, tree: UnitTree, root: Unit, period: Period, se
     units = tree.open_during(period, ("department", "commune"))
     groups = units_groups(session, tree, units, period, settings, components=False, disjoint=True)
     groups.sort(key=SORTS.get(sort, SORTS["code"]), reverse=descending)
-    shrunk = dict(zip([g.key for g in groups],
-                      stats.shrink([g.counts.s for g in groups], [g.counts.n for g in groups]),
-                      strict=True))
+    shrunk: dict[object, float | None] = {}
+    for level in ranking.LEVELS:  # each level towards its own mean, as in the ranking
+        same = [g for g in groups if tree.by_code[str(g.key)].level == level]
+        shrunk.update(zip([g.key for g in same],
+                          stats.shrink([g.counts.s for g in same], [g.counts.n for g in same]),
+                          strict=True))
     whole = unit_group(session, tree, root, period, settings, components=False)
     target = whole.headline.target.threshold if whole.headline else None
     ns = [g.counts.n for g in groups if g.counts.n]
@@ -168,7 +171,7 @@ def sector_groups(session: AnySession, tree: UnitTree, root: Unit, period: Perio
         whole.satisfaction = stats.satisfaction(counts, settings.level)
         checks = []
         for applicable in applicability.applicable(session, base_scope(ids, period), root.jurisdiction,
-                                               period):
+                                               period, level=root.level):
             if _covers(applicable.target, {s.code for s in sector_group.sectors}):
                 measured = queries.overall_counts(session, applicable.scope).get(())
                 estimate = stats.satisfaction(measured, settings.level)

@@ -105,12 +105,12 @@ def dossiers_of(members: Sequence[int], known: dict[int, int]) -> float | None:
 
 
 def judge_all(session: AnySession, group: Group, scope: Scope, jurisdiction: str, period: Period,
-              settings: Settings, dossiers: float | None = None) -> Group:
+              settings: Settings, dossiers: float | None = None, level: str | None = None) -> Group:
     """Attach a check for every applicable target (SPEC §4 verdicts).
 
     ``dossiers`` bounds the answers a page may call needed, for the checks on all the group's
     responses (the others measure a part whose dossiers are unknown)."""
-    for applicable in applicability.applicable(session, scope, jurisdiction, period):
+    for applicable in applicability.applicable(session, scope, jurisdiction, period, level=level):
         estimate = _measure(session, applicable, settings, group)
         whole = applicable.target.object == "agency_service"
         verdict = stats.judge(estimate, applicable.target.threshold, applicable.operator,
@@ -128,7 +128,7 @@ def unit_group(session: AnySession, tree: UnitTree, unit: Unit, period: Period,
     _fill(group, queries.overall_counts(session, scope).get(()),
           queries.item_sums(session, scope).get(()) if components else None, settings)
     return judge_all(session, group, scope, unit.jurisdiction, period, settings,
-                     dossiers_of(members, volumes(session, period)))
+                     dossiers_of(members, volumes(session, period)), unit.level)
 
 
 def disjoint_members(tree: UnitTree, units: Sequence[Unit]) -> dict[int, list[int]]:
@@ -185,8 +185,8 @@ def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], per
                                  if v not in kept and v in listed)
         if unit.jurisdiction not in plans:
             plans[unit.jurisdiction] = applicability.targets_for(session, unit.jurisdiction, period)
-        out.append(_headline_only(group, plans[unit.jurisdiction], settings,
-                                  dossiers_of(members[unit.id], known)))
+        mine = [t for t in plans[unit.jurisdiction] if applicability.for_level(t, unit.level)]
+        out.append(_headline_only(group, mine, settings, dossiers_of(members[unit.id], known)))
     return out
 
 

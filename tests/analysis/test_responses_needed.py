@@ -20,7 +20,7 @@ def _chance_of_a_decision(total: int, p: float, t: float) -> float:
 
 @pytest.mark.parametrize(("x", "n", "t"), [
     (90, 100, 0.85), (114, 120, 0.9), (57, 60, 0.9), (85, 100, 0.9), (93, 100, 0.9),
-    (44, 50, 0.8), (190, 200, 0.92),
+    (44, 50, 0.8), (190, 200, 0.92), (190, 195, 0.95), (195, 200, 0.95), (290, 300, 0.95),
 ])
 def test_the_two_figures_give_about_an_even_and_an_80_percent_chance(x, n, t):
     v = verdict(proportion(x, n), threshold=t, operator=">=", dossiers=10**9)

@@ -55,3 +55,30 @@ def test_an_admin_creates_a_target_and_a_bad_threshold_is_refused(app, client):
     with app.app_context():
         target = db.session.scalar(select(Target).filter_by(code="NEW-2027"))
         assert (target.operator, target.threshold) == (">=", 0.92)
+
+
+def test_a_target_may_name_its_levels_and_is_then_judged_only_there(app, client):
+    from survey.administration.units import UnitTree
+    from survey.periods import parse_period
+    from survey.reporting.groups import Settings, unit_group
+    from tests import factories
+    from tests.helpers import many
+
+    login_as(app, client, "admin")
+    data = {"code": "WARDS-ONLY", "jurisdiction": "can_tho", "source_document": "Kế hoạch 2/KH-UBND",
+            "period_start": "2026-01-01", "period_end": "2026-12-31", "object": "agency_service",
+            "sector_group": "", "levels": "commune", "operator": ">=", "threshold": "0.9",
+            "population": "", "note": ""}
+    assert client.post("/admin/targets/new", data=data).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Target.levels).filter_by(code="WARDS-ONLY")) == "commune"
+        ward = factories.make_unit(db.session)
+        dept = factories.make_unit(db.session, level="department")
+        many(db.session, ward, 30, 0)
+        many(db.session, dept, 30, 0)
+        tree, q2 = UnitTree(db.session), parse_period("2026-Q2")
+        checks = {u.level: [c.target.code for c in unit_group(db.session, tree, u, q2,
+                                                              Settings()).checks]
+                  for u in (ward, dept)}
+    assert checks == {"commune": ["WARDS-ONLY"], "department": []}
+    assert "Áp dụng cho cấp" in client.get("/admin/targets/new").get_data(as_text=True)

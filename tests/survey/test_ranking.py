@@ -114,3 +114,21 @@ def test_the_province_workbook_has_a_ranking_sheet(client: FlaskClient, login, m
     assert [(r[1], r[5], r[7]) for r in ranked] == [(1, "NEW", 50), (2, "OTHER", 80), (3, "OLD", 60)]
     assert all(r[3] <= r[1] <= r[4] for r in ranked)
     assert "tính riêng" in ranked[0][11]
+
+
+def test_the_province_table_shrinks_each_level_towards_its_own_mean(app, merged) -> None:
+    from analysis import shrink
+
+    with app.app_context():
+        tree = UnitTree(db.session)
+        dept = factories.make_unit(db.session, code="DEPT", name="Sở Thử", level="department",
+                                   valid_from=date(2008, 1, 1))
+        many(db.session, dept, 10, 30, when=OCTOBER_2025)
+        db.session.commit()
+        tree = UnitTree(db.session)
+        view = dashboards.province(db.session, tree, tree.by_code["CITY"], parse_period("2025"),
+                                   SETTINGS)
+        want = shrink([40, 45, 70], [60, 50, 80]).value
+        assert [view.shrunk[c] for c in ("OLD", "NEW", "OTHER")] == pytest.approx(list(want),
+                                                                                 abs=1e-12)
+        assert view.shrunk["DEPT"] == 10 / 40  # alone at its level: nothing to shrink towards
