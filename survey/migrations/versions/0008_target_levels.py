@@ -1,14 +1,14 @@
 """The levels of government a target applies to (optional; empty: every level).
 
-Revision ID: 0006_target_levels
-Revises: 0005_kiosk_outbox
+Revision ID: 0008_target_levels
+Revises: 0007_jobs
 Create Date: 2026-12-02 19:10:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_target_levels"
-down_revision = "0005_kiosk_outbox"
+revision = "0008_target_levels"
+down_revision = "0007_jobs"
 branch_labels = None
 depends_on = None
 
