@@ -232,7 +232,7 @@ class IndexBatch:
 
 def index_batch(
     n: Floats, s: Floats, yy: Floats, ya: Floats, aa: Floats, weights: Floats, *,
-    counts: Floats | None = None, confidence_level: float = 0.95,
+    counts: Floats | None = None, confidence_level: float = 0.95, small_sample: bool = True,
 ) -> IndexBatch:
     """The ``linearization-wilson`` index of :func:`composite` for G groups in one pass.
 
@@ -247,6 +247,9 @@ def index_batch(
     counts : array (G, k), optional
         Raw answer counts when the statistics are weighted.
     confidence_level : float
+    small_sample : bool
+        Apply the small-sample correction of :func:`composite` (default). ``False`` is there
+        for the coverage study, to show what the correction buys.
 
     Returns
     -------
@@ -273,7 +276,7 @@ def index_batch(
     # Student's t on m − 1 degrees of freedom, by λ = 1 − m/n₀ (0 when n₀ ≤ m). m is the largest
     # number of answers to one item: the respondents who answered the index, at the least.
     m = np.where(used, raw, 0.0).max(axis=1)
-    several = (used.sum(axis=1) > 1) & (m > 1.0)
+    several = (used.sum(axis=1) > 1) & (m > 1.0) & small_sample
     ok = (var > 0.0) & (theta > 0.0) & (theta < 1.0)
     n_raw = np.where(ok, np.minimum(theta * (1.0 - theta) / np.where(ok, var, 1.0), n_total),
                      n_corr)

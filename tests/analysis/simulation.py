@@ -74,7 +74,7 @@ class Cell:
 
 
 def composite_cell(n: int, rate: float, skip: str, *, reps: int, seed: int,
-                   level: float = 0.95) -> Cell:
+                   level: float = 0.95, small_sample: bool = True) -> Cell:
     """Coverage of the five component intervals (pooled) and of the ``sipas`` interval."""
     rng = np.random.default_rng(seed)
     score, answered = likert(rng, reps, n, rate, skip)
@@ -89,10 +89,12 @@ def composite_cell(n: int, rate: float, skip: str, *, reps: int, seed: int,
     for c in range(len(SIPAS_COMPONENTS)):
         present = np.equal(COMPONENT_OF_ITEM, c)[None, :] & (cnt > 0)
         w = present / np.maximum(present.sum(axis=1, keepdims=True), 1)
-        r = index_batch(cnt, sat, yy, ya, aa, w, confidence_level=level)
+        r = index_batch(cnt, sat, yy, ya, aa, w, confidence_level=level,
+                        small_sample=small_sample)
         hits.append(float(np.mean((r.ci_low <= comp_truth[c]) & (comp_truth[c] <= r.ci_high))))
         sipas_w += w / 5.0
-    r = index_batch(cnt, sat, yy, ya, aa, sipas_w, confidence_level=level)
+    r = index_batch(cnt, sat, yy, ya, aa, sipas_w, confidence_level=level,
+                    small_sample=small_sample)
     sipas = float(np.mean((r.ci_low <= sipas_truth) & (sipas_truth <= r.ci_high)))
     return Cell(tuple(hits), sipas, reps)
 
