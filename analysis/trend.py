@@ -17,8 +17,8 @@ from scipy import special
 from analysis.estimate import InsufficientDataError, check_level
 from analysis.proportions import critical_value
 
-__all__ = ["ALERT_CRITICAL", "Drop", "Fall", "Trend", "cusum_drop", "detect_drop", "fall_statistics",
-           "find_fall", "trend_test"]
+__all__ = ["ALERT_CRITICAL", "MIN_BEFORE", "Drop", "Fall", "Trend", "cusum_drop", "detect_drop",
+           "fall_statistics", "find_fall", "trend_test"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +187,8 @@ def cusum_drop(
 
 ALERT_CRITICAL = 3.0
 """Critical value of the fall statistic (see :func:`find_fall`), calibrated by simulation."""
+MIN_BEFORE = 3
+"""Periods with answers that the reference stretch of :func:`find_fall` spans at the least."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +257,7 @@ def find_fall(
     n_by_period: ArrayLike,
     *,
     critical: float = ALERT_CRITICAL,
+    min_before: int = MIN_BEFORE,
 ) -> Fall | None:
     """The most marked fall in the rate over the periods, if it is beyond chance; else ``None``.
 
@@ -266,11 +269,17 @@ def find_fall(
     critical : float
         The alert fires when the smallest statistic of :func:`fall_statistics` is below
         −``critical``. The default 3.0 is calibrated by simulation (``make coverage-study``).
+    min_before : int
+        The earlier stretch (the reference) spans at least this many periods with answers,
+        three by default: a fall from one or two unusually good months is not a fall.
 
     Notes
     -----
-    Every split of the series into an earlier and a later stretch is tried; the alert names the
-    split with the most marked fall (the smallest r_k) when r_k < −3.0. The reference is the
+    Every split of the series into an earlier stretch (the reference, at least three periods
+    with answers) and a later one is tried; the alert names the split with the most marked fall
+    (the smallest r_k) when r_k < −3.0. Without the three-period reference, two months at 100 %
+    by chance at the start of the window (the demo's Sở Tư pháp: 123 of 123, then 94 % as
+    before) made a "fall" from 100 %. The reference is the
     series itself, not two periods: an earlier version compared every month with the pooled
     rate of the first two months (a lower CUSUM, :func:`cusum_drop`), and since that baseline is
     itself noisy, 19.8 % of in-control 12-month series raised an alert. The signed root
@@ -294,6 +303,7 @@ def find_fall(
         raise ValueError(f"critical must be positive, got {critical!r}")
     x, m = _counts(successes_by_period, n_by_period)
     r = fall_statistics(x, m)
+    r[np.cumsum(m > 0)[:-1] < min_before] = np.inf
     if r.size == 0 or not np.isfinite(r).any():
         return None
     k = int(np.argmin(r))

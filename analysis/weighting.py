@@ -92,7 +92,7 @@ def post_stratified(
     * **Wilson at Kish's effective size** n_K = 1/Σ_h W_h²/n_h, which pools p̂(1 − p̂) across
       units: right for many tiny units, too narrow (84 %) when units differ widely.
 
-    On the simulated provinces of ``tests/analysis/simulation.py`` the union covers 93–97.6 %
+    On the simulated provinces of ``tests/analysis/simulation.py`` the union covers 93.4–97.6 %
     (``docs/methodology.md`` has the table); neither part alone does. It is not true that the
     Kish–Wilson interval is at least as wide as the stratified Wald interval p̂ ± z√V, V =
     Σ_h W_h² p̂_h(1 − p̂_h)/n_h: with s = [5, 990], n = [10, 1000], N = [9000, 1000] it is

@@ -74,7 +74,7 @@ class Cell:
 
 
 def composite_cell(n: int, rate: float, skip: str, *, reps: int, seed: int,
-                   level: float = 0.95) -> Cell:
+                   level: float = 0.95, small_sample: bool = True) -> Cell:
     """Coverage of the five component intervals (pooled) and of the ``sipas`` interval."""
     rng = np.random.default_rng(seed)
     score, answered = likert(rng, reps, n, rate, skip)
@@ -89,10 +89,12 @@ def composite_cell(n: int, rate: float, skip: str, *, reps: int, seed: int,
     for c in range(len(SIPAS_COMPONENTS)):
         present = np.equal(COMPONENT_OF_ITEM, c)[None, :] & (cnt > 0)
         w = present / np.maximum(present.sum(axis=1, keepdims=True), 1)
-        r = index_batch(cnt, sat, yy, ya, aa, w, confidence_level=level)
+        r = index_batch(cnt, sat, yy, ya, aa, w, confidence_level=level,
+                        small_sample=small_sample)
         hits.append(float(np.mean((r.ci_low <= comp_truth[c]) & (comp_truth[c] <= r.ci_high))))
         sipas_w += w / 5.0
-    r = index_batch(cnt, sat, yy, ya, aa, sipas_w, confidence_level=level)
+    r = index_batch(cnt, sat, yy, ya, aa, sipas_w, confidence_level=level,
+                    small_sample=small_sample)
     sipas = float(np.mean((r.ci_low <= sipas_truth) & (sipas_truth <= r.ci_high)))
     return Cell(tuple(hits), sipas, reps)
 
@@ -146,7 +148,7 @@ def false_alarm_rate(rate: float, answers_per_month: float, *, reps: int, seed: 
     Each unit gets Poisson(``answers_per_month``) answers a month; the alert is evaluated as
     the dashboard does it, on the months so far, every month from ``first_look`` to ``months``.
     """
-    from analysis.trend import ALERT_CRITICAL, fall_statistics
+    from analysis.trend import ALERT_CRITICAL, MIN_BEFORE, fall_statistics
 
     rng = np.random.default_rng(seed)
     m = rng.poisson(answers_per_month, (reps, months)).astype(np.float64)
@@ -154,7 +156,8 @@ def false_alarm_rate(rate: float, answers_per_month: float, *, reps: int, seed: 
     alarmed = np.zeros(reps, dtype=bool)
     for t in range(first_look, months + 1):
         r = fall_statistics(x[:, :t], m[:, :t])
-        alarmed |= r.min(axis=1) < -ALERT_CRITICAL
+        r[np.cumsum(m[:, :t] > 0, axis=1)[:, :-1] < MIN_BEFORE] = np.inf  # as find_fall does
+        alarmed |= r.min(axis=1, initial=np.inf) < -ALERT_CRITICAL
     return float(alarmed.mean())
 
 

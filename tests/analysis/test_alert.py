@@ -39,9 +39,19 @@ def test_the_alert_names_where_the_fall_began_and_its_size():
 
 
 def test_a_month_without_answers_at_the_split_dates_the_fall_to_the_next_month_with_answers():
-    f = find_fall([90, 91, 0, 70, 69], [100, 100, 0, 100, 100])
+    f = find_fall([90, 91, 90, 0, 70, 69], [100, 100, 100, 0, 100, 100])
     assert f is not None
-    assert f.start_index == 3
+    assert f.start_index == 4
+
+
+def test_the_reference_spans_at_least_three_periods_with_answers():
+    # The demo's Sở Tư pháp: two months at 100 % by chance (123 of 123), then 94 % as before.
+    x = [56, 67, 58, 66, 54, 50, 57, 58, 51, 71, 61, 45]
+    n = [56, 67, 62, 71, 58, 56, 62, 59, 54, 73, 65, 47]
+    assert find_fall(x, n) is None
+    assert find_fall(x, n, min_before=2) is not None  # what the shorter reference said
+    assert find_fall([90, 90, 60], [100] * 3) is None  # two periods are no reference
+    assert find_fall([90, 90, 90, 60], [100] * 4).start_index == 3
 
 
 def test_flat_small_series_ending_at_one_hundred_percent_raise_nothing():
