@@ -35,6 +35,10 @@ DEFAULTS: dict[str, Any] = {
     "KIOSK_LATE_DAYS": 7,
     # An answer still in a tablet's outbox after this long shows the desk officer a "waiting" mark.
     "KIOSK_OUTBOX_WARN_SECONDS": 600,
+    # Desk sessions (POST /api/v1/desks/<code>/sessions): how often the tablet on its attract
+    # screen asks whether a dossier was just served, and how long a session waits for an answer.
+    "KIOSK_SESSION_POLL_SECONDS": 2,
+    "DESK_SESSION_MINUTES": 10,
     "RATELIMIT_STORAGE_URI": "memory://",
     # If Redis is down, count in memory rather than refuse citizens' answers with a 500.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

@@ -1,5 +1,5 @@
-"""The JSON API for one-stop software (per-dossier survey links) and the 1022 line (complaint
-tickets), described by ``/api/v1/openapi.json``.
+"""The JSON API for one-stop software (per-dossier survey links, desk sessions) and the 1022
+line (complaint tickets), described by ``/api/v1/openapi.json``.
 
 Token-authenticated (``Authorization: Bearer …``), so exempt from CSRF, which protects cookie
 sessions only; rate-limited; every error is JSON (see :mod:`survey.errors`).
@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from survey.api import complaints, links  # noqa: E402, F401  (routes register on import)
+from survey.api import complaints, desks, links  # noqa: E402, F401  (routes register on import)

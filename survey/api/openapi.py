@@ -37,7 +37,11 @@ def document() -> dict[str, Any]:
                 "survey; one dossier is counted once, a second answer is thanked and not counted. "
                 "The dossier code is never stored in clear, only as a keyed HMAC. "
                 "Complaint tickets of the 1022 line are sent to /complaints, one per call, idempotent "
-                "on ticket_id: 201 when stored, 200 when that ticket was stored before."
+                "on ticket_id: 201 when stored, 200 when that ticket was stored before. "
+                "When the officer closes a dossier, /desks/{service_point_code}/sessions tells the "
+                "desk's kiosk which dossier it has just served: the kiosk greets the citizen with "
+                "the procedure's name and its answer counts for that procedure and that dossier. "
+                "Idempotent on (desk, dossier): 201 when opened, 200 when told before."
             ),
         },
         "servers": [{"url": url_for("api.openapi").removesuffix("/openapi.json")}],
@@ -91,6 +95,37 @@ def document() -> dict[str, Any]:
                     },
                 },
             },
+            "/desks/{service_point_code}/sessions": {
+                "post": {
+                    "operationId": "openDeskSession",
+                    "summary": "The dossier a desk has just served, for its kiosk's next answer",
+                    "security": [{"bearer": []}],
+                    "parameters": [{
+                        "name": "service_point_code", "in": "path", "required": True,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 40},
+                        "example": "DP-CT-P-NINHKIEU",
+                    }],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/DeskSessionRequest"},
+                            "example": {"dossier_code": "000.00.28.H10-251123-0001",
+                                        "procedure_code": "1.001193"}}},
+                    },
+                    "responses": {
+                        "200": {"description": "This dossier was told to this desk before", "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/DeskSession"}}}},
+                        "201": {"description": "Opened", "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/DeskSession"}}}},
+                        "400": _error_response("The body is not a JSON object"),
+                        "401": _error_response("Missing, unknown or revoked token"),
+                        "404": _error_response("No such desk in the token's unit"),
+                        "409": _error_response("The dossier was told to this desk with another procedure"),
+                        "422": _error_response("A field is missing or wrong, or an unknown procedure"),
+                        "429": _error_response("Too many requests"),
+                    },
+                },
+            },
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -119,6 +154,30 @@ def document() -> dict[str, Any]:
                             "maxLength": 40,
                             "example": "DP-CT-P-NINHKIEU",
                         },
+                    },
+                },
+                "DeskSessionRequest": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["dossier_code", "procedure_code"],
+                    "properties": {
+                        "dossier_code": {"type": "string", "minLength": 1, "maxLength": 60,
+                                         "example": "000.00.28.H10-251123-0001"},
+                        "procedure_code": {"type": "string", "minLength": 1, "maxLength": 40,
+                                           "example": "1.001193"},
+                    },
+                },
+                "DeskSession": {
+                    "type": "object",
+                    "required": ["service_point_code", "procedure_code", "procedure_name", "expires_at",
+                                 "answered", "created"],
+                    "properties": {
+                        "service_point_code": {"type": "string", "example": "DP-CT-P-NINHKIEU"},
+                        "procedure_code": {"type": "string", "example": "1.001193"},
+                        "procedure_name": {"type": "string", "example": "Đăng ký khai sinh"},
+                        "expires_at": {"type": "string", "format": "date-time"},
+                        "answered": {"type": "boolean", "description": "The kiosk has recorded its answer"},
+                        "created": {"type": "boolean"},
                     },
                 },
                 "ComplaintTicket": {

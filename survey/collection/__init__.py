@@ -2,6 +2,8 @@
 
 - ``responses``: the one write path (``record_response``): a response stored exactly once, a
   dossier counted once, for every channel;
+- ``desks``: desk sessions, the dossier a desk has just served, told by the one-stop software
+  and carried by the desk kiosk's next answer; the kiosk's "what did you come for" choices;
 - ``kiosks``: enrolment of a desk tablet and its look-up on each answer;
 - ``qrcodes``: revocable QR codes and their posters; ``signing``: the signed survey payloads and
   the dossier HMAC;

@@ -62,6 +62,7 @@ def write_csv(
     columns = [*FIXED_COLUMNS, *item_columns(k for i in instruments for k in i.item_keys)]
     if with_comments:
         columns.append("comment")
+    columns.append("partial")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     count = 0
@@ -108,6 +109,7 @@ def _rows(
             "respondent_type": response.respondent_type or "",
             "instrument": refs[response.instrument_id],
         }
+        row["partial"] = "1" if response.partial else "0"
         row.update({f"q.{a.item_key}": a.value for a in response.answers})
         if with_comments:
             row["comment"] = response.comment or ""

@@ -86,7 +86,7 @@ def import_responses(
     every unit) limits the units, and the service points, that the rows may name. Audited.
     """
     rows = read_rows(source, (*FIXED_COLUMNS[:3], "channel", "instrument"))
-    known = set(FIXED_COLUMNS) | {"comment", "weight"}
+    known = set(FIXED_COLUMNS) | {"comment", "weight", "partial"}
     unknown = [c for c in (rows[0] if rows else {}) if c not in known and not c.startswith("q.")]
     if unknown:
         raise ImportFailed([Problem(1, c, _l("cột không có trong mẫu")) for c in unknown])
@@ -165,6 +165,9 @@ def _parse_response(
         bad("instrument", _l("không có mẫu phiếu đã công bố %(ref)s (ví dụ sipas-short@1)",
                              ref=row["instrument"]))
     ratings = _ratings(row, instrument, bad)
+    if row.get("partial", "") not in ("", "0", "1"):
+        bad("partial", _l("%(value)s không phải một trong: %(values)s", value=row["partial"],
+                          values="0, 1"))
     if unit is None or instrument is None or submitted_at is None or submitted_at.tzinfo is None:
         return None
     context = Context.of(instrument, unit, row_channel, service_point=point, procedure=procedure)
@@ -174,6 +177,7 @@ def _parse_response(
         comment=row.get("comment") or None,
         respondent_type=row.get("respondent_type") or None,
         submitted_at=submitted_at,
+        partial=row.get("partial") == "1",
     )
     try:
         check(context, submission)

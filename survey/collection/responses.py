@@ -92,6 +92,8 @@ class Submission:
     comment: str | None = None
     respondent_type: str | None = None
     submitted_at: datetime | None = None
+    partial: bool = False  # ended idle after ``overall`` was answered (a kiosk, SPEC §6)
+    service_step: str | None = None  # the kiosk's service step: "chosen", "skipped", or not shown
 
 
 def check(context: Context, submission: Submission) -> None:
@@ -116,6 +118,10 @@ def check(context: Context, submission: Submission) -> None:
         raise SubmissionError(_l("Không có loại người trả lời %(kind)s.", kind=submission.respondent_type))
     if submission.comment and len(submission.comment) > MAX_COMMENT:
         raise SubmissionError(_l("Ý kiến dài quá %(n)s ký tự.", n=MAX_COMMENT))
+    if submission.partial and "overall" not in submission.ratings:
+        raise SubmissionError(_l("Câu trả lời dở dang cần có câu hỏi chung."))
+    if submission.service_step not in (None, "chosen", "skipped"):
+        raise SubmissionError(_l("Bước chọn dịch vụ không hợp lệ."))
     if submission.submitted_at is not None and submission.submitted_at.tzinfo is None:
         raise SubmissionError(_l("Thời điểm trả lời cần có múi giờ."))
 
@@ -173,4 +179,6 @@ def _response_row(response_id: str, context: Context, submission: Submission) ->
         "dossier_hash": context.dossier_hash,
         "flag": None,
         "excluded": False,
+        "partial": submission.partial,
+        "service_step": submission.service_step,
     }

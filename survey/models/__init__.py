@@ -1,6 +1,7 @@
 """The data model. Import models from here: ``from survey.models import Unit, Response``."""
 
 from survey.models.casework import Complaint, ComplaintContact
+from survey.models.desks import DeskSession
 from survey.models.instruments import Instrument
 from survey.models.messaging import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 from survey.models.responses import Answer, Response, ResponseProblem
@@ -24,6 +25,7 @@ __all__ = [
     "Complaint",
     "ComplaintContact",
     "DeliveryAttempt",
+    "DeskSession",
     "DossierVolume",
     "Instrument",
     "Kiosk",

@@ -32,6 +32,8 @@ class Response(Base):
             name="respondent_type",
         ),
         CheckConstraint("overall IS NULL OR overall BETWEEN 1 AND 5", name="overall"),
+        CheckConstraint("service_step IS NULL OR service_step IN ('chosen', 'skipped')",
+                        name="service_step"),
         Index("ix_response_unit_submitted", "unit_id", "submitted_at"),
         # Covering indexes for the dashboards and reports (survey/reporting, migration 0002).
         Index("ix_response_reporting_time", "submitted_at", "unit_id", "instrument_id", "overall",
@@ -59,6 +61,12 @@ class Response(Base):
     # may exclude a flagged response from the indices, reversibly and with an audit entry.
     flag: Mapped[str | None] = mapped_column(String(40))
     excluded: Mapped[bool] = mapped_column(default=False)
+    # A kiosk response that ended idle after ``overall`` was answered (SPEC §6): counted like any
+    # other, marked so that analysts can tell it apart (the ``partial`` column of SPEC §3).
+    partial: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # The kiosk's "what did you come for" step, where it was offered (no desk session): the
+    # citizen ``chosen`` a service or ``skipped`` it; NULL where the step was not shown.
+    service_step: Mapped[str | None] = mapped_column(String(10))
 
     instrument: Mapped[Instrument] = relationship()
     procedure: Mapped[Procedure | None] = relationship()

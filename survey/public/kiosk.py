@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from survey.collection import instruments, kiosk_outbox
+from survey.collection import desks, instruments, kiosk_outbox
 from survey.collection.kiosks import (
     COOKIE,
     EnrolledKiosk,
@@ -37,7 +37,7 @@ from survey.collection.kiosks import (
 from survey.collection.responses import Context, SubmissionError, record_response
 from survey.database import reading_first
 from survey.extensions import db
-from survey.public import bp, limits
+from survey.public import bp, kiosk_steps, limits
 from survey.public.forms import survey_form
 
 FIVE_YEARS = 5 * 365 * 24 * 3600
@@ -94,6 +94,7 @@ def kiosk() -> Response:
     page = render_template(
         "public/kiosk.html", form=form, kiosk=current, instrument=instrument,
         expired=request.args.get("expired") == "1",
+        choices=desks.service_choices(db.session, current.unit_id),
     )
     return _no_store(current_app.make_response(page))
 
@@ -117,14 +118,17 @@ def kiosk_submit() -> Response | tuple[Response, int]:
     )
     late = timedelta(days=current_app.config["KIOSK_LATE_DAYS"])
     when = answered_at(form.answered_at.data, datetime.now(UTC), late)
+    context, submission = kiosk_steps.with_extras(
+        request.form, context, replace(form.to_submission(), submitted_at=when))
     try:
-        outcome = record_response(db.session, context, replace(form.to_submission(), submitted_at=when))
+        outcome = record_response(db.session, context, submission)
     except SubmissionError as error:
         return _rejected({"form": [str(error)]})
+    ref = kiosk_steps.file_comment(request.form, context, submission) if outcome == "recorded" else None
     touch(db.session, current)
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(status=outcome)
+        return jsonify(status=outcome, **({"complaint_ref": ref} if ref else {}))
     return redirect(url_for("public.kiosk_thanks"), code=303)
 
 
@@ -136,6 +140,21 @@ def _rejected(errors: object) -> tuple[Response, int]:
         message=_("Câu trả lời không hợp lệ. Vui lòng làm lại."),
     )
     return current_app.make_response(page), 400
+
+
+@bp.get("/kiosk/session")
+def kiosk_session() -> Response:
+    """The desk session the tablet should greet with, if the one-stop software told of one.
+
+    Polled every ``KIOSK_SESSION_POLL_SECONDS`` while the attract screen shows: one indexed
+    read, no write.
+    """
+    current = _current_kiosk()
+    if current is None:
+        abort(403)
+    live = desks.live_session(db.session, current.service_point_id)
+    body = {"key": live.key, "procedure": live.procedure} if live else None
+    return _no_store(jsonify(session=body))
 
 
 @bp.get("/kiosk/thanks")

@@ -1,4 +1,6 @@
-// Kiosk: attract screen, one question per screen, auto-advance, idle reset, neutral thanks.
+// Kiosk: attract screen, one question per screen, auto-advance with a way back, neutral thanks.
+// Left idle, the answers are recorded (marked partial) if the overall question was answered.
+// On the attract screen it polls for a desk session (the dossier just served) to greet with.
 // Every submission goes to an outbox (IndexedDB) first, then to the server, so an answer given while
 // the network is down is sent when it returns. Each carries its idempotency key: a resend is harmless.
 (function () {
@@ -12,7 +14,11 @@
   var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
   var idleMs = Number(root.dataset.idle) * 1000;
   var thanksMs = Number(root.dataset.thanks) * 1000;
-  var index = 0, idleTimer = null, sending = false;
+  var index = 0, idleTimer = null, sending = false, advance = null;
+  // "Previous question": one button, moved into the current step; an answer can always be fixed.
+  var prev = document.createElement("button");
+  prev.type = "button"; prev.className = "prev link-button"; prev.textContent = root.dataset.prev;
+  var used = {}, service = document.getElementById("service-step"), greeting = document.getElementById("greeting");
 
   // --- Outbox: IndexedDB, or memory where IndexedDB is unavailable -------------------------------
   var memory = {}, dbp = new Promise(function (resolve) {
@@ -48,7 +54,7 @@
       .then(function (r) {
         // Only the server's own answer counts: a captive portal's "200 OK" page is not a receipt.
         return r.json().then(function (j) {
-          if (r.ok && (j.status === "recorded" || j.status === "duplicate")) return drop(item.key);
+          if (r.ok && /^(recorded|duplicate|dossier_used)$/.test(j.status)) return drop(item.key);
           // Invalid for good: resending cannot help, but it is kept (and counted as waiting)
           // until an administrator discards it.
           if (j.status === "rejected") { item.held = true; return keep(item); }
@@ -100,10 +106,15 @@
   function anyLow() {
     return Array.prototype.some.call(form.querySelectorAll(".rating input:checked"), function (i) { return Number(i.value) <= 2; });
   }
-  function show(i) {
-    while (i < steps.length && steps[i].hasAttribute("data-when-low") && !anyLow()) i++;
+  function skipped(s) { return s.disabled || (s.hasAttribute("data-when-low") && !anyLow()); }
+  function show(i, back) {
+    while (i >= 0 && i < steps.length - 1 && skipped(steps[i])) i += back ? -1 : 1;
+    if (i < 0) return show(0);
     index = Math.min(i, steps.length - 1);
     steps.forEach(function (s, k) { s.classList.toggle("current", k === index); });
+    var first = steps.findIndex(function (s) { return !s.disabled; });
+    prev.hidden = index <= first;
+    steps[index].appendChild(prev);
     var legend = steps[index].querySelector("legend");
     if (legend) { legend.setAttribute("tabindex", "-1"); legend.focus(); }
     armIdle();
@@ -118,45 +129,72 @@
     form.reset();
     // Always a fresh key, made here: a page served from the offline cache repeats its old one.
     form.elements.idempotency_key.value = newKey();
+    desk(null);
     sending = false;
     if (root.dataset.locale !== "vi" && navigator.onLine) { location.replace(root.dataset.home + "?lang=vi"); return; }
     screen("attract");
   }
   function armIdle() {
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(reset, idleMs);
+    idleTimer = setTimeout(idle, idleMs);
+  }
+  // SPEC §6: left idle after the overall question, the answers given are recorded, marked partial.
+  function idle() {
+    var overall = form.querySelector('[data-item="overall"] input:checked');
+    if (overall && !sending) record(true); else reset();
   }
   function submit(event) {
     event.preventDefault();
-    if (sending) return;
+    if (!sending) record(false);
+  }
+  function record(partial) {
     sending = true;
-    clearTimeout(idleTimer);
+    clearTimeout(idleTimer); clearTimeout(advance);
     var fields = [];
     new FormData(form).forEach(function (value, name) { if (name !== "csrf_token") fields.push([name, value]); });
     fields.push(["answered_at", String(Date.now())]); // if sent later, the answer keeps its own time
+    if (partial) fields.push(["partial", "1"]);
     var item = { key: form.elements.idempotency_key.value, fields: fields, at: Date.now() };
-    screen("thanks");
-    setTimeout(reset, thanksMs);
-    keep(item).catch(function () { memory[item.key] = item; }).then(flush);
+    if (form.elements.desk_session.value) used[form.elements.desk_session.value] = 1; // never greet twice
+    screen(partial ? "attract" : "thanks");
+    var kept = keep(item).catch(function () { memory[item.key] = item; });
+    if (partial) kept.then(reset).then(flush); else { setTimeout(reset, thanksMs); kept.then(flush); }
+  }
+  // --- Desk session: the one-stop software says which dossier was just served ----------------------
+  function desk(s) {
+    form.elements.desk_session.value = s ? s.key : "";
+    if (service) service.disabled = !!s;
+    greeting.hidden = !s;
+    greeting.textContent = s ? greeting.dataset.label.replace("{procedure}", s.procedure) : "";
+  }
+  function poll() {
+    if (attract.hidden || document.hidden) return;
+    fetch(root.dataset.sessionUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (j) { if (!attract.hidden) desk(j.session && !used[j.session.key] ? j.session : null); })
+      .catch(function () { /* offline: the kiosk works without a session */ });
   }
 
   document.getElementById("start").addEventListener("click", function () { screen("form"); show(0); });
   form.addEventListener("change", function (e) {
-    if (e.target.type === "radio") setTimeout(function () { show(index + 1); }, 250);
+    if (e.target.type === "radio") { clearTimeout(advance); advance = setTimeout(function () { show(index + 1); }, 300); }
     else armIdle();
   });
   form.addEventListener("input", armIdle);
   form.addEventListener("click", function (e) {
-    if (e.target.hasAttribute("data-next")) show(index + 1);
+    if (e.target === prev) { clearTimeout(advance); show(index - 1, true); }
+    else if (e.target.hasAttribute("data-next")) show(index + 1);
   });
   form.addEventListener("submit", submit);
   window.addEventListener("pageshow", function (e) { if (e.persisted) reset(); });
   window.addEventListener("online", flush);
   setInterval(flush, 15000);
+  setInterval(poll, Number(root.dataset.poll) * 1000);
   if (navigator.serviceWorker && root.dataset.worker) {
     navigator.serviceWorker.register(root.dataset.worker, { scope: root.dataset.home }).catch(function () {});
   }
   form.elements.idempotency_key.value = newKey();
   screen("attract");
   flush();
+  poll();
 })();

@@ -40,7 +40,8 @@ def built_in_item_keys() -> set[str]:
 def test_header_is_the_spec_columns_in_order_without_comment(runner):
     columns = header(runner)
     assert columns[:10] == [*FIXED, "q.overall"]
-    items = columns[10:]
+    assert columns[-1] == "partial"  # SPEC §3's last column (§6's idle rule)
+    items = columns[10:-1]
     assert all(c.startswith("q.") for c in items)
     assert {c.removeprefix("q.") for c in items} == built_in_item_keys() - {"overall"}
     components = [c.split(".")[1] for c in items]
@@ -50,7 +51,7 @@ def test_header_is_the_spec_columns_in_order_without_comment(runner):
 
 
 def test_comment_column_only_with_comments_flag(runner):
-    assert header(runner, "--comments")[-1] == "comment"
+    assert header(runner, "--comments")[-2:] == ["comment", "partial"]
 
 
 def test_row_carries_context_local_time_and_empty_skipped_items(app_context, runner):
