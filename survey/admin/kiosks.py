@@ -26,7 +26,7 @@ from survey.admin.common import (
     visible_ids,
 )
 from survey.auth import roles_required
-from survey.collection import instruments, kiosk_outbox, kiosks
+from survey.collection import desks, instruments, kiosk_outbox, kiosks
 from survey.extensions import db
 from survey.models import Kiosk, ServicePoint
 
@@ -64,7 +64,9 @@ def _show_code(kiosk: Kiosk, code: str) -> Response:
 @bp.get("/kiosks")
 @roles_required(*STAFF)
 def kiosks_list() -> str:
-    return render_template("admin/kiosks.html", kiosks=_kiosks(), form=_form())
+    listed = _kiosks()
+    rates = desks.service_step_rates(db.session, [k.id for k in listed]) if current_user.role == "admin" else None
+    return render_template("admin/kiosks.html", kiosks=listed, form=_form(), rates=rates)
 
 
 @bp.post("/kiosks")

@@ -22,7 +22,7 @@ from sqlalchemy import func, select, update
 from survey.collection.responses import Context
 from survey.collection.signing import dossier_hash
 from survey.extensions import AnySession
-from survey.models import DeskSession, Procedure, Sector, ServicePoint
+from survey.models import DeskSession, Procedure, Response, Sector, ServicePoint
 from survey.security import new_secret
 
 CHOICES_MAX = 5  # large buttons on one screen, plus "Khác / bỏ qua"
@@ -122,3 +122,33 @@ def chosen_sector(session: AnySession, code: str | None) -> int | None:
     if not code or len(code) > 40:
         return None
     return session.scalar(select(Sector.id).filter_by(code=code))
+
+
+@dataclass(frozen=True)
+class StepRate:
+    """A kiosk's service step over a period: how often it was offered, and answered."""
+
+    offered: int
+    chosen: int
+
+    @property
+    def share(self) -> float:
+        return self.chosen / self.offered if self.offered else 0.0
+
+
+def service_step_rates(session: AnySession, kiosk_ids: list[int], *, days: int = 30
+                       ) -> dict[int, StepRate]:
+    """Per kiosk, its service step over the last ``days`` days (for administrators)."""
+    if not kiosk_ids:
+        return {}
+    since = datetime.now(UTC) - timedelta(days=days)
+    rows = session.execute(
+        select(Response.kiosk_id, Response.service_step, func.count())
+        .where(Response.kiosk_id.in_(kiosk_ids), Response.submitted_at >= since,
+               Response.service_step.is_not(None))
+        .group_by(Response.kiosk_id, Response.service_step)
+    ).all()
+    counts: dict[int, dict[str, int]] = {}
+    for kiosk_id, step, n in rows:
+        counts.setdefault(kiosk_id, {})[step] = n
+    return {k: StepRate(offered=sum(c.values()), chosen=c.get("chosen", 0)) for k, c in counts.items()}

@@ -134,13 +134,18 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-@pytest.fixture
-def kiosk_page(live_server: LiveServer, page: Page) -> tuple[Page, int]:
-    """A tablet enrolled through the enrolment page with a one-time code, on its attract screen."""
+def enrol(live_server: LiveServer, page: Page) -> int:
+    """Enrol ``page`` as a new kiosk through the enrolment page; returns the kiosk's id."""
     kiosk_id, code = live_server.new_kiosk()
     page.goto(f"{live_server.url}/kiosk/enrol")
     page.get_by_label("Mã kích hoạt").fill(code)
     page.get_by_role("button", name="Kích hoạt").click()
     page.wait_for_url(f"{live_server.url}/kiosk")
     page.locator("#attract").wait_for(state="visible")
-    return page, kiosk_id
+    return kiosk_id
+
+
+@pytest.fixture
+def kiosk_page(live_server: LiveServer, page: Page) -> tuple[Page, int]:
+    """A tablet enrolled through the enrolment page with a one-time code, on its attract screen."""
+    return page, enrol(live_server, page)

@@ -6,7 +6,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from tests.browser.test_kiosk_browser import tap_face
+from survey.extensions import db
+from tests.browser.conftest import enrol
+from tests.browser.test_kiosk_browser import start, tap_face
+from tests.factories import make_procedure
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +29,26 @@ def serious_violations(page: Page, *, allow: tuple[str, ...] = ()) -> list[str]:
 def test_kiosk_screens_have_no_serious_violations(kiosk_page):
     page, _kiosk_id = kiosk_page
     assert serious_violations(page) == [], "attract screen"
-    page.locator("#start").click()
+    start(page)
     assert serious_violations(page) == [], "first question"
     tap_face(page, 1)
     assert serious_violations(page) == [], "second question"
+
+
+def test_kiosk_service_and_comment_steps_have_no_serious_violations(live_server, page):
+    with live_server.app.app_context():
+        make_procedure(db.session, "land")  # the service step offers the sectors of procedures
+        db.session.commit()
+        db.session.remove()
+    enrol(live_server, page)
+    page.locator("#start").click()
+    page.locator(".step.current.service").wait_for()
+    assert serious_violations(page) == [], "service step"
+    page.evaluate("() => { document.querySelectorAll('.step').forEach(s => s.classList.remove('current'));"
+                  " document.querySelector('.step.comment').classList.add('current'); }")
+    page.locator("#complaint").check()
+    page.locator("#complaint_phone").wait_for(state="visible")
+    assert serious_violations(page) == [], "comment step with the complaint offer"
 
 
 def test_kiosk_thanks_and_enrolment_pages_have_no_serious_violations(live_server, page):

@@ -4,6 +4,8 @@ rule's partial answers; the service step; a kiosk comment filed as a phản ánh
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +16,9 @@ from survey.collection import kiosks
 from survey.collection.signing import dossier_hash
 from survey.extensions import db
 from survey.models import Complaint, DeskSession, Response
+from survey.reporting.queries import Scope, item_sums, overall_counts
 from tests.factories import make_procedure, make_service_point
+from tests.helpers import login_as
 from tests.survey.test_kiosk import form_values
 
 DOSSIER = "000.00.28.H10-251123-0001"
@@ -159,3 +163,39 @@ def test_a_kiosk_comment_becomes_a_complaint_with_a_consented_phone_only(app, cl
         assert cases["Chờ quá lâu"].channel == "kiosk"
         assert cases["Chờ quá lâu"].contact is not None
         assert cases["Thiếu ghế"].contact is None
+
+
+def test_partial_and_desk_answers_count_in_the_indices_and_the_export_marks_partial(app, client, desk,
+                                                                                    runner):
+    open_session(client, desk)
+    live = client.get("/kiosk/session").get_json()["session"]
+    answer(client, desk_session=live["key"], q_staff__courteous="5")
+    answer(client, partial="1", q_overall="2", q_staff__courteous="1")
+    with app.app_context():
+        unit_id = db.session.scalars(select(Response.unit_id)).first()
+        everything = Scope(unit_ids=[unit_id])
+        assert overall_counts(db.session, everything)[()].n == 2  # the partial answer counts
+        items = item_sums(db.session, everything)[()]
+        assert items.respondents == 2
+        # The desk's dossier puts the kiosk answer in the TTHC and sector populations.
+        tthc = Scope(unit_ids=[unit_id], with_procedure=True, sector_ids=[desk["sector_id"]])
+        assert overall_counts(db.session, tthc)[()].n == 1
+    result = runner.invoke(args=["responses", "export", "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert sorted((r["q.overall"], r["partial"]) for r in rows) == [("2", "1"), ("4", "0")]
+
+
+def test_administrators_see_the_service_step_rate_on_the_kiosk_list(app, client, desk):
+    answer(client, service_offered="1", service="land")
+    answer(client, service_offered="1", service="")
+    answer(client, service_offered="1", service="land")
+    staff = app.test_client()
+    login_as(app, staff, "admin")
+    page = staff.get("/admin/kiosks").get_data(as_text=True)
+    assert "Chọn dịch vụ (30 ngày)" in page
+    assert "2/3 lần" in page
+    with app.app_context():
+        unit_id = db.session.scalars(select(Response.unit_id)).first()
+    viewer = app.test_client()
+    login_as(app, viewer, "unit_manager", unit_id)
+    assert "Chọn dịch vụ (30 ngày)" not in viewer.get("/admin/kiosks").get_data(as_text=True)
