@@ -65,7 +65,9 @@ def _show_code(kiosk: Kiosk, code: str) -> Response:
 @roles_required(*STAFF)
 def kiosks_list() -> str:
     listed = _kiosks()
-    rates = desks.service_step_rates(db.session, [k.id for k in listed]) if current_user.role == "admin" else None
+    rates = None  # the service step's answer rate: administrators only (SPEC §6, small cells)
+    if current_user.role == "admin":
+        rates = desks.service_step_rates(db.session, [k.id for k in listed])
     return render_template("admin/kiosks.html", kiosks=listed, form=_form(), rates=rates)
 
 

@@ -54,7 +54,8 @@ def test_a_desk_session_pushed_by_the_api_greets_on_the_kiosk_and_its_answer_car
         sector = db.session.get_one(Procedure, procedure_id).sector_id
         db.session.remove()
     assert (stored.procedure_id, stored.sector_id) == (procedure_id, sector)
-    assert stored.dossier_hash and not stored.partial
+    assert stored.dossier_hash
+    assert not stored.partial
     expect(page.locator("#attract")).to_be_visible(timeout=10_000)
     expect(page.locator("#greeting")).to_be_hidden()  # answered: the next citizen is not greeted
 
@@ -66,7 +67,8 @@ def test_idle_at_the_comment_step_records_the_answers_marked_partial(live_server
     expect(page.locator("#attract")).to_be_visible(timeout=6_000)
     assert wait_for_count(live_server, 1, kiosk_id=kiosk_id) == 1
     [stored] = live_server.stored(kiosk_id=kiosk_id)
-    assert stored.partial and stored.overall == 4
+    assert stored.partial
+    assert stored.overall == 4
     assert stored.respondent_type == "organisation"
     assert len(stored.answers) == 6
 
@@ -85,4 +87,5 @@ def test_the_previous_question_button_fixes_a_wrong_tap(live_server, kiosk_page)
     page.get_by_role("button", name="Gửi ý kiến").click()
     assert wait_for_count(live_server, 1, kiosk_id=kiosk_id) == 1
     [stored] = live_server.stored(kiosk_id=kiosk_id)
-    assert stored.overall == 5 and not stored.partial
+    assert stored.overall == 5
+    assert not stored.partial

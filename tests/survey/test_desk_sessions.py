@@ -30,7 +30,7 @@ def desk(app, client):
     with app.app_context():
         point = make_service_point(db.session)
         procedure = make_procedure(db.session, "land")
-        kiosk, code = kiosks.create_kiosk(db.session, None, point, label="Quầy 1")
+        _kiosk, code = kiosks.create_kiosk(db.session, None, point, label="Quầy 1")
         _token, secret = tokens.issue_token(db.session, point.unit, label="một cửa")
         db.session.commit()
         info = {"secret": secret, "point": point.code, "procedure": procedure.code,
@@ -57,7 +57,8 @@ def test_a_session_is_opened_once_and_the_kiosk_answer_carries_procedure_sector_
     assert first.status_code == 201, first.get_json()
     assert first.get_json()["procedure_name"] == desk["procedure_name"]
     again = open_session(client, desk)
-    assert again.status_code == 200 and again.get_json()["created"] is False
+    assert again.status_code == 200
+    assert again.get_json()["created"] is False
     with app.app_context():
         assert len(db.session.scalars(select(DeskSession)).all()) == 1
     live = client.get("/kiosk/session").get_json()["session"]
@@ -125,7 +126,8 @@ def test_a_key_of_another_desk_adds_nothing(app, client, desk):
     assert answer(client, desk_session="k" * 32).get_json() == {"status": "recorded"}
     with app.app_context():
         stored = db.session.scalars(select(Response)).one()
-        assert stored.procedure_id is None and stored.dossier_hash is None
+        assert stored.procedure_id is None
+        assert stored.dossier_hash is None
 
 
 def test_a_partial_answer_is_kept_only_with_overall_and_is_marked(app, client, desk):
@@ -140,7 +142,8 @@ def test_a_partial_answer_is_kept_only_with_overall_and_is_marked(app, client, d
 
 def test_the_service_step_gives_the_sector_and_its_answer_is_told_apart(app, client, desk):
     page = client.get("/kiosk").get_data(as_text=True)
-    assert "Khác / bỏ qua" in page and 'name="service" value="land"' in page
+    assert "Khác / bỏ qua" in page
+    assert 'name="service" value="land"' in page
     answer(client, service_offered="1", service="land")
     answer(client, service_offered="1", service="")
     answer(client)
@@ -153,7 +156,8 @@ def test_the_service_step_gives_the_sector_and_its_answer_is_told_apart(app, cli
 def test_a_kiosk_comment_becomes_a_complaint_with_a_consented_phone_only(app, client, desk):
     filed = answer(client, comment="Chờ quá lâu", complaint="1", complaint_phone="0912 345 678",
                    complaint_consent="1").get_json()
-    assert filed["status"] == "recorded" and filed["complaint_ref"]
+    assert filed["status"] == "recorded"
+    assert filed["complaint_ref"]
     unconsented = answer(client, comment="Thiếu ghế", complaint="1", complaint_phone="0912345678")
     assert unconsented.get_json()["complaint_ref"]
     assert "complaint_ref" not in answer(client, comment="Tốt").get_json()
