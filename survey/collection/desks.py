@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from survey.collection.responses import Context
 from survey.collection.signing import dossier_hash
@@ -107,7 +107,7 @@ def service_choices(session: AnySession, unit_id: int) -> list[tuple[str, str]]:
 
     Where no procedure names the unit, the sectors with the most procedures overall.
     """
-    def top(where: list[object]) -> list[tuple[str, str]]:
+    def top(where: list[ColumnElement[bool]]) -> list[tuple[str, str]]:
         rows = session.execute(
             select(Sector.code, Sector.name).join(Procedure, Procedure.sector_id == Sector.id)
             .where(*where).group_by(Sector.id, Sector.code, Sector.name)
@@ -150,5 +150,5 @@ def service_step_rates(session: AnySession, kiosk_ids: list[int], *, days: int =
     ).all()
     counts: dict[int, dict[str, int]] = {}
     for kiosk_id, step, n in rows:
-        counts.setdefault(kiosk_id, {})[step] = n
+        counts.setdefault(int(kiosk_id or 0), {})[str(step)] = n
     return {k: StepRate(offered=sum(c.values()), chosen=c.get("chosen", 0)) for k, c in counts.items()}

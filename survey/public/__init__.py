@@ -1,4 +1,5 @@
-"""Citizens' pages: the desk kiosk, the phone survey behind a QR code, and the landing page."""
+"""Citizens' pages: the desk kiosk (``kiosk``; ``kiosk_steps``: what its answers carry beyond the
+form), the phone survey behind a QR code, and the landing page."""
 
 from flask import Blueprint, current_app, send_from_directory
 from werkzeug.wrappers import Response

@@ -18,7 +18,7 @@
   // "Previous question": one button, moved into the current step; an answer can always be fixed.
   var prev = document.createElement("button");
   prev.type = "button"; prev.className = "prev link-button"; prev.textContent = root.dataset.prev;
-  var used = {}, service = document.getElementById("service-step"), greeting = document.getElementById("greeting");
+  var used = {}, shown = null, thanksTimer = null, service = document.getElementById("service-step"), greeting = document.getElementById("greeting");
 
   // --- Outbox: IndexedDB, or memory where IndexedDB is unavailable -------------------------------
   var memory = {}, dbp = new Promise(function (resolve) {
@@ -54,6 +54,7 @@
       .then(function (r) {
         // Only the server's own answer counts: a captive portal's "200 OK" page is not a receipt.
         return r.json().then(function (j) {
+          if (j.complaint_ref && item.key === shown) showRef(j.complaint_ref);
           if (r.ok && /^(recorded|duplicate|dossier_used)$/.test(j.status)) return drop(item.key);
           // Invalid for good: resending cannot help, but it is kept (and counted as waiting)
           // until an administrator discards it.
@@ -125,11 +126,12 @@
     thanks.hidden = which !== "thanks";
   }
   function reset() {
-    clearTimeout(idleTimer);
+    clearTimeout(idleTimer); clearTimeout(thanksTimer);
     form.reset();
     // Always a fresh key, made here: a page served from the offline cache repeats its old one.
     form.elements.idempotency_key.value = newKey();
     desk(null);
+    document.getElementById("ref").hidden = true;
     sending = false;
     if (root.dataset.locale !== "vi" && navigator.onLine) { location.replace(root.dataset.home + "?lang=vi"); return; }
     screen("attract");
@@ -155,12 +157,21 @@
     fields.push(["answered_at", String(Date.now())]); // if sent later, the answer keeps its own time
     if (partial) fields.push(["partial", "1"]);
     var item = { key: form.elements.idempotency_key.value, fields: fields, at: Date.now() };
+    shown = partial ? null : item.key;
     if (form.elements.desk_session.value) used[form.elements.desk_session.value] = 1; // never greet twice
     screen(partial ? "attract" : "thanks");
     var kept = keep(item).catch(function () { memory[item.key] = item; });
-    if (partial) kept.then(reset).then(flush); else { setTimeout(reset, thanksMs); kept.then(flush); }
+    if (partial) kept.then(reset).then(flush); else { thanksTimer = setTimeout(reset, thanksMs); kept.then(flush); }
   }
   // --- Desk session: the one-stop software says which dossier was just served ----------------------
+  // The reference of a comment filed as a phản ánh, while this citizen's thanks still shows.
+  function showRef(ref) {
+    var p = document.getElementById("ref");
+    p.textContent = p.dataset.label.replace("{ref}", ref).replace("{url}", p.dataset.url);
+    if (thanks.hidden) return;
+    p.hidden = false;
+    clearTimeout(thanksTimer); thanksTimer = setTimeout(reset, thanksMs * 3); // time to note it down
+  }
   function desk(s) {
     form.elements.desk_session.value = s ? s.key : "";
     if (service) service.disabled = !!s;

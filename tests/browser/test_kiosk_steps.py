@@ -7,10 +7,11 @@ import time
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from survey.administration import api_tokens as tokens
 from survey.extensions import db
-from survey.models import Kiosk, Procedure
+from survey.models import Complaint, Kiosk, Procedure
 from tests import factories
 from tests.browser.test_kiosk_browser import answer_survey, start, tap_face, wait_for_count
 
@@ -89,3 +90,21 @@ def test_the_previous_question_button_fixes_a_wrong_tap(live_server, kiosk_page)
     [stored] = live_server.stored(kiosk_id=kiosk_id)
     assert stored.overall == 5
     assert not stored.partial
+
+
+def test_a_comment_filed_as_a_complaint_shows_its_reference_on_the_thanks_screen(live_server, kiosk_page):
+    page, kiosk_id = kiosk_page
+    answer_survey(page, [2, 3, 3, 3, 3, 3])
+    page.locator("#comment").fill("Phải chờ quá lâu ở quầy")
+    page.locator("#complaint").check()
+    page.get_by_label("Số điện thoại để nhận trả lời (không bắt buộc)").fill("0912 345 678")
+    page.get_by_text("Tôi đồng ý để cơ quan dùng số này").click()
+    page.get_by_role("button", name="Gửi ý kiến").click()
+    expect(page.locator("#ref")).to_contain_text("Mã phản ánh của Ông/Bà: ")
+    ref = page.locator("#ref").inner_text().split(": ", 1)[1].split(".", 1)[0]
+    with live_server.app.app_context():
+        case = db.session.scalars(select(Complaint).filter_by(ref=ref)).one()
+        assert case.text == "Phải chờ quá lâu ở quầy"
+        assert case.contact is not None
+        db.session.remove()
+    assert wait_for_count(live_server, 1, kiosk_id=kiosk_id) == 1
