@@ -5,7 +5,8 @@ sums and cross-products, so memory grows with the number of groups, not of rows.
 
 What counts as a known column: the fixed columns of SPEC §3 (``response_id``, ``submitted_at``,
 ``unit_code``, ``service_point_code``, ``procedure_code``, ``sector_code``, ``channel``,
-``respondent_type``, ``instrument``, ``comment``, ``weight``), ``q.overall``, and
+``respondent_type``, ``instrument``, ``comment``, ``weight``, ``partial``: a partial response
+counts like any other), ``q.overall``, and
 ``q.<component>.<item>`` where the component is one of access, procedure, staff, result,
 feedback (the SIPAS components, shared by the health and education modules) or overall. A
 ``q.overall.<item>`` column is checked but enters no index: only ``q.overall`` is the headline.
@@ -40,7 +41,7 @@ __all__ = ["FIXED_COLUMNS", "GROUPABLE", "Accumulator", "InputError", "Layout", 
 
 FIXED_COLUMNS = ("response_id", "submitted_at", "unit_code", "service_point_code",
                  "procedure_code", "sector_code", "channel", "respondent_type", "instrument",
-                 "comment", "weight")
+                 "comment", "weight", "partial")
 GROUPABLE = ("unit_code", "service_point_code", "procedure_code", "sector_code", "channel",
              "respondent_type", "instrument")
 CODES = {"": 0, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}

@@ -77,6 +77,10 @@ def test_idle_at_the_comment_step_records_the_answers_marked_partial(live_server
 def test_the_previous_question_button_fixes_a_wrong_tap(live_server, kiosk_page):
     page, kiosk_id = kiosk_page
     start(page)
+    size, color = page.locator(".step.current .count").evaluate(
+        "e => [parseFloat(getComputedStyle(e).fontSize), getComputedStyle(e).color]")
+    assert size >= 16, "the 'Câu 1/6' counter is legible"
+    assert color == "rgb(27, 31, 36)"  # the text colour, not the grey (contrast 16:1 on the page)
     tap_face(page, 1)
     page.locator(".step.current").get_by_role("button", name="‹ Câu trước").click()
     expect(page.locator(".step.current")).to_have_attribute("data-item", "overall")
