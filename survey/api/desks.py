@@ -64,4 +64,4 @@ def desk_session(service_point_code: str) -> tuple[Response, int]:
     db.session.commit()
     return jsonify(service_point_code=point.code, procedure_code=procedure.code,
                    procedure_name=procedure.name, expires_at=row.expires_at.isoformat(),
-                   answered=row.answered_at is not None, created=created), 201 if created else 200
+                   answered=desks.answered(db.session, row), created=created), 201 if created else 200

@@ -61,6 +61,12 @@ def open_session(session: AnySession, point: ServicePoint, procedure: Procedure,
     return row, True
 
 
+def answered(session: AnySession, row: DeskSession) -> bool:
+    """Whether the dossier of ``row`` has its answer, from this kiosk or on another channel."""
+    return row.answered_at is not None or session.scalar(
+        select(Response.id).filter_by(dossier_hash=row.dossier_hash)) is not None
+
+
 @dataclass(frozen=True)
 class LiveSession:
     """What the tablet is told: the key to send back, and the procedure to greet with."""
@@ -71,13 +77,18 @@ class LiveSession:
 
 def live_session(session: AnySession, service_point_id: int, *, now: datetime | None = None
                  ) -> LiveSession | None:
-    """The desk's newest session that is neither expired nor answered (one indexed query)."""
+    """The desk's newest session that is neither expired nor answered (one indexed query).
+
+    A dossier already answered on another channel (its receipt's QR code) is not offered: the
+    kiosk answer would be thanked and not counted.
+    """
     now = now or datetime.now(UTC)
+    answered = select(Response.id).where(Response.dossier_hash == DeskSession.dossier_hash).exists()
     row = session.execute(
         select(DeskSession.key, Procedure.name)
         .join(Procedure, Procedure.id == DeskSession.procedure_id)
         .where(DeskSession.service_point_id == service_point_id, DeskSession.expires_at > now,
-               DeskSession.answered_at.is_(None))
+               DeskSession.answered_at.is_(None), ~answered)
         .order_by(DeskSession.created_at.desc(), DeskSession.id.desc()).limit(1)
     ).first()
     return LiveSession(key=row[0], procedure=row[1]) if row else None

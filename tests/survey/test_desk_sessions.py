@@ -15,9 +15,9 @@ from survey.administration import api_tokens as tokens
 from survey.collection import kiosks
 from survey.collection.signing import dossier_hash
 from survey.extensions import db
-from survey.models import Complaint, DeskSession, Response
+from survey.models import Complaint, DeskSession, Response, ServicePoint
 from survey.reporting.queries import Scope, item_sums, overall_counts
-from tests.factories import make_procedure, make_service_point
+from tests.factories import make_procedure, make_response, make_service_point
 from tests.helpers import login_as
 from tests.survey.test_kiosk import form_values
 
@@ -203,3 +203,15 @@ def test_administrators_see_the_service_step_rate_on_the_kiosk_list(app, client,
     viewer = app.test_client()
     login_as(app, viewer, "unit_manager", unit_id)
     assert "Chọn dịch vụ (30 ngày)" not in viewer.get("/admin/kiosks").get_data(as_text=True)
+
+
+def test_a_dossier_already_answered_on_the_phone_is_not_offered_to_the_kiosk(app, client, desk):
+    with app.app_context():
+        point = db.session.scalars(select(ServicePoint).filter_by(code=desk["point"])).one()
+        make_response(db.session, unit=point.unit, ratings={"overall": 5}, channel="link",
+                      dossier_hash=dossier_hash(DOSSIER))
+        db.session.commit()
+    opened = open_session(client, desk)
+    assert opened.status_code == 201
+    assert opened.get_json()["answered"] is True
+    assert client.get("/kiosk/session").get_json()["session"] is None

@@ -149,3 +149,20 @@ def test_a_unit_manager_imports_only_into_their_own_units(app, client):
     )
     assert response.status_code == 400
     assert "dòng 2, cột unit_code" in response.get_data(as_text=True)
+
+
+def test_the_partial_column_is_read_and_a_partial_row_without_overall_is_refused(app_context):
+    unit = make_unit(db.session)
+    header = "response_id,submitted_at,unit_code,channel,instrument,q.overall,q.staff.courteous,partial\n"
+    good = header + (f"k1,2026-07-01T09:00:00+07:00,{unit.code},kiosk,sipas-short@1,4,2,1\n"
+                     f"k2,2026-07-01T09:05:00+07:00,{unit.code},kiosk,sipas-short@1,5,,0\n")
+    assert importing.import_responses(db.session, None, io.StringIO(good)).recorded == 2
+    stored = {r.overall: r.partial for r in db.session.scalars(select(Response))}
+    assert stored == {4: True, 5: False}
+    bad = header + (f"k3,2026-07-01T09:00:00+07:00,{unit.code},kiosk,sipas-short@1,,2,1\n"
+                    f"k4,2026-07-01T09:00:00+07:00,{unit.code},kiosk,sipas-short@1,3,,yes\n")
+    with pytest.raises(ImportFailed) as failed:
+        importing.import_responses(db.session, None, io.StringIO(bad))
+    problems = [str(p) for p in failed.value.problems]
+    assert any(p.startswith("dòng 2, cột -:") for p in problems), problems
+    assert any(p.startswith("dòng 3, cột partial:") for p in problems), problems
