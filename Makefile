@@ -12,7 +12,7 @@ DEMO_ENV := SURVEY_ENV=$${SURVEY_ENV:-development} \
 	SURVEY_DATABASE_URL=$${SURVEY_DATABASE_URL:-sqlite:///$(CURDIR)/instance/demo.sqlite3}
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test test-fast check bench coverage-study translations extract chromium nginx clean
+.PHONY: help run serve test test-fast check bench coverage-study translations extract chromium nginx clean assets
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -62,6 +62,10 @@ check: $(BIN)/.installed  ## Lint, type-check, and check that messages.pot is cu
 	$(BIN)/mypy --strict analysis
 	$(BIN)/mypy survey
 	$(BIN)/python -m tests.check_catalogue
+	$(BIN)/python -m tests.check_assets
+
+assets: $(BIN)/.installed  ## Rewrite the minified static files (*.min.js, *.min.css) from their sources
+	$(BIN)/python -m tests.check_assets --write
 
 bench: $(BIN)/.installed  ## Run the benchmarks and print their figures
 	$(BIN)/pip install --quiet -e '.[bench]'

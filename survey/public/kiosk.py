@@ -193,7 +193,7 @@ def _count(text: str) -> int:
 @bp.get("/kiosk/sw.js")
 def kiosk_worker() -> Response:
     """The offline service worker (static/sw.js), allowed to control ``/kiosk`` itself."""
-    response = send_from_directory(current_app.static_folder or "static", "sw.js", max_age=0)
+    response = send_from_directory(current_app.static_folder or "static", "sw.min.js", max_age=0)
     response.headers["Service-Worker-Allowed"] = url_for("public.kiosk")
     response.headers["Cache-Control"] = "no-cache"
     return response

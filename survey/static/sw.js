@@ -1,9 +1,9 @@
 // Kiosk service worker: the kiosk page and its assets still load when the network is down, so the
 // answers queued in the page's outbox survive a reload. Network first (fresh page and token when
 // online), the cache when offline. Submissions (POST) and /kiosk/token never touch the cache.
-var CACHE = "kiosk-v1";
+var CACHE = "kiosk-v2";
 var PAGE = new URL("../kiosk", self.location).href;
-var ASSETS = [PAGE, new URL("../static/survey.css", self.location).href, new URL("../static/kiosk.js", self.location).href];
+var ASSETS = [PAGE, new URL("../static/survey.min.css", self.location).href, new URL("../static/kiosk.min.js", self.location).href];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(ASSETS); }).then(function () { return self.skipWaiting(); }));

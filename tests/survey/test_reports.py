@@ -52,7 +52,7 @@ def test_xlsx_opens_and_holds_the_expected_numbers(client: FlaskClient, login, w
     want = proportion(46, 51)
     assert courteous[2] == "Công chức phục vụ"
     assert courteous[4:] == (51, want.value, want.ci_low, want.ci_high)
-    assert items["Dễ tìm, chỗ chờ thoải mái"][4:6] == (50, proportion(45, 50).value)
+    assert items["Chỗ ngồi chờ"][4:6] == (50, proportion(45, 50).value)
     assert "Wilson" in " ".join(str(r[0]) for r in book["Phương pháp"].iter_rows(values_only=True))
     start, generated = book["Tóm tắt"]["B3"], book["Tóm tắt"]["B6"]
     assert start.is_date, "a date, not text"
