@@ -16,5 +16,5 @@ def test_pages_link_the_minified_files(client) -> None:
     page = client.get("/").get_data(as_text=True)
     assert "/static/survey.min.css" in page
     assert "/static/survey.css" not in page
-    kiosk_page = open(check_assets.STATIC.parent.parent / "templates" / "public" / "kiosk.html").read()
+    kiosk_page = (check_assets.STATIC.parent.parent / "templates" / "public" / "kiosk.html").read_text()
     assert "kiosk.min.js" in kiosk_page
