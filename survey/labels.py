@@ -99,6 +99,7 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "user.create": _l("Tạo tài khoản"),
         "user.update": _l("Sửa tài khoản"),
         "volumes.import": _l("Nhập số hồ sơ"),
+        "volumes.put": _l("Nhận số hồ sơ từ phần mềm một cửa"),
         "webhook.create": _l("Thêm địa chỉ nhận tin tự động"),
         "webhook.update": _l("Sửa địa chỉ nhận tin tự động"),
         "outside_index.save": _l("Lưu chỉ số bên ngoài"),
