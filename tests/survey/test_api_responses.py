@@ -52,10 +52,12 @@ def test_the_same_key_twice_stores_one_response_201_then_200(app, client, desk):
     first = post(client, desk, idempotency_key=key, dossier_code=DOSSIER, respondent_type="citizen",
                  submitted_at="2026-05-12T09:30:00+07:00")
     assert first.status_code == 201, first.get_json()
-    assert first.get_json()["status"] == "recorded" and first.get_json()["counted"] is True
+    assert first.get_json()["status"] == "recorded"
+    assert first.get_json()["counted"] is True
     again = post(client, desk, idempotency_key=key, dossier_code=DOSSIER, ratings={"overall": 1})
     assert again.status_code == 200
-    assert again.get_json()["status"] == "duplicate" and again.get_json()["counted"] is False
+    assert again.get_json()["status"] == "duplicate"
+    assert again.get_json()["counted"] is False
     with app.app_context():
         stored = db.session.scalars(select(Response)).one()
         assert (stored.channel, stored.overall, stored.respondent_type) == ("api", 4, "citizen")
@@ -174,7 +176,8 @@ def test_a_volume_put_twice_is_replaced_and_each_call_audited(app, client, desk)
         assert [e.object_id for e in entries] == [f"{desk['unit']}/2026-Q2"] * 3
         assert entries[0].before is None
         assert entries[1].before == {"dossiers": 1240, "dossiers_unsatisfied": 6}
-        assert entries[1].after["dossiers"] == 1300 and entries[1].after["via"].startswith("api token")
+        assert entries[1].after["dossiers"] == 1300
+        assert entries[1].after["via"].startswith("api token")
 
 
 def test_a_volume_for_another_unit_or_without_a_token_is_refused(app, client, desk):
@@ -205,7 +208,8 @@ def test_a_bad_volume_is_refused_with_422_naming_the_field(app, client, desk, pe
     assert response.status_code == 422, response.get_json()
     assert field in response.get_json()["fields"]
     if field == "period":
-        assert "2026-Q3" in response.get_json()["message"] and period in response.get_json()["message"]
+        assert "2026-Q3" in response.get_json()["message"]
+        assert period in response.get_json()["message"]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(DossierVolume)) == 0
 
