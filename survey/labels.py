@@ -124,6 +124,8 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "index_code": _l("Chỉ số"), "year": _l("Năm"), "score": _l("Điểm"), "rank": _l("Thứ hạng"),
         "goal_rank": _l("Mục tiêu: trong nhóm dẫn đầu"), "note": _l("Ghi chú"),
         "rate_before": _l("Tỷ lệ hài lòng trước"), "rate_after": _l("Tỷ lệ hài lòng từ kỳ giảm"),
+        "dossiers": _l("Số hồ sơ"), "dossiers_unsatisfied": _l("Số hồ sơ không hài lòng"),
+        "api_token": _l("Khóa API"),
     },
     "outside_index": {
         "SIPAS": _l("SIPAS: Chỉ số hài lòng về sự phục vụ hành chính"),

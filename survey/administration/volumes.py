@@ -78,16 +78,17 @@ def check_volume(unit_code: str, period: str, dossiers: int, dossiers_unsatisfie
     return next(parse_volumes([COLUMNS, cells]))
 
 
-def put_volume(session: AnySession, unit: Unit, row: VolumeRow, *, via: str) -> bool:
+def put_volume(session: AnySession, unit: Unit, row: VolumeRow, *, api_token: str) -> bool:
     """Set the volume of ``unit`` for ``row.period``, replacing an earlier one; audited with what
-    it was and what it is, and ``via`` (who sent it). True when the volume is new. Flushes."""
+    it was, what it is and the label of the API token that sent it. True when the volume is new.
+    Flushes, never commits."""
     volume = session.scalar(select(DossierVolume).filter_by(unit_id=unit.id, period=row.period))
     before = audit.snapshot(volume, AUDITED) if volume is not None else None
     _store(session, [(unit.id, row)])
     audit.record(session, actor=None, action="volumes.put", object_type="dossier_volume",
                  object_id=f"{unit.code}/{row.period}", before=before,
                  after={"dossiers": row.dossiers, "dossiers_unsatisfied": row.dossiers_unsatisfied,
-                        "via": via})
+                        "api_token": api_token})
     return before is None
 
 

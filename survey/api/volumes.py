@@ -67,7 +67,7 @@ def put_volume(unit_code: str, period: str) -> tuple[Response, int]:
         name = error.column or "period"
         message = MESSAGES.get(error.reason, "{value!r} is not valid.").format(value=period[:20])
         return _error(422, "invalid_fields", message, fields={name: message})
-    created = volumes.put_volume(db.session, unit, row, via=f"api token {token.id}")
+    created = volumes.put_volume(db.session, unit, row, api_token=token.label)
     tokens.touch(db.session, token)
     db.session.commit()
     return jsonify(unit_code=unit.code, period=row.period, dossiers=row.dossiers,

@@ -177,7 +177,7 @@ def test_a_volume_put_twice_is_replaced_and_each_call_audited(app, client, desk)
         assert entries[0].before is None
         assert entries[1].before == {"dossiers": 1240, "dossiers_unsatisfied": 6}
         assert entries[1].after["dossiers"] == 1300
-        assert entries[1].after["via"].startswith("api token")
+        assert entries[1].after["api_token"] == "một cửa"
 
 
 def test_a_volume_for_another_unit_or_without_a_token_is_refused(app, client, desk):
@@ -222,3 +222,15 @@ def test_both_operations_are_in_the_openapi_document_with_examples(client):
     assert {"200", "201", "401", "404", "422"} <= set(volume["responses"])
     assert record["requestBody"]["content"]["application/json"]["example"]["ratings"]["overall"] == 4
     assert volume["requestBody"]["content"]["application/json"]["example"]["dossiers"] == 1240
+
+
+def test_the_audit_page_tells_a_replaced_volume_in_words(app, client, desk, login):
+    put(client, desk, dossiers=1240, dossiers_unsatisfied=6)
+    put(client, desk, dossiers=1300)
+    login(role="admin")
+    page = client.get("/admin/audit?object_type=dossier_volume").get_data(as_text=True)
+    assert "Nhận số hồ sơ từ phần mềm một cửa" in page
+    assert "volumes.put" not in page
+    assert "dossiers_unsatisfied" not in page
+    assert "<dt>Số hồ sơ</dt><dd>1240 → 1300</dd>" in page, "what was replaced, in words"
+    assert "<dt>Khóa API</dt><dd>một cửa</dd>" in page  # the token's label
