@@ -234,3 +234,16 @@ def test_the_audit_page_tells_a_replaced_volume_in_words(app, client, desk, logi
     assert "dossiers_unsatisfied" not in page
     assert "<dt>Số hồ sơ</dt><dd>1240 → 1300</dd>" in page, "what was replaced, in words"
     assert "<dt>Khóa API</dt><dd>một cửa</dd>" in page  # the token's label
+
+
+def test_a_token_reaches_the_units_below_its_own(app, client):
+    with app.app_context():
+        city = make_unit(db.session, level="city")
+        ward = make_unit(db.session, parent=city)
+        _token, secret = tokens.issue_token(db.session, city, label="thành phố")
+        _token, ward_secret = tokens.issue_token(db.session, ward, label="phường")
+        db.session.commit()
+        codes = {"city": city.code, "ward": ward.code}
+    desk = {"secret": secret, "unit": codes["ward"]}
+    assert put(client, desk, dossiers=10).status_code == 201
+    assert put(client, desk, unit=codes["city"], secret=ward_secret, dossiers=10).status_code == 404
