@@ -99,6 +99,7 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "user.create": _l("Tạo tài khoản"),
         "user.update": _l("Sửa tài khoản"),
         "volumes.import": _l("Nhập số hồ sơ"),
+        "volumes.put": _l("Nhận số hồ sơ từ phần mềm một cửa"),
         "webhook.create": _l("Thêm địa chỉ nhận tin tự động"),
         "webhook.update": _l("Sửa địa chỉ nhận tin tự động"),
         "outside_index.save": _l("Lưu chỉ số bên ngoài"),
@@ -123,6 +124,8 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "index_code": _l("Chỉ số"), "year": _l("Năm"), "score": _l("Điểm"), "rank": _l("Thứ hạng"),
         "goal_rank": _l("Mục tiêu: trong nhóm dẫn đầu"), "note": _l("Ghi chú"),
         "rate_before": _l("Tỷ lệ hài lòng trước"), "rate_after": _l("Tỷ lệ hài lòng từ kỳ giảm"),
+        "dossiers": _l("Số hồ sơ"), "dossiers_unsatisfied": _l("Số hồ sơ không hài lòng"),
+        "api_token": _l("Khóa API"),
     },
     "outside_index": {
         "SIPAS": _l("SIPAS: Chỉ số hài lòng về sự phục vụ hành chính"),

@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from survey.api import complaints, desks, links  # noqa: E402, F401  (routes register on import)
+from survey.api import complaints, desks, links, responses, volumes  # noqa: E402, F401  (routes register on import)

@@ -2,7 +2,9 @@
 
 Every operation of ``/api/v1/openapi.json`` gets schema-valid cases (positive) and schema-breaking
 cases (negative: wrong types, missing fields, huge values), without a token, with a forged token
-and with a real one. Under TESTING an unexpected exception fails the test with the case.
+and with a real one. Under TESTING an unexpected exception fails the test with the case. The
+writes (``/responses``, ``/volumes``) are fuzzed again with the token's own desk and unit, so the
+generated bodies reach the write path's rules rather than stopping at "not your desk".
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from sqlalchemy import func, select
 
+from survey.administration import api_tokens as tokens
+from survey.collection import instruments
 from survey.extensions import db
-from survey.models import Response
+from survey.models import Answer, Response
+from tests.factories import make_service_point
 from tests.fuzzing import CASES, EXAMPLES, FUZZ
 
 pytestmark = pytest.mark.slow  # fuzzing: `make test-fast` leaves it out
@@ -79,4 +85,63 @@ def test_every_api_operation_answers_bad_input_without_500(app, api_schema, bear
         fuzz_operation(result.ok(), mode, auth, headers)
     with app.app_context():
         after = db.session.scalar(select(func.count()).select_from(Response))
-    assert after == before  # the API issues links; it never stores a response itself
+    # The real token's unit has no service point: POST /responses refuses every generated body
+    # (its shape, or the unknown desk) before the write path, so nothing may have been stored.
+    assert after == before
+
+
+@pytest.fixture
+def real_desk(app) -> dict[str, str]:
+    """A desk of the token's unit, so generated bodies reach the write path's own rules."""
+    with app.app_context():
+        point = make_service_point(db.session)
+        _token, secret = tokens.issue_token(db.session, point.unit, label="fuzz desk")
+        db.session.commit()
+        items = instruments.current(db.session, "sipas-short").item_keys
+        return {"secret": str(secret), "point": point.code, "unit": point.unit.code,
+                "items": list(items)}
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_writes_with_a_real_desk_reach_the_rules_and_never_500(app, api_schema, real_desk, mode):
+    """``/responses`` with the token's own desk and instrument and ratings that are sometimes
+    right; ``/volumes`` with the token's own unit: whatever is stored keeps the form's rules."""
+    headers = {"Authorization": f"Bearer {real_desk['secret']}"}
+    ratings = st.dictionaries(st.sampled_from([*real_desk["items"], "no.such"]), st.integers(-1, 7),
+                              min_size=1, max_size=4)
+    operations = {(r.ok().method.upper(), r.ok().path): r.ok() for r in api_schema.get_all_operations()}
+    record, volume = operations["POST", "/responses"], operations["PUT", "/volumes/{unit_code}/{period}"]
+
+    @API_FUZZ
+    @given(case=record.as_strategy(generation_mode=mode), real=st.booleans(), given_ratings=ratings)
+    def run_record(case, real, given_ratings):
+        CASES[f"API {record.label} ({mode.value}, real desk)"] += 1
+        if isinstance(case.body, dict):
+            case.body["service_point_code"] = real_desk["point"]
+            if real:
+                case.body |= {"instrument": "sipas-short", "ratings": given_ratings}
+                for name in ("procedure_code", "submitted_at"):
+                    case.body.pop(name, None)
+        response = case.call(headers=headers)
+        assert response.status_code < 500, case.body
+
+    @API_FUZZ
+    @given(case=volume.as_strategy(generation_mode=mode),
+           period=st.sampled_from([None, "2026", "2026-H1", "2026-Q3", "2026-07"]))
+    def run_volume(case, period):
+        CASES[f"API {volume.label} ({mode.value}, real unit)"] += 1
+        case.path_parameters = {**(case.path_parameters or {}), "unit_code": real_desk["unit"]}
+        if period:
+            case.path_parameters["period"] = period
+        response = case.call(headers=headers)
+        assert response.status_code < 500, (case.path_parameters, case.body)
+
+    run_record()
+    run_volume()
+    with app.app_context():
+        channels = set(db.session.scalars(select(Response.channel)))
+        values = set(db.session.scalars(select(Answer.value)))
+        keys = set(db.session.scalars(select(Answer.item_key)))
+    assert channels <= {"api"}
+    assert values <= {1, 2, 3, 4, 5}
+    assert keys <= set(real_desk["items"])
