@@ -49,6 +49,12 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "phone": _l("Điện thoại (sau khảo sát)"), "desk": _l("Tại bộ phận một cửa"),
         "letter": _l("Thư, văn bản"), "hotline": _l("Đường dây 1022"),
     },
+    "event": {
+        "complaint.created": _l("Có phản ánh, kiến nghị mới"),
+        "complaint.status_changed": _l("Phản ánh đổi trạng thái"),
+        "complaint.escalated": _l("Phản ánh quá hạn, báo lên cấp trên"),
+        "alert.raised": _l("Cảnh báo mức hài lòng giảm"),
+    },
     "object_type": {
         "api_token": _l("Khóa kết nối phần mềm"), "complaint": _l("Phản ánh, kiến nghị"),
         "dossier_volume": _l("Số hồ sơ"), "instrument": _l("Bộ câu hỏi"), "keys": _l("Khóa bảo mật"),

@@ -14,6 +14,7 @@ from wtforms import SelectMultipleField, StringField, URLField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from survey import labels
 from survey.admin import bp
 from survey.admin.common import ImportForm, no_store, refuse, run_import
 from survey.auth import EmptyForm, roles_required
@@ -29,7 +30,8 @@ ATTEMPTS_SHOWN = 200
 class EndpointForm(FlaskForm):
     label = StringField(_l("Tên hệ thống nhận"), validators=[DataRequired(), Length(max=120)])
     url = URLField(_l("Địa chỉ nhận (https://…)"), validators=[DataRequired(), Length(max=500)])
-    events = SelectMultipleField(_l("Sự kiện"), choices=[SelectChoice(e, e) for e in EVENTS],
+    events = SelectMultipleField(_l("Sự kiện"),
+                                 choices=[SelectChoice(e, labels.label(e, "event")) for e in EVENTS],
                                  option_widget=widgets.CheckboxInput(),
                                  widget=widgets.ListWidget(prefix_label=False))
 
