@@ -80,7 +80,7 @@ MATRIX: dict[str, tuple[str | dict[str, str], object, bool]] = {
     "admin.index_save": (ADMIN, {}, False),
     "admin.indices_import": (ADMIN, {}, False),
     # Cases are for the staff an administrator made handlers (none in this matrix) and Sở Nội vụ;
-    # tests/survey/test_complaint_access.py covers handlers of one unit and another.
+    # tests/survey/test_contacts.py and test_complaint_entry.py cover handlers of one unit and another.
     "unit.complaints": (ADMIN, {}, False),
     "unit.complaint": (ADMIN, lambda w: {"complaint_id": w.complaint}, False),
     "unit.complaint_act": (ADMIN, lambda w: {"complaint_id": w.complaint, "act": "start"}, False),
