@@ -54,6 +54,10 @@ def test_the_monthly_results_fit_a_360px_phone(live_server: LiveServer, browser:
         expect(page.locator("table tbody tr").first).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, "horizontal scroll"
         page.screenshot(path=str(SHOTS / f"results-month-360-{locale}.png"), full_page=True)
+        page.goto(f"{live_server.url}/results/ban-in?period=2026-07&unit=BN-WARD&lang={locale}")
+        expect(page.locator(".notice-figure")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, "notice scrolls"
+        page.screenshot(path=str(SHOTS / f"notice-360-{locale}.png"), full_page=True)
     finally:
         context.close()
 
