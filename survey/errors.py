@@ -21,12 +21,13 @@ from survey.extensions import db, limiter
 log = logging.getLogger(__name__)
 
 
-def bad_period(label: str, *, quarters_only: bool = False) -> NoReturn:
+def bad_period(label: str, *, months_and_quarters: bool = False) -> NoReturn:
     """A 400 whose page says what a period looks like, for a mistyped ``?period=`` (not a 404)."""
     error = BadRequest()
     error.survey_message = (  # type: ignore[attr-defined]
-        _("Kỳ “%(label)s” không đúng. Trang này chỉ xem theo quý, ví dụ 2026-Q3 (quý III năm 2026).",
-          label=label[:20]) if quarters_only else
+        _("Kỳ “%(label)s” không đúng. Trang này xem theo quý hoặc theo tháng, ví dụ 2026-Q3 "
+          "(quý III năm 2026) hoặc 2026-07 (tháng 7 năm 2026).", label=label[:20])
+        if months_and_quarters else
         _("Kỳ “%(label)s” không đúng. Kỳ được viết như 2026 (cả năm), 2026-H1 (6 tháng đầu năm), "
           "2026-Q3 (quý III) hoặc 2026-07 (tháng 7).", label=label[:20]))
     raise error

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import functools
+from datetime import date
 
 from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask
 from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+
+from survey.periods import Period
 
 
 @functools.cache
@@ -29,6 +33,29 @@ def num(value: float | None) -> str:
     return "—" if value is None else format_decimal(value)
 
 
+def long_date(day: date) -> str:
+    """A date written out as on an official paper: "ngày 2 tháng 12 năm 2026" in vi."""
+    return _("ngày %(day)s tháng %(month)s năm %(year)s", day=day.day, month=day.month, year=day.year)
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def period_words(period: Period) -> str:
+    """A period as a reader says it: "quý III năm 2026", "tháng 7 năm 2026", "năm 2026"."""
+    year = period.start.year
+    if period.kind == "quarter":
+        return _("quý %(q)s năm %(year)s", q=_ROMAN[(period.start.month + 2) // 3], year=year)
+    if period.kind == "month":
+        return _("tháng %(month)s năm %(year)s", month=period.start.month, year=year)
+    if period.kind == "half":
+        return (_("6 tháng đầu năm %(year)s", year=year) if period.start.month == 1
+                else _("6 tháng cuối năm %(year)s", year=year))
+    return _("năm %(year)s", year=year)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(pct, "pct")
     app.add_template_filter(num, "num")
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(period_words, "period_words")

@@ -25,6 +25,7 @@ def _scale() -> dict[str, object]:
 
 from survey.public import (  # noqa: E402, F401  (phản ánh, kiến nghị)
     complaints,
+    notice,
     publication,
     results,
 )

@@ -1,4 +1,5 @@
-"""Published results (công khai): satisfaction per unit and quarter, no log-in, no comments.
+"""Published results (công khai): satisfaction per unit and per sector group, by month or quarter,
+no log-in, no comments; :mod:`survey.public.notice` prints one unit's figure for the notice board.
 
 Only groups with at least ``MIN_N`` answers are shown; smaller ones are listed as "not enough
 answers" without any figure, so nothing about a handful of citizens can be read off the page.
@@ -12,20 +13,37 @@ from werkzeug.wrappers import Response
 from survey import errors
 from survey.administration import access
 from survey.extensions import db
-from survey.periods import current, parse_period, series
+from survey.periods import Period, current, parse_period, series
 from survey.public import bp
+from survey.reporting.dashboards import sector_groups
 from survey.reporting.groups import Settings, units_groups
 
+PUBLIC_KINDS = ("month", "quarter")
 
-@bp.get("/results")
-def results() -> Response:
+
+def public_period() -> Period:
+    """The ``?period=`` of a public page: a month or a quarter (the current quarter by default);
+    anything else is the 400 page that says how a period is written."""
     label = request.args.get("period")
     try:
         period = parse_period(label) if label else current("quarter")
     except ValueError:
-        errors.bad_period(label or "", quarters_only=True)
-    if period.kind != "quarter":
-        errors.bad_period(label or "", quarters_only=True)
+        errors.bad_period(label or "", months_and_quarters=True)
+    if period.kind not in PUBLIC_KINDS:
+        errors.bad_period(label or "", months_and_quarters=True)
+    return period
+
+
+def choices(shown: Period) -> list[Period]:
+    """The periods the picker offers: the last six months and the last four quarters, newest first,
+    and the period shown if it is older."""
+    offered = series(current("month"), 6)[::-1] + series(current("quarter"), 4)[::-1]
+    return offered if shown in offered else [*offered, shown]
+
+
+@bp.get("/results")
+def results() -> Response:
+    period = public_period()
     settings = Settings.from_config(current_app.config)
     tree = access.tree(db.session)
     units = tree.open_during(period, ("city", "department", "commune"))
@@ -33,9 +51,14 @@ def results() -> Response:
               if g.counts.n > 0]
     shown = [g for g in groups if g.counts.n >= settings.min_n]
     hidden = sorted(g.label for g in groups if g.counts.n < settings.min_n)
-    earlier = series(period, 5)[-2::-1]
+    root = tree.province()
+    sectors = [(sg, g, checks) for sg, g, checks in
+               (sector_groups(db.session, tree, root, period, settings) if root else [])
+               if g.counts.n > 0]
     response = make_response(render_template(
-        "public/results.html", period=period, shown=shown, hidden=hidden, quarters=earlier,
+        "public/results.html", period=period, shown=shown, hidden=hidden, choices=choices(period),
+        sectors=[s for s in sectors if s[1].counts.n >= settings.min_n],
+        sectors_hidden=sorted(sg.name for sg, g, _c in sectors if g.counts.n < settings.min_n),
         level=settings.level, min_n=settings.min_n))
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

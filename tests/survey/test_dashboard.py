@@ -125,9 +125,9 @@ def test_public_results_hide_small_groups_and_every_comment(client: FlaskClient,
     assert row_b is None
     assert "Bình luận" not in page
     assert "Bí mật" not in page
-    monthly = client.get("/results?period=2026-05")
-    assert monthly.status_code == 400
-    assert "chỉ xem theo quý" in monthly.get_data(as_text=True)
+    half = client.get("/results?period=2026-H1")
+    assert half.status_code == 400
+    assert "Trang này xem theo quý hoặc theo tháng" in half.get_data(as_text=True)
 
 
 def test_a_significant_fall_raises_an_alert(client: FlaskClient, login, app) -> None:
