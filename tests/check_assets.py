@@ -18,7 +18,7 @@ import rcssmin
 import rjsmin
 
 STATIC = Path(__file__).resolve().parent.parent / "survey" / "static"
-SOURCES = ("kiosk.js", "sw.js", "survey.css")
+SOURCES = ("kiosk.js", "sw.js", "survey.css", "site.css")
 
 
 def minified(name: str) -> tuple[Path, str]:

@@ -5,12 +5,13 @@
 // the network is down is sent when it returns. Each carries its idempotency key: a resend is harmless.
 (function () {
   "use strict";
-  var root = document.getElementById("kiosk");
+  function $(id) { return document.getElementById(id); }
+  var root = $("kiosk");
   if (!root || !window.fetch) return;
   document.documentElement.classList.add("js");
-  var form = document.getElementById("survey");
-  var attract = document.getElementById("attract");
-  var thanks = document.getElementById("thanks");
+  var form = $("survey");
+  var attract = $("attract");
+  var thanks = $("thanks");
   var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
   var idleMs = Number(root.dataset.idle) * 1000;
   var thanksMs = Number(root.dataset.thanks) * 1000;
@@ -18,7 +19,7 @@
   // "Previous question": one button, moved into the current step; an answer can always be fixed.
   var prev = document.createElement("button");
   prev.type = "button"; prev.className = "prev link-button"; prev.textContent = root.dataset.prev;
-  var used = {}, shown = null, thanksTimer = null, service = document.getElementById("service-step"), greeting = document.getElementById("greeting");
+  var used = {}, shown = null, thanksTimer = null, service = $("service-step"), greeting = $("greeting");
 
   // --- Outbox: IndexedDB, or memory where IndexedDB is unavailable -------------------------------
   var memory = {}, dbp = new Promise(function (resolve) {
@@ -46,7 +47,7 @@
   }
 
   var flushing = null, again = false, reported = null;
-  var warnMs = Number(root.dataset.warn) * 1000, mark = document.getElementById("waiting");
+  var warnMs = Number(root.dataset.warn) * 1000, mark = $("waiting");
   function send(item, token) {
     var body = new URLSearchParams(item.fields);
     body.set("csrf_token", token);
@@ -131,7 +132,7 @@
     // Always a fresh key, made here: a page served from the offline cache repeats its old one.
     form.elements.idempotency_key.value = newKey();
     desk(null);
-    document.getElementById("ref").hidden = true;
+    $("ref").hidden = true;
     sending = false;
     if (root.dataset.locale !== "vi" && navigator.onLine) { location.replace(root.dataset.home + "?lang=vi"); return; }
     screen("attract");
@@ -144,10 +145,6 @@
   function idle() {
     var overall = form.querySelector('[data-item="overall"] input:checked');
     if (overall && !sending) record(true); else reset();
-  }
-  function submit(event) {
-    event.preventDefault();
-    if (!sending) record(false);
   }
   function record(partial) {
     sending = true;
@@ -166,7 +163,7 @@
   // --- Desk session: the one-stop software says which dossier was just served ----------------------
   // The reference of a comment filed as a phản ánh, while this citizen's thanks still shows.
   function showRef(ref) {
-    var p = document.getElementById("ref");
+    var p = $("ref");
     p.textContent = p.dataset.label.replace("{ref}", ref).replace("{url}", p.dataset.url);
     if (thanks.hidden) return;
     p.hidden = false;
@@ -186,7 +183,7 @@
       .catch(function () { /* offline: the kiosk works without a session */ });
   }
 
-  document.getElementById("start").addEventListener("click", function () { screen("form"); show(0); });
+  $("start").addEventListener("click", function () { screen("form"); show(0); });
   form.addEventListener("change", function (e) {
     if (e.target.type === "radio") { clearTimeout(advance); advance = setTimeout(function () { show(index + 1); }, 300); }
     else armIdle();
@@ -196,7 +193,7 @@
     if (e.target === prev) { clearTimeout(advance); show(index - 1, true); }
     else if (e.target.hasAttribute("data-next")) show(index + 1);
   });
-  form.addEventListener("submit", submit);
+  form.addEventListener("submit", function (e) { e.preventDefault(); if (!sending) record(false); });
   window.addEventListener("pageshow", function (e) { if (e.persisted) reset(); });
   window.addEventListener("online", flush);
   setInterval(flush, 15000);
