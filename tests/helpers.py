@@ -20,7 +20,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import zxingcpp
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -286,3 +288,34 @@ def target(session: Session, *, code: str = "T-ADM", jurisdiction: str = "can_th
     session.add(row)
     session.flush()
     return row
+
+
+SVG = re.compile(r"<svg[^>]*>.*?</svg>", re.S)
+
+
+def decode_svg(svg: str) -> str:
+    """Rasterise segno's SVG path (``M``/``m`` moves, ``h`` runs of dark modules) and decode it."""
+    size = int(re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).group(1))
+    path = re.search(r'<path[^>]*stroke="#000"[^>]*d="([^"]+)"', svg).group(1)
+    grid = np.full((size, size), 255, dtype=np.uint8)
+    x = y = 0.0
+    for command, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?:\s+(-?[\d.]+))?", path):
+        if command == "M":
+            x, y = float(a), float(b)
+        elif command == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            grid[int(y), int(x) : int(x + float(a))] = 0
+            x += float(a)
+    scaled = np.kron(grid, np.ones((8, 8), dtype=np.uint8))
+    results = zxingcpp.read_barcodes(scaled)
+    assert results, "no QR code found in the SVG"
+    return str(results[0].text)
+
+
+def kiosk_form(client: FlaskClient) -> dict[str, str]:
+    """The enrolled kiosk's page as a tablet loads it: the idempotency key its form carries."""
+    html = client.get("/kiosk").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html)
+    assert key
+    return {"idempotency_key": key.group(1)}

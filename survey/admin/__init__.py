@@ -1,7 +1,7 @@
 """Sở Nội vụ administration: units, procedures, kiosks, QR codes, targets, users, audit.
 
 Unit managers and viewers use the service point, kiosk and QR code pages too, limited to their
-unit's subtree by :mod:`survey.users`.
+unit's reach (its roll-up) by the one access rule, :mod:`survey.administration.access`.
 """
 
 from flask import Blueprint, render_template

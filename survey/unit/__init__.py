@@ -1,4 +1,5 @@
-"""An agency's own dashboard and reports, for its subtree only (administrators: any unit)."""
+"""An agency's own dashboard and reports, for its reach only: its roll-up, predecessors included
+(administrators: any unit)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from survey import models
 from survey.extensions import db
 from survey.models import Kiosk, QrCode, Target
 from tests.helpers import build_world, csrf_token, login_as
-from tests.survey.test_roles import MATRIX
+from tests.role_matrix import MATRIX
 
 TABLES = (
     models.ApiToken,

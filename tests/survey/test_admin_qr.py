@@ -3,40 +3,14 @@ signed, and revoking the code retires every printed copy."""
 
 from __future__ import annotations
 
-import re
-
-import numpy as np
 import pytest
-import zxingcpp
 from sqlalchemy import select
 
 from survey.collection.signing import load_payload
 from survey.extensions import db
 from survey.models import AuditEntry, QrCode
 from tests.factories import make_procedure, make_qr_code, make_service_point, make_unit
-from tests.helpers import login_as
-
-SVG = re.compile(r"<svg[^>]*>.*?</svg>", re.S)
-
-
-def decode_svg(svg: str) -> str:
-    """Rasterise segno's SVG path (``M``/``m`` moves, ``h`` runs of dark modules) and decode it."""
-    size = int(re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).group(1))
-    path = re.search(r'<path[^>]*stroke="#000"[^>]*d="([^"]+)"', svg).group(1)
-    grid = np.full((size, size), 255, dtype=np.uint8)
-    x = y = 0.0
-    for command, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?:\s+(-?[\d.]+))?", path):
-        if command == "M":
-            x, y = float(a), float(b)
-        elif command == "m":
-            x, y = x + float(a), y + float(b)
-        else:
-            grid[int(y), int(x) : int(x + float(a))] = 0
-            x += float(a)
-    scaled = np.kron(grid, np.ones((8, 8), dtype=np.uint8))
-    results = zxingcpp.read_barcodes(scaled)
-    assert results, "no QR code found in the SVG"
-    return str(results[0].text)
+from tests.helpers import SVG, decode_svg, login_as
 
 
 @pytest.fixture

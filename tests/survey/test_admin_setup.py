@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Response, ServicePoint, Target, Unit
-from tests.helpers import login_as
-from tests.survey.test_admin_qr import SVG, decode_svg
+from tests.helpers import SVG, decode_svg, login_as
 
 
 def test_an_admin_sets_up_a_new_unit_from_the_pages_alone(app, client):

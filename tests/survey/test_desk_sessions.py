@@ -18,8 +18,7 @@ from survey.extensions import db
 from survey.models import Complaint, DeskSession, Response, ServicePoint
 from survey.reporting.queries import Scope, item_sums, overall_counts
 from tests.factories import make_procedure, make_response, make_service_point
-from tests.helpers import login_as
-from tests.survey.test_kiosk import form_values
+from tests.helpers import kiosk_form, login_as
 
 DOSSIER = "000.00.28.H10-251123-0001"
 
@@ -47,7 +46,7 @@ def open_session(client, desk, point=None, **body):
 
 
 def answer(client, **fields):
-    data = form_values(client) | {"q_overall": "4"} | fields
+    data = kiosk_form(client) | {"q_overall": "4"} | fields
     return client.post("/kiosk", data=data, headers={"Accept": "application/json"})
 
 

@@ -12,7 +12,7 @@ from survey.collection import kiosks
 from survey.extensions import db
 from survey.models import Answer, Kiosk, Response
 from tests.factories import make_service_point
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, kiosk_form
 
 
 @pytest.fixture
@@ -28,13 +28,6 @@ def enrolled(app, client):
     response = client.post("/kiosk/enrol", data=data)
     assert response.status_code == 302
     return kiosk_id
-
-
-def form_values(client) -> dict[str, str]:
-    html = client.get("/kiosk").get_data(as_text=True)
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', html)
-    assert key
-    return {"idempotency_key": key.group(1)}
 
 
 def count_responses() -> int:
@@ -60,7 +53,7 @@ def test_enrolment_code_works_once(app, client):
 
 
 def test_submission_stores_one_response_with_its_context(app, client, enrolled):
-    data = form_values(client) | {"q_overall": "5", "q_staff__courteous": "2",
+    data = kiosk_form(client) | {"q_overall": "5", "q_staff__courteous": "2",
                                   "problems": ["wait_long", "rude_staff"],
                                   "respondent_type": "organisation", "comment": " Tốt "}
     page = client.post("/kiosk", data=data)
@@ -96,7 +89,7 @@ def _ms(moment: datetime) -> str:
 def test_an_answer_from_the_outbox_is_dated_by_the_tablet_within_a_week(app, client, enrolled,
                                                                        told, kept):
     now = datetime.now(UTC)
-    data = form_values(client) | {"q_overall": "4", "answered_at": _ms(now + told)}
+    data = kiosk_form(client) | {"q_overall": "4", "answered_at": _ms(now + told)}
     assert client.post("/kiosk", data=data).status_code == 303
     with app.app_context():
         stored = db.session.scalars(select(Response)).one().submitted_at
@@ -106,7 +99,7 @@ def test_an_answer_from_the_outbox_is_dated_by_the_tablet_within_a_week(app, cli
 
 @pytest.mark.parametrize("value", ["abc", "-5", "1.5e12"])
 def test_a_malformed_answer_time_is_refused(app, client, enrolled, value):
-    data = form_values(client) | {"q_overall": "4", "answered_at": value}
+    data = kiosk_form(client) | {"q_overall": "4", "answered_at": value}
     assert client.post("/kiosk", data=data).status_code == 400
     with app.app_context():
         assert count_responses() == 0
@@ -122,7 +115,7 @@ def test_an_absurd_tablet_clock_dates_the_answer_on_arrival():
 
 
 def test_resend_with_same_idempotency_key_stores_nothing_new(app, client, enrolled):
-    data = form_values(client) | {"q_overall": "4"}
+    data = kiosk_form(client) | {"q_overall": "4"}
     assert client.post("/kiosk", data=data).status_code == 303
     again = client.post("/kiosk", data=data, headers={"Accept": "application/json"})
     assert again.json == {"status": "duplicate"}
@@ -132,7 +125,7 @@ def test_resend_with_same_idempotency_key_stores_nothing_new(app, client, enroll
 
 @pytest.mark.parametrize("value", ["6", "0", "abc", "4.5", "-1", " 4", "+4", "٣", "４", ""])
 def test_bad_rating_gets_400_and_stores_nothing(app, client, enrolled, value):
-    data = form_values(client) | {"q_overall": "4", "q_access__place": value}
+    data = kiosk_form(client) | {"q_overall": "4", "q_access__place": value}
     if value == "":
         data["q_result__as_promised"] = "9"
     assert client.post("/kiosk", data=data).status_code == 400
@@ -142,7 +135,7 @@ def test_bad_rating_gets_400_and_stores_nothing(app, client, enrolled, value):
 
 
 def test_skipped_questions_are_stored_as_no_answer(app, client, enrolled):
-    data = form_values(client) | {"q_overall": "2", "q_access__place": "", "q_staff__courteous": "5"}
+    data = kiosk_form(client) | {"q_overall": "2", "q_access__place": "", "q_staff__courteous": "5"}
     assert client.post("/kiosk", data=data).status_code == 303
     with app.app_context():
         stored = db.session.execute(select(Answer.item_key, Answer.value)).all()
@@ -150,7 +143,7 @@ def test_skipped_questions_are_stored_as_no_answer(app, client, enrolled):
 
 
 def test_unknown_problem_code_is_rejected(app, client, enrolled):
-    data = form_values(client) | {"q_overall": "1", "problems": "not-a-problem"}
+    data = kiosk_form(client) | {"q_overall": "1", "problems": "not-a-problem"}
     assert client.post("/kiosk", data=data).status_code == 400
 
 
@@ -179,7 +172,7 @@ def test_thanks_returns_to_attract_screen_within_ten_seconds(app, client):
 
 @pytest.mark.usefixtures("csrf")
 def test_expired_csrf_token_sends_kiosk_back_to_start_kindly(app, client, enrolled):
-    data = form_values(client) | {"q_overall": "5", "csrf_token": "expired-or-forged"}
+    data = kiosk_form(client) | {"q_overall": "5", "csrf_token": "expired-or-forged"}
     page = client.post("/kiosk", data=data)
     assert page.status_code == 302
     assert page.headers["Location"].endswith("/kiosk?expired=1")
@@ -191,7 +184,7 @@ def test_expired_csrf_token_sends_kiosk_back_to_start_kindly(app, client, enroll
 @pytest.mark.usefixtures("csrf")
 def test_submission_with_valid_csrf_token_is_recorded(app, client, enrolled):
     token = csrf_token(client, "/kiosk")
-    data = form_values(client) | {"q_overall": "5", "csrf_token": token}
+    data = kiosk_form(client) | {"q_overall": "5", "csrf_token": token}
     assert client.post("/kiosk", data=data).status_code == 303
     with app.app_context():
         assert count_responses() == 1
@@ -200,7 +193,7 @@ def test_submission_with_valid_csrf_token_is_recorded(app, client, enrolled):
 @pytest.mark.usefixtures("csrf")
 def test_fresh_token_endpoint_lets_an_old_page_submit(app, client, enrolled):
     token = client.get("/kiosk/token").json["csrf_token"]
-    data = form_values(client) | {"q_overall": "3", "csrf_token": token}
+    data = kiosk_form(client) | {"q_overall": "3", "csrf_token": token}
     assert client.post("/kiosk", data=data).status_code == 303
 
 
