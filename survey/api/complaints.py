@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from survey.administration import access
 from survey.administration import api_tokens as tokens
 from survey.api import bp
-from survey.api.links import _bearer, _error
+from survey.api.links import _bearer, _error, unauthorized
 from survey.casework import cases, intake, notices
 from survey.extensions import csrf, db, limiter
 
@@ -50,7 +50,7 @@ def _fields(body: object) -> dict[str, Any] | tuple[Response, int]:
 def complaint_ticket() -> tuple[Response, int]:
     token = _bearer()
     if token is None:
-        return _error(401, "unauthorized", "Send a valid API token: 'Authorization: Bearer <token>'.")
+        return unauthorized()
     fields = _fields(request.get_json(silent=True))
     if isinstance(fields, tuple):
         return fields

@@ -10,13 +10,12 @@ from flask import current_app, jsonify, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from survey.administration import access
 from survey.administration import api_tokens as tokens
 from survey.api import bp
-from survey.api.links import _bearer, _error
+from survey.api.links import _bearer, _error, token_desk, unauthorized
 from survey.collection import desks
 from survey.extensions import csrf, db, limiter
-from survey.models import Procedure, ServicePoint
+from survey.models import Procedure
 
 FIELDS = {"dossier_code": 60, "procedure_code": 40}
 
@@ -43,9 +42,9 @@ def _fields(body: object) -> dict[str, str] | tuple[Response, int]:
 def desk_session(service_point_code: str) -> tuple[Response, int]:
     token = _bearer()
     if token is None:
-        return _error(401, "unauthorized", "Send a valid API token: 'Authorization: Bearer <token>'.")
-    point = db.session.scalar(select(ServicePoint).filter_by(code=service_point_code[:40]))
-    if point is None or not access.desk_in_reach(access.reach(db.session, token.unit), point):
+        return unauthorized()
+    point = token_desk(token, service_point_code[:40])
+    if point is None:
         return _error(404, "unknown_service_point",
                       "No service point with this code belongs to the token's unit.")
     fields = _fields(request.get_json(silent=True))

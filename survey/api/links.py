@@ -34,6 +34,19 @@ def _bearer() -> ApiToken | None:
     return token_for_secret(db.session, secret.strip())
 
 
+def unauthorized() -> tuple[Response, int]:
+    """The one 401 every endpoint gives without a valid token."""
+    return _error(401, "unauthorized", "Send a valid API token: 'Authorization: Bearer <token>'.")
+
+
+def token_desk(token: ApiToken, code: str) -> ServicePoint | None:
+    """The service point ``code`` if it is in the token's unit's reach (the one access rule), else None."""
+    point = db.session.scalar(select(ServicePoint).filter_by(code=code))
+    if point is None or not access.desk_in_reach(access.reach(db.session, token.unit), point):
+        return None
+    return point
+
+
 def _fields(body: object) -> dict[str, str] | tuple[Response, int]:
     if not isinstance(body, dict):
         return _error(400, "invalid_json", "The body must be a JSON object.")
@@ -60,12 +73,12 @@ def _fields(body: object) -> dict[str, str] | tuple[Response, int]:
 def dossier_link() -> tuple[Response, int]:
     token = _bearer()
     if token is None:
-        return _error(401, "unauthorized", "Send a valid API token: 'Authorization: Bearer <token>'.")
+        return unauthorized()
     fields = _fields(request.get_json(silent=True))
     if isinstance(fields, tuple):
         return fields
-    point = db.session.scalar(select(ServicePoint).filter_by(code=fields["service_point_code"]))
-    if point is None or not access.desk_in_reach(access.reach(db.session, token.unit), point):
+    point = token_desk(token, fields["service_point_code"])
+    if point is None:
         return _error(
             422, "unknown_service_point", "No service point with this code belongs to the token's unit."
         )

@@ -16,15 +16,14 @@ from flask import current_app, jsonify, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from survey.administration import access
 from survey.administration import api_tokens as tokens
 from survey.api import bp
-from survey.api.links import _bearer, _error
+from survey.api.links import _bearer, _error, token_desk, unauthorized
 from survey.collection import instruments
 from survey.collection.responses import MAX_COMMENT, Context, Submission, SubmissionError, record_response
 from survey.collection.signing import dossier_hash
 from survey.extensions import csrf, db, limiter
-from survey.models import Instrument, Procedure, ServicePoint
+from survey.models import Instrument, Procedure
 
 STRINGS = {"idempotency_key": 64, "instrument": 60, "service_point_code": 40, "procedure_code": 40,
            "dossier_code": 60, "comment": MAX_COMMENT, "respondent_type": 20, "submitted_at": 40}
@@ -83,12 +82,12 @@ def _instrument(ref: str) -> Instrument | None:
 def response() -> tuple[Response, int]:
     token = _bearer()
     if token is None:
-        return _error(401, "unauthorized", "Send a valid API token: 'Authorization: Bearer <token>'.")
+        return unauthorized()
     fields = _fields(request.get_json(silent=True))
     if isinstance(fields, tuple):
         return fields
-    point = db.session.scalar(select(ServicePoint).filter_by(code=fields["service_point_code"]))
-    if point is None or not access.desk_in_reach(access.reach(db.session, token.unit), point):
+    point = token_desk(token, fields["service_point_code"])
+    if point is None:
         return _error(422, "unknown_service_point",
                       "No service point with this code belongs to the token's unit.")
     procedure = None

@@ -16,7 +16,7 @@ from analysis.tool.volumes import VolumesError
 from survey.administration import access, volumes
 from survey.administration import api_tokens as tokens
 from survey.api import bp
-from survey.api.links import _bearer, _error
+from survey.api.links import _bearer, _error, unauthorized
 from survey.extensions import csrf, db, limiter
 from survey.models import Unit
 
@@ -53,7 +53,7 @@ def _counts(body: object) -> dict[str, int | None] | tuple[Response, int]:
 def put_volume(unit_code: str, period: str) -> tuple[Response, int]:
     token = _bearer()
     if token is None:
-        return _error(401, "unauthorized", "Send a valid API token: 'Authorization: Bearer <token>'.")
+        return unauthorized()
     unit = db.session.scalar(select(Unit).filter_by(code=unit_code[:40]))
     if unit is None or unit.id not in access.reach(db.session, token.unit):
         return _error(404, "unknown_unit", "No unit with this code is within the token's unit.")
