@@ -11,6 +11,9 @@ unit manager and the demo viewer:
 - for the administrator, the province view and its downloads for every such period;
 - anonymously, the public results page for every period.
 
+The units are shared out among forked workers, one per core (the database is only read), and a
+unit's pages for a period stay in one worker, where they share its cached aggregates.
+
 Under TESTING the app re-raises unexpected exceptions, so a crash fails here with its traceback.
 Every HTML page is also read as a Vietnamese civil servant would: no internal code (a target's
 object, a level, an audit action, a role, a status, a sector group's code), no ``None`` and no
@@ -20,6 +23,8 @@ object, a level, an audit action, a role, a status, a sector group's code), no `
 from __future__ import annotations
 
 import html
+import multiprocessing
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +43,8 @@ from tests.helpers import make_app, reset_database, scratch_database_url
 
 pytestmark = pytest.mark.slow
 DOWNLOADS = ("xlsx", "csv", "json")
+UNIT_PAGES = ("/unit/", "/unit/report/print", *(f"/unit/report.{f}" for f in DOWNLOADS))
+PROVINCE_PAGES = ("/admin/province", *(f"/admin/province/report.{f}" for f in DOWNLOADS))
 INTERNAL = sorted({
     *labels.VOCABULARIES["target_object"], *labels.VOCABULARIES["action"], "department", "commune",
     "unit_manager", "unit_viewer", "in_progress", "transferred", "phan_anh", "kien_nghi",
@@ -76,6 +83,40 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     yield Demo(app, months + quarters)
     with app.app_context():
         db.engine.dispose()
+
+
+# The crawl is split over the machine's cores: the database is only read, so each forked worker
+# renders its share of the units on its own connections.
+WORKERS = max(1, min(4, len(os.sched_getaffinity(0))))
+_crawled: Flask | None = None
+
+
+def crawl(app: Flask, email: str, paths: list[str]) -> list[str]:
+    client, failures = login(app, email), []
+    for path in paths:
+        check(client, path, failures)
+    return failures
+
+
+def _crawl_share(email: str, paths: list[str]) -> list[str]:
+    assert _crawled is not None
+    return crawl(_crawled, email, paths)
+
+
+def crawl_in_parallel(app: Flask, email: str, shares: list[list[str]]) -> list[str]:
+    """``crawl`` each share of paths in a forked worker (one process when there is one core)."""
+    global _crawled
+    if WORKERS == 1:
+        return crawl(app, email, [path for share in shares for path in share])
+    with app.app_context():
+        db.engine.dispose()  # no connection crosses the fork
+    _crawled = app
+    try:
+        with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
+            return [failure for found in pool.starmap(_crawl_share, [(email, s) for s in shares])
+                    for failure in found]
+    finally:
+        _crawled = None
 
 
 def login(app: Flask, email: str) -> FlaskClient:
@@ -145,14 +186,16 @@ def test_every_staff_page_and_download_renders_for_every_unit_and_period(seeded:
     assert units, f"{email} sees no unit"
     for path in pages:
         check(client, path, failures)
-    for period in seeded.periods:
-        for code in units:
+    # One share per worker; a unit's pages for a period stay together (they share its aggregates).
+    shares: list[list[str]] = [[] for _ in range(WORKERS)]
+    for index, code in enumerate(units):
+        for period in seeded.periods:
             query = f"?unit={code}&period={period.label}"
-            for path in ("/unit/", "/unit/report/print", *(f"/unit/report.{f}" for f in DOWNLOADS)):
-                check(client, path + query, failures)
-        if admin:
-            for path in ("/admin/province", *(f"/admin/province/report.{f}" for f in DOWNLOADS)):
-                check(client, f"{path}?period={period.label}", failures)
+            shares[index % WORKERS] += [path + query for path in UNIT_PAGES]
+    if admin:
+        for index, period in enumerate(seeded.periods):
+            shares[index % WORKERS] += [f"{path}?period={period.label}" for path in PROVINCE_PAGES]
+    failures += crawl_in_parallel(app, email, shares)
     assert not failures, "\n".join(failures)
 
 
