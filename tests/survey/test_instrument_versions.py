@@ -42,3 +42,13 @@ def test_the_short_part_of_the_full_survey_is_one_question_per_component():
     short = definition["short"]
     assert short[0] == "overall"
     assert sorted(k.split(".")[0] for k in short[1:]) == sorted(instruments.SIPAS_COMPONENTS)
+
+
+def test_every_item_has_a_label_of_its_own(app):
+    """One question asked under two instruments' keys is told apart where both are listed."""
+    with app.test_request_context("/?lang=vi"):
+        instruments.load_built_in(db.session)
+        labels = instruments.item_labels(db.session)
+        assert len(set(labels.values())) == len(labels)
+        assert labels["procedure.as_posted"] == "Giấy tờ so với niêm yết"
+        assert labels["procedure.papers"] == "Giấy tờ so với niêm yết (phiếu đầy đủ)"

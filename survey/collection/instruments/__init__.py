@@ -25,6 +25,10 @@ from survey.models import Instrument
 
 HERE = Path(__file__).resolve().parent
 BUILT_IN = ("sipas-short", "sipas-full", "health-short", "education-short")
+# How a table that shows two instruments' items tells them apart (SPEC §2 keeps each one's keys,
+# so the same question can appear under two keys).
+SHORT_NAMES = {"sipas-short": _l("phiếu ngắn"), "sipas-full": _l("phiếu đầy đủ"),
+               "health-short": _l("phiếu y tế"), "education-short": _l("phiếu giáo dục")}
 # One question per screen: the instruments a desk kiosk can show.
 KIOSK = ("sipas-short", "health-short", "education-short")
 
@@ -142,7 +146,11 @@ def item_labels(session: AnySession, locale: str = "vi") -> dict[str, str]:
         for item in definition.get("items", ()):
             label = item.get("label") or item.get("text")
             if isinstance(label, dict) and item.get("key") not in out:
-                out[item["key"]] = text(label, locale)
+                words = text(label, locale)
+                if words in out.values():  # one question asked under two instruments' keys
+                    name = str(definition.get("key", ""))
+                    words = f"{words} ({SHORT_NAMES.get(name, name)})"
+                out[item["key"]] = words
     return out
 
 
