@@ -6,7 +6,7 @@ cached) to the signed survey URL of the same QR code, so revoking the code retir
 
 from __future__ import annotations
 
-from flask import redirect, url_for
+from flask import current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import Gone, NotFound
 from werkzeug.wrappers import Response
@@ -28,6 +28,10 @@ def short_link(code: str) -> Response:
         raise error
     if qr.revoked_at is not None:
         raise Gone()
-    response = redirect(url_for("public.phone", token=sign_payload(qrcodes.payload_for(qr))), code=302)
+    # A link sent in a language (``/q/ABC?lang=km``) opens the survey in it.
+    lang = request.args.get("lang")
+    language = {"lang": lang} if lang in current_app.config["LANGUAGES"] else {}
+    response = redirect(url_for("public.phone", token=sign_payload(qrcodes.payload_for(qr)), **language),
+                        code=302)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -115,6 +115,14 @@ def test_a_short_link_forgives_case_and_dashes_and_refuses_unknown_or_revoked(ap
     assert client.get("/q/" + "A" * 40).status_code == 404
 
 
+def test_a_short_link_sent_in_khmer_opens_the_survey_in_khmer(app, client):
+    _unit, [code, _desk], _revoked = make_posters(app)
+    survey = client.get(f"/q/{code}?lang=km", follow_redirects=True)
+    assert survey.status_code == 200
+    assert 'lang="km"' in survey.get_data(as_text=True)
+    assert "lang=" not in client.get(f"/q/{code}?lang=xx").headers["Location"]
+
+
 def test_the_poster_prints_its_short_link_under_the_qr(app, client):
     _unit, [_whole, desk], _revoked = make_posters(app)
     with app.app_context():
