@@ -7,8 +7,10 @@ import json
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -32,8 +34,11 @@ def _page(instrument: Instrument, form: InstrumentForm, shown: dict[str, Any], l
     """The editor beside a preview of ``shown`` (the saved version, or what was just typed)."""
     preview = Instrument(id=instrument.id, key=instrument.key, version=instrument.version,
                          definition=shown)
+    with force_locale(locale):  # the faces' words and the buttons too, as the citizen reads them
+        preview_html = Markup(render_template(  # noqa: S704 - a template, escaped by Jinja
+            "admin/_instrument_preview.html", preview=survey_form(preview), shown=preview))
     return render_template("admin/instrument.html", instrument=instrument, form=form,
-                           preview=survey_form(preview), shown=preview, preview_locale=locale)
+                           preview_html=preview_html)
 
 
 @bp.get("/instruments/<int:instrument_id>")

@@ -97,8 +97,12 @@ def test_preview_shows_what_was_typed_without_saving_it(app, client):
     fields["preview_locale"] = "km"
     fields["preview"] = "1"
     page = client.post(f"/admin/instruments/{ident}", data=fields).get_data(as_text=True)
-    preview = page[page.index('id="h-preview"'):]
+    editor, preview = page.split('id="h-preview"')
     assert "សំណួរថ្មី សាកល្បង" in preview
+    assert "ពេញចិត្តខ្លាំង" in preview, "the faces' words in the citizen's language too"
+    assert "Rất hài lòng" not in preview
+    assert "Xem trước như người dân thấy" in page, "the page around it stays in Vietnamese"
+    assert "សំណួរថ្មី សាកល្បង" in editor, "what was typed stays in its field"
     with app.app_context():
         assert db.session.scalar(select(func.max(Instrument.version)).filter_by(key=key)) == version
 
