@@ -92,7 +92,7 @@ def fill(form: InstrumentForm, definition: dict[str, Any]) -> None:
         getattr(form, f"intro_{code}").data = definition.get("intro", {}).get(code, "")
     while len(form.items.entries):
         form.items.pop_entry()
-    for number, item in enumerate([*definition["items"], {}], start=1):
+    for number, item in enumerate(definition["items"], start=1):
         form.items.append_entry({
             "key": item.get("key", ""), "component": item.get("component", "access"), "order": number,
             **{f"text_{c}": item.get("text", {}).get(c, "") for c, _n in LANGUAGES},

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey.admin import bp
-from survey.admin.instrument_form import InstrumentForm, definition_of, fill
+from survey.admin.instrument_form import MAX_ITEMS, InstrumentForm, definition_of, fill
 from survey.auth import roles_required
 from survey.collection.instruments import InstrumentError, versions
 from survey.extensions import db
@@ -31,7 +31,10 @@ def instruments() -> str:
 
 
 def _page(instrument: Instrument, form: InstrumentForm, shown: dict[str, Any], locale: str) -> str:
-    """The editor beside a preview of ``shown`` (the saved version, or what was just typed)."""
+    """The editor beside a preview of ``shown`` (the saved version, or what was just typed),
+    always with an empty row for one more question."""
+    if not form.items.entries[-1].form.blank() and len(form.items.entries) < MAX_ITEMS:
+        form.items.append_entry({"component": "access", "order": len(form.items.entries) + 1})
     preview = Instrument(id=instrument.id, key=instrument.key, version=instrument.version,
                          definition=shown)
     with force_locale(locale):  # the faces' words and the buttons too, as the citizen reads them

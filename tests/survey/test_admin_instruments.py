@@ -103,6 +103,10 @@ def test_preview_shows_what_was_typed_without_saving_it(app, client):
     assert "Rất hài lòng" not in preview
     assert "Xem trước như người dân thấy" in page, "the page around it stays in Vietnamese"
     assert "សំណួរថ្មី សាកល្បង" in editor, "what was typed stays in its field"
+    fields["items-6-text_vi"] = "Câu mới thứ nhất?"
+    again = client.post(f"/admin/instruments/{ident}", data=fields).get_data(as_text=True)
+    assert "Câu mới thứ nhất?" in again.split('id="h-preview"')[1]
+    assert 'name="items-7-text_vi"' in again, "one more empty row for the next new question"
     with app.app_context():
         assert db.session.scalar(select(func.max(Instrument.version)).filter_by(key=key)) == version
 
