@@ -133,6 +133,11 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "dossiers": _l("Số hồ sơ"), "dossiers_unsatisfied": _l("Số hồ sơ không hài lòng"),
         "api_token": _l("Khóa API"),
     },
+    "component": {
+        "overall": _l("Hài lòng chung"), "access": _l("Tiếp cận dịch vụ"),
+        "procedure": _l("Thủ tục hành chính"), "staff": _l("Công chức phục vụ"),
+        "result": _l("Kết quả giải quyết"), "feedback": _l("Tiếp nhận, xử lý góp ý"),
+    },
     "outside_index": {
         "SIPAS": _l("SIPAS: Chỉ số hài lòng về sự phục vụ hành chính"),
         "PAR_INDEX": _l("PAR INDEX: Chỉ số cải cách hành chính"),

@@ -1,95 +1,87 @@
-"""Questionnaire versions: list, preview with the citizen's templates, copy into a draft, publish."""
+"""Questionnaire versions: list, edit through a form with a preview in the citizen's templates,
+publish an edit as a new version, download a version as JSON (an export, never edited)."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy import select
-from werkzeug.wrappers import Response
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey.admin import bp
-from survey.auth import EmptyForm, roles_required
+from survey.admin.instrument_form import MAX_ITEMS, InstrumentForm, definition_of, fill
+from survey.auth import roles_required
 from survey.collection.instruments import InstrumentError, versions
 from survey.extensions import db
 from survey.models import Instrument
 from survey.public.forms import survey_form
 
 
-class DraftForm(FlaskForm):
-    definition = TextAreaField(_l("Nội dung (JSON)"), validators=[DataRequired(), Length(max=200_000)])
-
-
 @bp.get("/instruments")
 @roles_required("admin")
 def instruments() -> str:
     rows = db.session.scalars(select(Instrument).order_by(Instrument.key, Instrument.version.desc()))
-    return render_template("admin/instruments.html", instruments=rows, button=EmptyForm())
+    return render_template("admin/instruments.html", instruments=rows)
+
+
+def _page(instrument: Instrument, form: InstrumentForm, shown: dict[str, Any], locale: str) -> str:
+    """The editor beside a preview of ``shown`` (the saved version, or what was just typed),
+    always with an empty row for one more question."""
+    if not form.items.entries[-1].form.blank() and len(form.items.entries) < MAX_ITEMS:
+        form.items.append_entry({"component": "access", "order": len(form.items.entries) + 1})
+    preview = Instrument(id=instrument.id, key=instrument.key, version=instrument.version,
+                         definition=shown)
+    with force_locale(locale):  # the faces' words and the buttons too, as the citizen reads them
+        preview_html = Markup(render_template(  # noqa: S704 - a template, escaped by Jinja
+            "admin/_instrument_preview.html", preview=survey_form(preview), shown=preview))
+    return render_template("admin/instrument.html", instrument=instrument, form=form,
+                           preview_html=preview_html)
 
 
 @bp.get("/instruments/<int:instrument_id>")
 @roles_required("admin")
 def instrument_preview(instrument_id: int) -> str:
     instrument = db.session.get(Instrument, instrument_id) or abort(404)
-    form = DraftForm(definition=json.dumps(instrument.definition, ensure_ascii=False, indent=2))
-    return render_template(
-        "admin/instrument.html",
-        instrument=instrument,
-        preview=survey_form(instrument),
-        form=form,
-        button=EmptyForm(),
-    )
-
-
-@bp.post("/instruments/<int:instrument_id>/draft")
-@roles_required("admin")
-def instrument_draft(instrument_id: int) -> Response:
-    source = db.session.get(Instrument, instrument_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    draft = versions.new_draft(db.session, current_user, source)
-    db.session.commit()
-    flash(_("Đã tạo bản nháp %(ref)s. Sửa rồi bấm “Công bố”.", ref=draft.ref), "notice")
-    return redirect(url_for("admin.instrument_preview", instrument_id=draft.id), code=303)
+    form = InstrumentForm(formdata=None)
+    fill(form, instrument.definition)
+    return _page(instrument, form, instrument.definition, "vi")
 
 
 @bp.post("/instruments/<int:instrument_id>")
 @roles_required("admin")
-def instrument_update(instrument_id: int) -> Response | tuple[str, int]:
-    draft = db.session.get(Instrument, instrument_id) or abort(404)
-    form = DraftForm()
-    if form.validate_on_submit():
-        try:
-            versions.update_draft(db.session, current_user, draft, json.loads(form.definition.data))
-        except (ValueError, InstrumentError) as error:  # JSONDecodeError is a ValueError
-            db.session.rollback()
-            form.definition.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(_("Đã lưu bản nháp."), "notice")
-            return redirect(url_for("admin.instrument_preview", instrument_id=draft.id), code=303)
-    return render_template(
-        "admin/instrument.html", instrument=draft, preview=survey_form(draft), form=form, button=EmptyForm()
-    ), 400
-
-
-@bp.post("/instruments/<int:instrument_id>/publish")
-@roles_required("admin")
-def instrument_publish(instrument_id: int) -> Response:
-    draft = db.session.get(Instrument, instrument_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+def instrument_update(instrument_id: int) -> WerkzeugResponse | tuple[str, int]:
+    """"Xem trước" shows what was typed; "Lưu" publishes it as a new version. On an error the page
+    comes back with everything typed and the message beside its field."""
+    source = db.session.get(Instrument, instrument_id) or abort(404)
+    form = InstrumentForm()
+    locale = form.preview_locale.data if form.preview_locale.data in ("vi", "en", "km") else "vi"
+    if not form.check():
+        return _page(source, form, source.definition, locale), 400
+    definition = definition_of(form, source.definition)
+    if form.preview.data:
+        return _page(source, form, definition, locale), 200
     try:
-        versions.publish(db.session, current_user, draft)
+        saved = versions.save(db.session, current_user, source, definition)
     except InstrumentError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Đã công bố %(ref)s. Từ nay không sửa được nữa.", ref=draft.ref), "notice")
-    return redirect(url_for("admin.instrument_preview", instrument_id=draft.id), code=303)
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _page(source, form, definition, locale), 400
+    db.session.commit()
+    flash(_("Đã công bố %(ref)s. Phiếu mới dùng phiên bản này; phiếu cũ giữ nguyên.", ref=saved.ref),
+          "notice")
+    return redirect(url_for("admin.instrument_preview", instrument_id=saved.id), code=303)
+
+
+@bp.get("/instruments/<int:instrument_id>.json")
+@roles_required("admin")
+def instrument_export(instrument_id: int) -> Response:
+    instrument = db.session.get(Instrument, instrument_id) or abort(404)
+    body = json.dumps(instrument.definition, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{instrument.ref}.json"'})

@@ -38,12 +38,14 @@ def province() -> str:
     view = dashboards.province(
         db.session, tree, root, requested_period(), settings(), sort=sort, descending=descending
     )
+    points = funnel_points(view)
     return render_template(
         "admin/province.html",
         view=view,
         sort=sort,
         descending=descending,
-        funnel_svg=funnel_svg(view),
+        funnel_svg=funnel_svg(view, points),
+        funnel_points=points,
         form=VolumesForm(),
         level=settings().level,
         min_n=settings().min_n,
@@ -76,18 +78,26 @@ def import_volumes() -> WerkzeugResponse:
     return redirect(url_for("admin.province", period=request.args.get("period")))
 
 
-def funnel_svg(view: dashboards.ProvinceView) -> Markup | None:
+def funnel_points(view: dashboards.ProvinceView) -> list[charts.Point]:
+    """One numbered point per measured unit, in the table's order; its kind is where it lies."""
+    if view.target is None:
+        return []
+    points = []
+    measured = [g for g in view.units if g.satisfaction]
+    at_n = stats.funnel_limits(view.target, [max(g.counts.n, 1) for g in measured], levels=(0.998,))
+    for number, (g, low, high) in enumerate(
+            zip(measured, at_n.lower[0.998], at_n.upper[0.998], strict=True), start=1):
+        value = g.satisfaction.value if g.satisfaction else 0.0
+        kind = "low" if value < low else "high" if value > high else "normal"
+        points.append(charts.Point(g.label, value, n=g.counts.n, kind=kind, tag=str(number)))
+    return points
+
+
+def funnel_svg(view: dashboards.ProvinceView, points: list[charts.Point]) -> Markup | None:
     if view.funnel is None or view.target is None:
         return None
     outer_low, outer_high = view.funnel.lower[0.998], view.funnel.upper[0.998]
     inner_low, inner_high = view.funnel.lower[0.95], view.funnel.upper[0.95]
-    points = []
-    measured = [g for g in view.units if g.satisfaction]
-    at_n = stats.funnel_limits(view.target, [max(g.counts.n, 1) for g in measured], levels=(0.998,))
-    for g, low, high in zip(measured, at_n.lower[0.998], at_n.upper[0.998], strict=True):
-        value = g.satisfaction.value if g.satisfaction else 0.0
-        kind = "low" if value < low else "high" if value > high else "normal"
-        points.append(charts.Point(g.label, value, n=g.counts.n, kind=kind))
     below = [p.label for p in points if p.kind == "low"]
     return charts.funnel_plot(
         points,

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import count
+from itertools import count, pairwise
 
 from markupsafe import Markup, escape
 
 from survey.formatting import num, pct
 
 WIDTH, HEIGHT = 640, 300
+TREND_WIDTH = 880  # the trend spans its card (72rem) on a desk screen; a phone scrolls it sideways
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
 _ids = count(1)
 
@@ -33,6 +34,8 @@ class Point:
     high: float | None = None
     n: int = 0
     kind: str = "normal"  # funnel: "normal", "low" (below the lower limit), "high"
+    tag: str = ""  # funnel: the number printed beside the dot, listed in the table under the chart
+    partial: bool = False  # trend: a period not over yet (drawn hollow, joined by a dashed line)
 
 
 def _fmt(x: float) -> str:
@@ -42,21 +45,22 @@ def _fmt(x: float) -> str:
 class _Frame:
     """Maps data to pixels: x over [x0, x1], y over [y0, y1] (rates, drawn upward)."""
 
-    def __init__(self, x0: float, x1: float, y0: float, y1: float) -> None:
+    def __init__(self, x0: float, x1: float, y0: float, y1: float, width: int = WIDTH) -> None:
         self.x0, self.x1 = x0, x1 if x1 > x0 else x0 + 1
         self.y0, self.y1 = y0, y1 if y1 > y0 else y0 + 0.01
+        self.width = width
 
     def x(self, value: float) -> float:
-        return LEFT + (value - self.x0) / (self.x1 - self.x0) * (WIDTH - LEFT - RIGHT)
+        return LEFT + (value - self.x0) / (self.x1 - self.x0) * (self.width - LEFT - RIGHT)
 
     def y(self, value: float) -> float:
         return HEIGHT - BOTTOM - (value - self.y0) / (self.y1 - self.y0) * (HEIGHT - TOP - BOTTOM)
 
 
-def _open(title: str, desc: str) -> list[str]:
+def _open(title: str, desc: str, width: int = WIDTH, css: str = "chart") -> list[str]:
     uid = next(_ids)
     return [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="{css}" viewBox="0 0 {width} {HEIGHT}" role="img" '
         f'aria-labelledby="chart-t{uid} chart-d{uid}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="chart-t{uid}">{escape(title)}</title>',
         f'<desc id="chart-d{uid}">{escape(desc)}</desc>',
@@ -71,7 +75,7 @@ def _y_axis(frame: _Frame, percent: str = "{:.0f} %") -> list[str]:
     while tick <= frame.y1 + 1e-9:
         if tick >= frame.y0 - 1e-9:
             y = _fmt(frame.y(tick))
-            parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>')
+            parts.append(f'<line class="grid" x1="{LEFT}" x2="{frame.width - RIGHT}" y1="{y}" y2="{y}"/>')
             parts.append(f'<text class="tick" x="{LEFT - 6}" y="{y}" text-anchor="end" '
                          f'dominant-baseline="middle">{escape(percent.format(tick * 100))}</text>')
         tick += step
@@ -82,8 +86,8 @@ def _target_line(frame: _Frame, target: float | None, label: str) -> list[str]:
     if target is None:
         return []
     y = _fmt(frame.y(target))
-    return [f'<line class="target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>',
-            f'<text class="target-label" x="{WIDTH - RIGHT}" y="{_fmt(frame.y(target) - 4)}" '
+    return [f'<line class="target" x1="{LEFT}" x2="{frame.width - RIGHT}" y1="{y}" y2="{y}"/>',
+            f'<text class="target-label" x="{frame.width - RIGHT}" y="{_fmt(frame.y(target) - 4)}" '
             f'text-anchor="end">{escape(label)}</text>']
 
 
@@ -94,28 +98,47 @@ def _y_range(values: Sequence[float]) -> tuple[float, float]:
 
 
 def trend_chart(points: Sequence[Point], *, title: str, desc: str, target: float | None = None,
-                target_label: str = "", mark: str | None = None, mark_label: str = "") -> Markup:
+                target_label: str = "", mark: str | None = None, mark_label: str = "",
+                partial_label: str = "") -> Markup:
     """Estimates over time as points joined by a line, inside their confidence band.
 
+    The points sit half a step in from each edge, so that the first and last labels are whole.
     ``mark`` is the label of a period to mark with a dashed vertical line (where a fall began),
-    captioned ``mark_label``."""
+    captioned ``mark_label``. A point with ``partial`` (a period not over yet) is drawn hollow,
+    reached by a dashed line and captioned ``partial_label``: it is not a full point."""
     known = [p for p in points if p.value is not None]
     lows = [p.low for p in known if p.low is not None]
-    frame = _Frame(0, max(len(points) - 1, 1), *_y_range([*lows, *( [target] if target else [])]))
-    parts = _open(title, desc) + _y_axis(frame)
+    frame = _Frame(-0.5, max(len(points), 1) - 0.5,
+                   *_y_range([*lows, *([target] if target else [])]), width=TREND_WIDTH)
+    parts = _open(title, desc, TREND_WIDTH, "chart trend") + _y_axis(frame)
     xs = {p.label: frame.x(i) for i, p in enumerate(points)}
     band_top = [f"{_fmt(xs[p.label])},{_fmt(frame.y(p.high or 0))}" for p in known]
     band_bottom = [f"{_fmt(xs[p.label])},{_fmt(frame.y(p.low or 0))}" for p in reversed(known)]
+    full = [p for p in known if not p.partial]
     if len(known) > 1:
         parts.append(f'<polygon class="band" points="{" ".join(band_top + band_bottom)}"/>')
-        line = " ".join(f"{_fmt(xs[p.label])},{_fmt(frame.y(p.value or 0))}" for p in known)
-        parts.append(f'<polyline class="series" points="{line}"/>')
+        line = " ".join(f"{_fmt(xs[p.label])},{_fmt(frame.y(p.value or 0))}" for p in full)
+        if len(full) > 1:
+            parts.append(f'<polyline class="series" points="{line}"/>')
+        for before, after in pairwise(known):
+            if after.partial:
+                parts.append(f'<line class="series partial" x1="{_fmt(xs[before.label])}" '
+                             f'y1="{_fmt(frame.y(before.value or 0))}" x2="{_fmt(xs[after.label])}" '
+                             f'y2="{_fmt(frame.y(after.value or 0))}"/>')
     for p in known:
         x, y = _fmt(xs[p.label]), _fmt(frame.y(p.value or 0))
         parts.append(f'<line class="whisker" x1="{x}" x2="{x}" y1="{_fmt(frame.y(p.low or 0))}" '
                      f'y2="{_fmt(frame.y(p.high or 0))}"/>')
-        parts.append(f'<circle class="dot" cx="{x}" cy="{y}" r="4"><title>'
-                     f'{escape(p.label)}: {pct(p.value)} (n = {num(p.n)})</title></circle>')
+        note = f" ({escape(partial_label)})" if p.partial and partial_label else ""
+        parts.append(f'<circle class="dot{" partial" if p.partial else ""}" cx="{x}" cy="{y}" '
+                     f'r="{5 if p.partial else 4}"><title>{escape(p.label)}: {pct(p.value)} '
+                     f'(n = {num(p.n)}){note}</title></circle>')
+        if p.partial and partial_label:
+            anchor = "end" if xs[p.label] > frame.width / 2 else "start"
+            shift = -8 if anchor == "end" else 8
+            parts.append(f'<text class="partial-label" x="{_fmt(xs[p.label] + shift)}" '
+                         f'y="{_fmt(frame.y(p.value or 0) + 16)}" text-anchor="{anchor}">'
+                         f'{escape(partial_label)}</text>')
     for p in points:
         parts.append(f'<text class="tick" x="{_fmt(xs[p.label])}" y="{HEIGHT - BOTTOM + 16}" '
                      f'text-anchor="middle">{escape(p.label)}</text>')
@@ -123,7 +146,7 @@ def trend_chart(points: Sequence[Point], *, title: str, desc: str, target: float
     if mark is not None and mark in xs:
         x = _fmt(xs[mark])
         parts.append(f'<line class="fall" x1="{x}" x2="{x}" y1="{TOP}" y2="{HEIGHT - BOTTOM}"/>')
-        anchor = "end" if xs[mark] > WIDTH / 2 else "start"
+        anchor = "end" if xs[mark] > frame.width / 2 else "start"
         shift = -4 if anchor == "end" else 4
         parts.append(f'<text class="fall-label" x="{_fmt(xs[mark] + shift)}" y="{TOP + 10}" '
                      f'text-anchor="{anchor}">{escape(mark_label)}</text>')
@@ -163,6 +186,8 @@ def funnel_plot(points: Sequence[Point], *, target: float, curve_n: Sequence[flo
 
     ``limits`` maps a CSS class ("inner", "outer") to the lower and upper limit at each n of
     ``curve_n``. Units below the limits are drawn as downward triangles, above as upward ones.
+    A point's ``tag`` (its number in the table printed under the chart) is written beside it, so
+    that a printout names every dot without hovering.
     """
     known = [p for p in points if p.value is not None and p.n > 0]
     values = [p.value for p in known if p.value is not None]
@@ -177,7 +202,10 @@ def funnel_plot(points: Sequence[Point], *, target: float, curve_n: Sequence[flo
             parts.append(f'<polyline class="limit {css}" points="{coords}"/>')
     parts += _target_line(frame, target, target_label)
     for p in known:
-        parts.append(f'<g class="unit">{_marker(p.kind, frame.x(p.n), frame.y(p.value or 0))}'
+        x, y = frame.x(p.n), frame.y(p.value or 0)
+        tag = (f'<text class="dot-tag" x="{_fmt(x + 7)}" y="{_fmt(y - 6)}">{escape(p.tag)}</text>'
+               if p.tag else "")
+        parts.append(f'<g class="unit">{_marker(p.kind, x, y)}{tag}'
                      f'<title>{escape(p.label)}: {pct(p.value or 0)} (n = {num(p.n)})</title></g>')
     parts += _x_ticks(frame)
     parts.append(f'<text class="tick" x="{(WIDTH + LEFT) / 2}" y="{HEIGHT - 6}" '

@@ -134,10 +134,15 @@ def _within(label: str, period: Any) -> bool:
 
 def report(built: Any, min_n: int) -> Any:
     """A report (:class:`survey.reporting.reports.Report`) for a unit role: the unit first, then
-    the units below it, whose hidden rows cannot be had from the unit's total."""
+    the units below it, whose hidden rows cannot be had from the unit's total; its breakdowns and
+    "what went wrong" tallies under the dashboard's rules."""
     if built.groups:
         head, *rest = built.groups
         built.groups = [suppress(head, min_n), *parts_of(head, rest, min_n)]
     built.sector_groups = [(sg, suppress(g, min_n), [(t, _hide(e, min_n), v) for t, e, v in checks])
                            for sg, g, checks in built.sector_groups]
+    built.breakdowns = {d: breakdown(rows, min_n, built.settings.level)
+                        for d, rows in built.breakdowns.items()}
+    if not built.groups or built.groups[0].responses < min_n:
+        built.problems = []
     return built

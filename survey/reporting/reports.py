@@ -19,8 +19,8 @@ from survey.collection import instruments
 from survey.extensions import AnySession
 from survey.models import SectorGroup, Unit
 from survey.periods import LOCAL, Period
-from survey.reporting import ranking, stats
-from survey.reporting.groups import Group, Settings, units_groups
+from survey.reporting import queries, ranking, stats
+from survey.reporting.groups import Group, Settings, base_scope, breakdown, units_groups
 
 METHOD_NOTE = [
     "Tỷ lệ hài lòng = số câu trả lời 4 hoặc 5 (Hài lòng, Rất hài lòng) / số câu trả lời câu hỏi "
@@ -44,6 +44,9 @@ METHOD_NOTE = [
 ]
 
 
+REPORT_BREAKDOWNS = ("procedure", "sector", "channel")
+
+
 @dataclass
 class Report:
     period: Period
@@ -54,11 +57,15 @@ class Report:
     sector_groups: list[tuple[SectorGroup, Group, list[Any]]]
     rankings: list[ranking.RankTable] = field(default_factory=list)
     item_labels: dict[str, str] = field(default_factory=dict)
+    # The whole report's answers by procedure, sector, channel (as on the agency dashboard), and
+    # its "what went wrong" tallies (code, responses, the choice's wording).
+    breakdowns: dict[str, list[Group]] = field(default_factory=dict)
+    problems: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def build(session: AnySession, period: Period, settings: Settings, unit: Unit | None = None) -> Report:
     """The unit (rolled up) and its units open in the period; without a unit, the whole tree."""
-    from survey.reporting.dashboards import sector_groups
+    from survey.reporting.dashboards import names, sector_groups
 
     tree = UnitTree(session)
     if unit is None:
@@ -74,8 +81,15 @@ def build(session: AnySession, period: Period, settings: Settings, unit: Unit | 
                           unit_ids=None if unit is None else tree.rollup(unit.id))
     sector = sector_groups(session, tree, root, period, settings) if root else []
     ranks = ranking.yearly(session, tree, period, settings) if unit is None else []
+    scope = base_scope(tree.rollup(root.id) if root else [], period)
+    wording = {p["code"]: instruments.text(p["text"], "vi")
+               for p in instruments.read_definition("sipas-short")["problems"]}
     return Report(period, settings, groups, units, datetime.now(LOCAL), sector, ranks,
-                  instruments.item_labels(session))
+                  instruments.item_labels(session),
+                  breakdowns={d: breakdown(session, scope, d, names(session, d), settings)
+                              for d in REPORT_BREAKDOWNS},
+                  problems=[(code, count, wording.get(code, code))
+                            for code, count in queries.problem_tallies(session, scope)])
 
 
 def _estimate(e: stats.Estimate | None) -> dict[str, Any] | None:

@@ -1,4 +1,6 @@
-"""The XLSX report (openpyxl): summary, per-unit table, components, sector groups, method."""
+"""The XLSX report (openpyxl): summary, per-unit table, components, sector groups, the answers by
+procedure, sector, channel and "what went wrong", ranking, method. Numbers are numbers (rates
+formatted as percentages), dates are dates; what :mod:`survey.reporting.privacy` hid is blank."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from survey.labels import label
 from survey.periods import LOCAL
+from survey.reporting.privacy import FOLDED
 from survey.reporting.reports import COMPONENTS, METHOD_NOTE, Report
 
 PERCENT = "0.0%"
@@ -71,6 +75,42 @@ def _ranking_sheet(sheet: Worksheet, report: Report) -> None:
     sheet.append([])
     sheet.append(["Hai đơn vị có khoảng hạng chồng nhau thì chưa phân biệt được đơn vị nào tốt "
                   "hơn. Không dùng riêng thứ hạng để thi đua, khen thưởng."])
+
+
+BREAKDOWN_SHEETS = {"procedure": ("Theo thủ tục", "Thủ tục hành chính"),
+                    "sector": ("Theo lĩnh vực", "Lĩnh vực"), "channel": ("Theo kênh", "Kênh khảo sát")}
+
+
+def _breakdown_sheets(book: Workbook, report: Report) -> None:
+    """One sheet per dimension, rows as on the dashboard (small ones folded by privacy), then the
+    "what went wrong" tallies."""
+    for dimension, (title, column) in BREAKDOWN_SHEETS.items():
+        rows = []
+        for g in report.breakdowns.get(dimension, []):
+            name = (str(label(g.key, "channel")) if dimension == "channel" and g.key != FOLDED
+                    else g.label)
+            s = g.satisfaction
+            rows.append([report.period.start, report.period.end, name, g.responses, g.counts.n,
+                         *((s.value, s.ci_low, s.ci_high) if s else (None, None, None))])
+        sheet = book.create_sheet(title)
+        _table(sheet, ["Từ ngày", "Đến ngày", column, "Số phiếu", "Số câu trả lời",
+                       "Tỷ lệ hài lòng", "Cận dưới", "Cận trên"], rows, 5)
+        _dates(sheet)
+    problems = book.create_sheet("Điều chưa tốt")
+    _table(problems, ["Từ ngày", "Đến ngày", "Điều người dân nêu là chưa tốt", "Số phiếu chọn"],
+           [[report.period.start, report.period.end, wording, count]
+            for _code, count, wording in report.problems], 4)
+    _dates(problems)
+    if not report.problems:
+        problems.append([None, None, f"Không có hoặc chưa đủ {report.settings.min_n} phiếu để nêu."])
+
+
+def _dates(sheet: Worksheet) -> None:
+    for row in sheet.iter_rows(min_row=2, max_col=2):
+        for cell in row:
+            cell.number_format = DAY
+    sheet.column_dimensions["A"].width = sheet.column_dimensions["B"].width = 12
+    sheet.column_dimensions["C"].width = 48
 
 
 def as_xlsx(report: Report) -> bytes:
@@ -137,6 +177,8 @@ def as_xlsx(report: Report) -> bytes:
              "; ".join(f"{t.code} {t.operator} {t.threshold:.0%}" for t, _e, _v in checks),
              "; ".join(STATUS[v.status] for _t, _e, v in checks)]
             for sg, g, checks in report.sector_groups], 3)
+
+    _breakdown_sheets(book, report)
 
     if report.rankings:
         _ranking_sheet(book.create_sheet("Xếp hạng"), report)

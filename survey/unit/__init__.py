@@ -68,7 +68,8 @@ def dashboard() -> str:
     children = [tree.units[i] for i in tree.children.get(unit.id, ())]
     return render_template("unit/dashboard.html", view=view, trend_kind=trend_kind,
                            children=children, level=settings().level, min_n=settings().min_n,
-                           trend_svg=trend_svg(view), problem_names=problem_names(), reader=reader,
+                           trend_svg=trend_svg(view, trend_kind), unfinished=unfinished,
+                           problem_names=problem_names(), reader=reader,
                            item_labels=instruments.item_labels(db.session, str(get_locale())))
 
 
@@ -86,10 +87,19 @@ def problem_names() -> dict[str, str]:
             for p in instruments.read_definition("sipas-short")["problems"]}
 
 
-def trend_svg(view: dashboards.AgencyDashboard) -> Markup:
+def unfinished(label: str) -> bool:
+    """Whether the period ``label`` (a trend's month or quarter) is not over yet today."""
+    try:
+        return parse_period(label).end >= today()
+    except ValueError:
+        return False
+
+
+def trend_svg(view: dashboards.AgencyDashboard, trend_kind: str = "month") -> Markup:
     points = [charts.Point(g.label, g.satisfaction.value if g.satisfaction else None,
                            g.satisfaction.ci_low if g.satisfaction else None,
-                           g.satisfaction.ci_high if g.satisfaction else None, g.counts.n)
+                           g.satisfaction.ci_high if g.satisfaction else None, g.counts.n,
+                           partial=unfinished(str(g.key)))
               for g in view.trend]
     check = view.group.headline
     target = check.target.threshold if check else None
@@ -102,6 +112,7 @@ def trend_svg(view: dashboards.AgencyDashboard) -> Markup:
         points, target=target, target_label=_("Chỉ tiêu %(target)s", target=pct(target, 0)),
         mark=fall.start if fall else None,
         mark_label=_("Bắt đầu giảm: %(start)s", start=fall.start) if fall else "",
+        partial_label=_("quý chưa kết thúc") if trend_kind == "quarter" else _("tháng chưa kết thúc"),
         title=_("Tỷ lệ hài lòng theo thời gian, %(unit)s", unit=view.unit.name),
         desc=_("Đường là tỷ lệ hài lòng, dải mờ là khoảng tin cậy, đường ngang là chỉ tiêu. ")
         + described,

@@ -39,6 +39,7 @@ def test_xlsx_opens_and_holds_the_expected_numbers(client: FlaskClient, login, w
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Tóm tắt", "Đơn vị", "Thành phần", "Từng câu hỏi", "Nhóm lĩnh vực",
+                               "Theo thủ tục", "Theo lĩnh vực", "Theo kênh", "Điều chưa tốt",
                                "Phương pháp"]
     rows = list(book["Đơn vị"].iter_rows(values_only=True))
     expected = proportion(46, 51)

@@ -1,6 +1,8 @@
-"""New questionnaire versions: copy a version into a draft, edit the draft, publish it.
+"""New questionnaire versions: an edited definition is saved as the next version, published.
 
-A published version never changes (SPEC §1): :func:`update_draft` refuses it, whatever the caller.
+A published version never changes (SPEC §1), whoever asks: answers point at it, and their meaning
+is its wording. Saving an edit of a published version publishes a new one, ``<key>@<N+1>``; only
+an unpublished draft (which no one can have answered) is completed and published in place.
 """
 
 from __future__ import annotations
@@ -17,43 +19,38 @@ from survey.extensions import AnySession
 from survey.models import Instrument, User
 
 
-def new_draft(session: AnySession, actor: User | None, source: Instrument) -> Instrument:
-    """An unpublished copy of ``source`` under the next version number of its key."""
-    version = next_version(session, source.key)
-    definition = copy.deepcopy(source.definition)
-    definition["version"] = version
-    draft = Instrument(key=source.key, version=version, definition=definition, published_at=None)
-    session.add(draft)
-    session.flush()
-    audit.record(session, actor=actor, action="instrument.draft", object_type="instrument",
-                 object_id=draft.ref, before={"from": source.ref}, after={"version": version})
-    return draft
-
-
-def update_draft(
-    session: AnySession, actor: User | None, draft: Instrument, definition: dict[str, Any]
-) -> None:
-    if draft.published_at is not None:
-        raise InstrumentError(_l("%(ref)s đã công bố, không sửa được: hãy tạo phiên bản mới.", ref=draft.ref))
+def save(session: AnySession, actor: User | None, source: Instrument,
+         definition: dict[str, Any]) -> Instrument:
+    """Publish ``definition`` as a new version of ``source``'s questionnaire (or as ``source`` if
+    it is an unpublished draft). Raises :class:`InstrumentError` if the definition is malformed or
+    says nothing new."""
     if not isinstance(definition, dict) or not isinstance(definition.get("items"), list):
-        raise InstrumentError(_l("Nội dung phải là một đối tượng JSON có danh sách câu hỏi (items)."))
-    definition = {**definition, "key": draft.key, "version": draft.version}
+        raise InstrumentError(_l("Bộ câu hỏi phải có danh sách câu hỏi."))
+    if source.published_at is not None and _same(definition, source.definition):
+        raise InstrumentError(_l("Chưa có gì thay đổi so với %(ref)s.", ref=source.ref))
+    version = source.version if source.published_at is None else next_version(session, source.key)
+    definition = {**copy.deepcopy(definition), "key": source.key, "version": version}
     try:
         validate_definition(definition)
     except (KeyError, TypeError, AttributeError) as error:
-        raise InstrumentError(_l("Nội dung không đúng mẫu: %(error)s", error=repr(error))) from error
-    before = draft.definition
-    draft.definition = definition
-    session.flush()
-    audit.record(session, actor=actor, action="instrument.edit", object_type="instrument",
-                 object_id=draft.ref, before={"definition": before}, after={"definition": definition})
-
-
-def publish(session: AnySession, actor: User | None, draft: Instrument) -> None:
-    if draft.published_at is not None:
-        raise InstrumentError(_l("%(ref)s đã được công bố.", ref=draft.ref))
-    draft.published_at = datetime.now(UTC)
+        raise InstrumentError(_l("Bộ câu hỏi không đúng mẫu: %(error)s", error=repr(error))) from error
+    before: dict[str, Any]
+    if source.published_at is None:
+        saved, before = source, {"definition": source.definition}
+        saved.definition = definition
+    else:
+        saved, before = Instrument(key=source.key, version=version, definition=definition), {
+            "from": source.ref}
+        session.add(saved)
+    saved.published_at = datetime.now(UTC)
     session.flush()
     forget()
     audit.record(session, actor=actor, action="instrument.publish", object_type="instrument",
-                 object_id=draft.ref, after={"published_at": draft.published_at})
+                 object_id=saved.ref, before=before,
+                 after={"version": version, "published_at": saved.published_at})
+    return saved
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    strip = ("key", "version")
+    return {k: v for k, v in a.items() if k not in strip} == {k: v for k, v in b.items() if k not in strip}
