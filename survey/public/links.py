@@ -30,8 +30,9 @@ def short_link(code: str) -> Response:
         raise Gone()
     # A link sent in a language (``/q/ABC?lang=km``) opens the survey in it.
     lang = request.args.get("lang")
-    language = {"lang": lang} if lang in current_app.config["LANGUAGES"] else {}
-    response = redirect(url_for("public.phone", token=sign_payload(qrcodes.payload_for(qr)), **language),
-                        code=302)
+    token = sign_payload(qrcodes.payload_for(qr))
+    target = (url_for("public.phone", token=token, lang=lang) if lang in current_app.config["LANGUAGES"]
+              else url_for("public.phone", token=token))
+    response = redirect(target, code=302)
     response.headers["Cache-Control"] = "no-store"
     return response
