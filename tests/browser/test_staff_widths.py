@@ -4,6 +4,8 @@ never scrolls sideways; and axe-core finds no serious violation on any staff pag
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from playwright.sync_api import Browser, Page
 
@@ -14,7 +16,8 @@ from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_admin_browser import _log_in
 
 pytestmark = pytest.mark.browser
-LONG_EMAIL = "bophanmotcua.phuongninhkieu.quanninhkieu@sonoivu.cantho.gov.vn"
+_serial = itertools.count()
+LONG_EMAIL = "bophanmotcua.phuongninhkieu.quanninhkieu{n}@sonoivu.cantho.gov.vn"
 
 
 def _accounts(live_server: LiveServer) -> tuple[str, int]:
@@ -24,7 +27,7 @@ def _accounts(live_server: LiveServer) -> tuple[str, int]:
             point = factories.make_service_point(db.session, name="Bộ phận tiếp nhận và trả kết quả "
                                                  "hồ sơ thủ tục hành chính liên thông")
             long_one = factories.make_user(db.session, role="unit_manager", unit=point.unit,
-                                           email=LONG_EMAIL)
+                                           email=LONG_EMAIL.format(n=next(_serial)))
             db.session.commit()
             return admin.email, long_one.id
         finally:
