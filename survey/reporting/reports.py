@@ -82,8 +82,7 @@ def build(session: AnySession, period: Period, settings: Settings, unit: Unit | 
     sector = sector_groups(session, tree, root, period, settings) if root else []
     ranks = ranking.yearly(session, tree, period, settings) if unit is None else []
     scope = base_scope(tree.rollup(root.id) if root else [], period)
-    wording = {p["code"]: instruments.text(p["text"], "vi")
-               for p in instruments.read_definition("sipas-short")["problems"]}
+    wording = instruments.problem_names()
     return Report(period, settings, groups, units, datetime.now(LOCAL), sector, ranks,
                   instruments.item_labels(session),
                   breakdowns={d: breakdown(session, scope, d, names(session, d), settings)

@@ -82,9 +82,7 @@ def comments_before() -> datetime | None:
 
 
 def problem_names() -> dict[str, str]:
-    locale = str(get_locale())
-    return {p["code"]: instruments.text(p["text"], locale)
-            for p in instruments.read_definition("sipas-short")["problems"]}
+    return instruments.problem_names(str(get_locale()))
 
 
 def unfinished(label: str) -> bool:

@@ -154,6 +154,11 @@ def item_labels(session: AnySession, locale: str = "vi") -> dict[str, str]:
     return out
 
 
+def problem_names(locale: str = "vi") -> dict[str, str]:
+    """The wording of each "what went wrong" choice, by its code (the short survey's list)."""
+    return {p["code"]: text(p["text"], locale) for p in read_definition("sipas-short")["problems"]}
+
+
 def text(field: dict[str, str], locale: str) -> str:
     """The wording in ``locale``, falling back to Vietnamese."""
     return field.get(locale) or field["vi"]
