@@ -56,7 +56,7 @@ def province() -> str:
 @roles_required("admin")
 def province_report(fmt: str) -> Response:
     period = requested_period()
-    return download(reports.build(db.session, period, settings()), fmt, "tinh")
+    return download(reports.shared(db.session, period, settings()), fmt, "tinh")
 
 
 @bp.post("/province/volumes")

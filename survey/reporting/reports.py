@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from survey.collection import instruments
 from survey.extensions import AnySession
 from survey.models import SectorGroup, Unit
 from survey.periods import LOCAL, Period
-from survey.reporting import queries, ranking, stats
+from survey.reporting import cache, queries, ranking, stats
 from survey.reporting.groups import Group, Settings, base_scope, breakdown, units_groups
 
 METHOD_NOTE = [
@@ -89,6 +90,26 @@ def build(session: AnySession, period: Period, settings: Settings, unit: Unit | 
                               for d in REPORT_BREAKDOWNS},
                   problems=[(code, count, wording.get(code, code))
                             for code, count in queries.problem_tallies(session, scope)])
+
+
+def shared(session: AnySession, period: Period, settings: Settings, unit: Unit | None = None,
+           *, protect: Callable[[Report], object] | None = None) -> Report:
+    """:func:`build`, once for a page's four downloads while the answers stay as they are.
+
+    Kept by :mod:`survey.reporting.cache` on the response marker, so a new answer, an exclusion or
+    a new minute builds afresh. ``protect`` (the unit roles' suppression) is applied before the
+    report is kept, and a protected report is kept apart from the full one; a kept report is only
+    read, never changed.
+    """
+    key = ("report", period.label, settings, None if unit is None else unit.id, protect is not None)
+
+    def compute() -> Report:
+        report = build(session, period, settings, unit)
+        if protect is not None:
+            protect(report)
+        return report
+
+    return cache.remember(session, key, compute)
 
 
 def _estimate(e: stats.Estimate | None) -> dict[str, Any] | None:

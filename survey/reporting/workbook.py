@@ -22,13 +22,19 @@ STATUS = {"met": "Đạt", "not_met": "Không đạt", "inconclusive": "Chưa k�
           "insufficient": "Chưa đủ dữ liệu"}
 
 
+BOLD = Font(bold=True)
+
+
 def _table(sheet: Worksheet, header: list[str], rows: list[list[Any]], percent_from: int) -> None:
+    # The header's row number is read once: ``max_row`` scans every cell of the sheet.
     sheet.append(header)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+    top = sheet.max_row
+    for cell in sheet[top]:
+        cell.font = BOLD
     for row in rows:
         sheet.append(row)
-        for cell in sheet[sheet.max_row][percent_from:]:
+    for cells in sheet.iter_rows(min_row=top + 1, max_row=top + len(rows), min_col=percent_from + 1):
+        for cell in cells:
             if isinstance(cell.value, float):
                 cell.number_format = PERCENT
     sheet.freeze_panes = "A2" if sheet.max_row > 1 else None

@@ -39,10 +39,9 @@ def download(report: reports.Report, fmt: str, name: str) -> Response:
 
 def built(unit: Unit, period: Period) -> reports.Report:
     """The unit's report, protected for a role below administrator."""
-    report_ = reports.build(db.session, period, settings(), unit)
-    if not access.sees_small_cells(current_user):
-        privacy.report(report_, settings().min_n)
-    return report_
+    min_n = settings().min_n
+    protect = None if access.sees_small_cells(current_user) else lambda r: privacy.report(r, min_n)
+    return reports.shared(db.session, period, settings(), unit, protect=protect)
 
 
 @bp.get("/report.<fmt>")

@@ -6,8 +6,9 @@ does (one database, shared by the module) and renders in-process, as the adminis
 unit manager and the demo viewer:
 
 - every staff page without arguments, and every object page the role may open;
-- for every unit the role may see and every month and quarter that has data: the agency
-  dashboard, its print view and its XLSX, CSV and JSON downloads;
+- for every unit the role may see and every month and quarter in which its roll-up has data (and
+  one period in which it has none, for the empty page): the agency dashboard, its print view and
+  its XLSX, CSV and JSON downloads;
 - for the administrator, the province view and its downloads for every such period;
 - anonymously, the public results page for every period.
 
@@ -28,6 +29,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date
 
 import pytest
 from flask import Flask, url_for
@@ -36,9 +38,10 @@ from sqlalchemy import func, select
 
 from survey import demo, labels
 from survey.administration import access
+from survey.administration.units import UnitTree
 from survey.extensions import db
 from survey.models import Instrument, Kiosk, QrCode, Response, ServicePoint, Target, Unit, User
-from survey.periods import Period, parse_period, series, today
+from survey.periods import LOCAL, Period, parse_period, series, today
 from tests.helpers import make_app, reset_database, scratch_database_url
 
 pytestmark = pytest.mark.slow
@@ -64,6 +67,15 @@ def codes_shown(body: str) -> list[str]:
 class Demo:
     app: Flask
     periods: list[Period]
+    days: dict[int, set[date]]  # unit id → the local days with answers of its own
+
+
+def with_data(seeded: Demo, tree: UnitTree, unit_id: int) -> list[Period]:
+    """The periods in which the unit's roll-up has answers, and the first one in which it has none."""
+    days = set().union(*(seeded.days.get(i, set()) for i in tree.rollup(unit_id)))
+    full = [p for p in seeded.periods if any(p.start <= d <= p.end for d in days)]
+    empty = [p for p in seeded.periods if p not in full]
+    return full + empty[:1]
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +87,16 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         demo.seed(db.session)  # as `make run` seeds it
         db.session.commit()
         first = db.session.scalar(select(func.min(Response.submitted_at)))
+        days: dict[int, set[date]] = {}
+        for unit_id, moment in db.session.execute(select(Response.unit_id, Response.submitted_at)):
+            aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            days.setdefault(unit_id, set()).add(aware.astimezone(LOCAL).date())
     assert first is not None
     end = today()
     months = [p for p in series(parse_period(f"{end.year}-{end.month:02d}"), 48) if p.end >= first.date()]
     quarters = [p for p in series(parse_period(f"{end.year}-Q{(end.month - 1) // 3 + 1}"), 16)
                 if p.end >= first.date()]
-    yield Demo(app, months + quarters)
+    yield Demo(app, months + quarters, days)
     with app.app_context():
         db.engine.dispose()
 
@@ -179,8 +195,9 @@ def test_every_staff_page_and_download_renders_for_every_unit_and_period(seeded:
     with app.test_request_context():
         user = db.session.scalar(select(User).filter_by(email=email))
         assert user is not None
-        units = [u.code for u in access.tree(db.session).units.values()
-                 if access.can_view(db.session, user, u)]
+        tree = access.tree(db.session)
+        units = {u.code: with_data(seeded, tree, u.id) for u in tree.units.values()
+                 if access.can_view(db.session, user, u)}
         pages = static_pages(app) + object_pages(app, user)
         admin = user.is_admin
     assert units, f"{email} sees no unit"
@@ -188,8 +205,8 @@ def test_every_staff_page_and_download_renders_for_every_unit_and_period(seeded:
         check(client, path, failures)
     # One share per worker; a unit's pages for a period stay together (they share its aggregates).
     shares: list[list[str]] = [[] for _ in range(WORKERS)]
-    for index, code in enumerate(units):
-        for period in seeded.periods:
+    for index, (code, periods) in enumerate(units.items()):
+        for period in periods:
             query = f"?unit={code}&period={period.label}"
             shares[index % WORKERS] += [path + query for path in UNIT_PAGES]
     if admin:

@@ -10,6 +10,7 @@ edited: a new wording is a new file with the next number. A definition names its
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from datetime import UTC, datetime
@@ -129,16 +130,31 @@ def current(session: AnySession, key: str) -> Instrument | None:
 
 
 def forget() -> None:
-    """Drop cached versions (after publishing one, and between tests)."""
+    """Drop cached versions and labels (after publishing one, and between tests)."""
     _cache.clear()
+    _labels.clear()
 
 
 def next_version(session: AnySession, key: str) -> int:
     return int(session.scalar(select(func.max(Instrument.version)).filter_by(key=key)) or 0) + 1
 
 
+# (database URL, locale) → (time read, labels): read on every report, cached as ``_cache`` is.
+_labels: dict[tuple[str, str], tuple[float, dict[str, str]]] = {}
+
+
 def item_labels(session: AnySession, locale: str = "vi") -> dict[str, str]:
     """A short label for every item key: the built-in instruments, then any published version."""
+    place = (str(session.get_bind().engine.url), locale)
+    hit = _labels.get(place)
+    if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return dict(hit[1])
+    out = _item_labels(session, locale)
+    _labels[place] = (time.monotonic(), out)
+    return dict(out)
+
+
+def _item_labels(session: AnySession, locale: str) -> dict[str, str]:
     out: dict[str, str] = {}
     definitions = [read_definition(key) for key in BUILT_IN]
     definitions += list(session.scalars(select(Instrument.definition)))
@@ -156,6 +172,11 @@ def item_labels(session: AnySession, locale: str = "vi") -> dict[str, str]:
 
 def problem_names(locale: str = "vi") -> dict[str, str]:
     """The wording of each "what went wrong" choice, by its code (the short survey's list)."""
+    return dict(_problem_names(locale))
+
+
+@functools.lru_cache(maxsize=8)
+def _problem_names(locale: str) -> dict[str, str]:  # the files do not change while the app runs
     return {p["code"]: text(p["text"], locale) for p in read_definition("sipas-short")["problems"]}
 
 
