@@ -42,7 +42,7 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "soc_trang": _l("Sóc Trăng"),
     },
     "channel": {
-        "kiosk": _l("Máy đánh giá tại quầy"), "qr": _l("Mã QR"), "link": _l("Đường liên kết"),
+        "kiosk": _l("Máy đánh giá tại quầy"), "qr": _l("Mã QR trên điện thoại"), "link": _l("Đường liên kết"),
         "paper": _l("Phiếu giấy"), "api": _l("Phần mềm một cửa"),
     },
     "complaint_channel": {
@@ -159,11 +159,12 @@ UNIT_FIELDS = ("unit_id", "parent_id", "successor_id")
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def label(code: object, vocabulary: str) -> LazyText:
-    """The Vietnamese word for ``code`` in ``vocabulary``; "khác" for a code it does not know."""
+def label(code: object, vocabulary: str, unknown: str | None = None) -> LazyText:
+    """The Vietnamese word for ``code`` in ``vocabulary``; for a code it does not know, ``unknown``
+    (a row's own words, such as a folded row's) or else "khác"."""
     if code is None or code == "":
         return "—"
-    return VOCABULARIES[vocabulary].get(str(code), OTHER)
+    return VOCABULARIES[vocabulary].get(str(code), OTHER if unknown is None else unknown)
 
 
 def value_text(value: object, name: str = "") -> str:

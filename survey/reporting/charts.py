@@ -112,15 +112,16 @@ def trend_chart(points: Sequence[Point], *, title: str, desc: str, target: float
                    *_y_range([*lows, *([target] if target else [])]), width=TREND_WIDTH)
     parts = _open(title, desc, TREND_WIDTH, "chart trend") + _y_axis(frame)
     xs = {p.label: frame.x(i) for i, p in enumerate(points)}
-    band_top = [f"{_fmt(xs[p.label])},{_fmt(frame.y(p.high or 0))}" for p in known]
-    band_bottom = [f"{_fmt(xs[p.label])},{_fmt(frame.y(p.low or 0))}" for p in reversed(known)]
-    full = [p for p in known if not p.partial]
-    if len(known) > 1:
-        parts.append(f'<polygon class="band" points="{" ".join(band_top + band_bottom)}"/>')
-        line = " ".join(f"{_fmt(xs[p.label])},{_fmt(frame.y(p.value or 0))}" for p in full)
+    for run in _runs(points):  # a period without answers breaks the band and the line
+        top = [f"{_fmt(xs[p.label])},{_fmt(frame.y(p.high or 0))}" for p in run]
+        bottom = [f"{_fmt(xs[p.label])},{_fmt(frame.y(p.low or 0))}" for p in reversed(run)]
+        if len(run) > 1:
+            parts.append(f'<polygon class="band" points="{" ".join(top + bottom)}"/>')
+        full = [p for p in run if not p.partial]
         if len(full) > 1:
+            line = " ".join(f"{_fmt(xs[p.label])},{_fmt(frame.y(p.value or 0))}" for p in full)
             parts.append(f'<polyline class="series" points="{line}"/>')
-        for before, after in pairwise(known):
+        for before, after in pairwise(run):
             if after.partial:
                 parts.append(f'<line class="series partial" x1="{_fmt(xs[before.label])}" '
                              f'y1="{_fmt(frame.y(before.value or 0))}" x2="{_fmt(xs[after.label])}" '
@@ -152,6 +153,17 @@ def trend_chart(points: Sequence[Point], *, title: str, desc: str, target: float
                      f'text-anchor="{anchor}">{escape(mark_label)}</text>')
     parts.append("</svg>")
     return Markup("\n".join(parts))  # noqa: S704 - every text above went through escape()
+
+
+def _runs(points: Sequence[Point]) -> list[list[Point]]:
+    """The stretches of consecutive periods that have an estimate."""
+    runs: list[list[Point]] = [[]]
+    for p in points:
+        if p.value is None:
+            runs.append([])
+        else:
+            runs[-1].append(p)
+    return [run for run in runs if run]
 
 
 def _x_ticks(frame: _Frame) -> list[str]:

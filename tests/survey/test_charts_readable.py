@@ -43,6 +43,24 @@ def test_a_period_not_over_is_hollow_dashed_and_captioned(app) -> None:
     assert "partial" not in whole
 
 
+def test_a_month_without_answers_breaks_the_band_and_the_line(app) -> None:
+    """No band or line may bridge a month in which nobody answered: it would show a rate there."""
+    with app.test_request_context("/?lang=vi"):
+        points = [Point("2026-05", 0.8, 0.75, 0.85, 50), Point("2026-06", 0.82, 0.77, 0.86, 60),
+                  Point("2026-07", None, None, None, 0),
+                  Point("2026-08", 0.9, 0.85, 0.94, 55), Point("2026-09", 0.88, 0.83, 0.92, 58)]
+        svg = str(trend_chart(points, title="t", desc="d"))
+    bands = re.findall(r'<polygon class="band" points="([^"]+)"', svg)
+    lines = re.findall(r'<polyline class="series" points="([^"]+)"', svg)
+    assert len(bands) == 2
+    assert len(lines) == 2
+    gap = float(re.search(r'<text class="tick" x="([\d.]+)"[^>]*>2026-07<', svg).group(1))
+    for shape in bands + lines:
+        xs = [float(pair.split(",")[0]) for pair in shape.split()]
+        assert not min(xs) < gap < max(xs), "a shape spans the month without answers"
+    assert svg.count('class="dot"') == 4
+
+
 def test_dashboard_marks_the_current_month_as_not_over(client: FlaskClient, login, app) -> None:
     with app.app_context():
         ward = factories.make_unit(db.session, code="WARD-NOW", name="Phường Hôm Nay")

@@ -75,3 +75,14 @@ def test_a_unit_role_gets_small_rows_folded_and_no_figure_below_min_n(
     for name in ("Theo thủ tục", "Theo lĩnh vực"):
         assert all(r[5] is None or r[4] >= 30 for r in sheet(book, name)[1:]), name
     assert [r[2] for r in sheet(book, "Điều chưa tốt")[1:]] == ["Phải chờ lâu"]
+
+
+def test_the_dashboard_names_each_channel_as_the_workbook_does(
+        client: FlaskClient, login, ward: int) -> None:
+    login(role="admin")
+    page = client.get("/unit/?unit=WARD-S&period=2026-Q2").get_data(as_text=True)
+    section = page[page.index('id="h-channel"'):]
+    section = section[:section.index("</section>")]
+    book = load_workbook(io.BytesIO(client.get("/unit/report.xlsx?unit=WARD-S&period=2026-Q2").data))
+    for name in (r[2] for r in sheet(book, "Theo kênh")[1:]):
+        assert f">{name}<" in section, name
