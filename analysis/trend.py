@@ -314,11 +314,12 @@ def find_fall(
     Poisson) watched monthly for a year, counting every look from the third month to the
     twelfth, the 95th percentile of the largest fall statistic is 2.73–2.79 from 30 answers a
     month on and at most 2.88 at 3–10 (40,000 series a cell). The critical value sits just
-    above it, so the false-alarm rate is close to, and at most, 5 %: 3.9–4.8 % in every cell
-    of 30 answers a month or more, 3.6–3.8 % at 10 and up to 4.6 % at 5, lower only where
+    above it, so the false-alarm rate is close to, and at most, 5 % (at most 4.8 % in that
+    grid); on the study's grid of rates 0.80–0.98 it is 3.9–4.8 % in every cell of 30 answers a
+    month or more, 3.6–3.8 % at 10 and up to 4.6 % at 5, lower only where
     satisfaction is so near 100 % with so few answers that a fall can hardly show (2.2 % at
     0.98 and 10 a month; ``make coverage-study`` prints the table). A single
-    critical value of 3.0, used before, kept it at 0.5–3.8 % and lost power: a fall from 0.90
+    critical value of 3.0, used before, kept it at 0.8–3.8 % and lost power: a fall from 0.90
     to 0.85 from month 6 at 100 answers a month was found by month 12 in 42 % of units, 51 %
     with this rule. If every answer in the series is satisfied, or none is, no fall is possible
     and none is signalled.
