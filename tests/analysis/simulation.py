@@ -148,7 +148,7 @@ def false_alarm_rate(rate: float, answers_per_month: float, *, reps: int, seed: 
     Each unit gets Poisson(``answers_per_month``) answers a month; the alert is evaluated as
     the dashboard does it, on the months so far, every month from ``first_look`` to ``months``.
     """
-    from analysis.trend import ALERT_CRITICAL, MIN_BEFORE, fall_statistics
+    from analysis.trend import MIN_BEFORE, alert_critical, fall_statistics
 
     rng = np.random.default_rng(seed)
     m = rng.poisson(answers_per_month, (reps, months)).astype(np.float64)
@@ -157,7 +157,7 @@ def false_alarm_rate(rate: float, answers_per_month: float, *, reps: int, seed: 
     for t in range(first_look, months + 1):
         r = fall_statistics(x[:, :t], m[:, :t])
         r[np.cumsum(m[:, :t] > 0, axis=1)[:, :-1] < MIN_BEFORE] = np.inf  # as find_fall does
-        alarmed |= r.min(axis=1, initial=np.inf) < -ALERT_CRITICAL
+        alarmed |= r.min(axis=1, initial=np.inf) < -alert_critical(m[:, :t])
     return float(alarmed.mean())
 
 

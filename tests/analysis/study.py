@@ -25,7 +25,10 @@ from tests.analysis.simulation import (
 SIZES = (30, 50, 100, 300)
 RATES = (0.80, 0.85, 0.90, 0.95, 0.98)
 PER_MONTH = (5, 10, 30, 100, 300)
-REPS = 4000
+REPS = 10000
+"""Replicates a cell of the interval tables: Monte-Carlo s.e. at most 0.25 points."""
+ALERT_REPS = 40000
+"""Series a cell of the alert table: Monte-Carlo s.e. at most 0.11 points near 5 %."""
 
 
 def mc_error(share: float, reps: int) -> float:
@@ -81,7 +84,7 @@ def funnel_table() -> list[str]:
     return rows
 
 
-def alert_table(reps: int = REPS) -> tuple[list[str], float]:
+def alert_table(reps: int = ALERT_REPS) -> tuple[list[str], float]:
     rows = ["| answers a month | " + " | ".join(f"{p:.2f}" for p in RATES) + " |",
             "|---|" + "---|" * len(RATES)]
     worst = 0.0
@@ -90,7 +93,7 @@ def alert_table(reps: int = REPS) -> tuple[list[str], float]:
         for i, p in enumerate(RATES):
             rate = false_alarm_rate(p, m, reps=reps, seed=7000 + 10 * j + i)
             worst = max(worst, mc_error(rate, reps))
-            cells.append(f"{100 * rate:.1f}")
+            cells.append(f"{100 * rate:.2f}")
         rows.append(f"| {m} | " + " | ".join(cells) + " |")
     return rows, worst
 
@@ -104,10 +107,10 @@ def wilson_average_table() -> list[str]:
     return rows
 
 
-def main(reps: int = REPS) -> None:
+def main(reps: int = REPS, alert_reps: int = ALERT_REPS) -> None:
     comp, e1 = composite_table(reps)
     weighted, e2 = weighted_table(reps)
-    alerts, e3 = alert_table(reps)
+    alerts, e3 = alert_table(alert_reps)
     print(f"Components (lowest–highest of the five) / sipas, coverage %, {reps} replicates a "
           f"cell, Monte-Carlo s.e. at most {e1:.2f} points:\n" + "\n".join(comp) + "\n")
     print(f"Post-stratified rate, coverage %, Monte-Carlo s.e. at most {e2:.2f} points:\n"
@@ -115,7 +118,8 @@ def main(reps: int = REPS) -> None:
     print("Funnel, exact share of in-control units outside the 95 % / 99.8 % limits, %:\n"
           + "\n".join(funnel_table()) + "\n")
     print(f"Drop alert, in-control units alerting at any monthly look over a year, %, "
-          f"Monte-Carlo s.e. at most {e3:.2f} points:\n" + "\n".join(alerts) + "\n")
+          f"{alert_reps} series a cell, Monte-Carlo s.e. at most {e3:.2f} points:\n"
+          + "\n".join(alerts) + "\n")
     print("Wilson interval of one item rate, exact coverage averaged over p, %:\n"
           + "\n".join(wilson_average_table()))
 

@@ -218,3 +218,27 @@ def test_a_component_of_one_item_keeps_the_plain_wilson_interval():
     e = composite(ItemStats.from_indicators(y, a), [1.0])
     w = proportion(int(y.sum()), int(a.sum()))
     assert (e.ci_low, e.ci_high) == pytest.approx((w.ci_low, w.ci_high), abs=1e-12)
+
+
+def test_the_effective_size_is_capped_at_twice_the_answers():
+    # Two items answered in a complementary way (satisfied with one, not the other) by 38 of 40
+    # people: the index is 0.5 for nearly everyone and its variance is tiny. n_eff stops at
+    # 2 × 80 answers (a design effect of 1/2), so the interval is Wilson's at 160, not a point,
+    # with the quantile of the small-sample correction at λ = 1 − 40/160.
+    y = np.array([[1, 0], [0, 1]] * 20)
+    y[0], y[1] = [1, 1], [0, 0]
+    e = composite(ItemStats.from_indicators(y, np.ones_like(y)), [0.5, 0.5])
+    assert e.effective_n == pytest.approx(160.0)
+    z, t_q = scipy_stats.norm.ppf(0.975), scipy_stats.t.ppf(0.975, 39)
+    c = np.sqrt(z**2 + 0.75 * (t_q**2 - z**2))
+    half = c / (1 + c * c / 160) * np.sqrt(0.25 / 160 + c * c / (4 * 160**2))
+    assert (e.ci_low, e.ci_high) == pytest.approx((0.5 - half, 0.5 + half), abs=1e-12)
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.integers(min_value=0, max_value=10_000), st.integers(min_value=2, max_value=5))
+def test_the_effective_size_never_exceeds_twice_the_answers(seed, k):
+    y, a = respondents(seed, n=30, k=k, p=0.95)
+    stats_ = ItemStats.from_indicators(y, a)
+    e = composite(stats_, np.full(k, 1 / k))
+    assert e.effective_n <= 2 * stats_.n.sum() + 1e-9
