@@ -27,6 +27,7 @@ from survey.models import JobRun
 from survey.operations import alerts
 from survey.operations.schedule import Schedule
 from survey.periods import LOCAL
+from survey.reporting import publication
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -77,6 +78,10 @@ def _alerts(session: AnySession, config: Mapping[str, Any], moment: datetime) ->
     return alerts.evaluate(session, today=moment.astimezone(LOCAL).date())
 
 
+def _drafts(session: AnySession, config: Mapping[str, Any], moment: datetime) -> Counts:
+    return publication.draft_due(session, now=moment)
+
+
 JOBS = (
     Job("complaints_check", _l("Hạn xử lý phản ánh: nhắc việc, chuyển cấp trên, đóng hồ sơ"),
         Schedule("hourly", minute=5), _check),
@@ -86,6 +91,8 @@ JOBS = (
         _verify),
     Job("alert_evaluation", _l("Phát hiện đơn vị có mức hài lòng giảm"), Schedule("monthly", hour=4),
         _alerts),
+    Job("report_drafts", _l("Lập dự thảo báo cáo khi đến kỳ (lịch báo cáo)"),
+        Schedule("daily", hour=0, minute=20), _drafts),
     Job("complaints_digest", _l("Thư tổng hợp phản ánh hằng ngày gửi Sở Nội vụ"),
         Schedule("daily", hour=7), _digest),
 )
