@@ -85,14 +85,14 @@ def _drafts(session: AnySession, config: Mapping[str, Any], moment: datetime) ->
 JOBS = (
     Job("complaints_check", _l("Hạn xử lý phản ánh: nhắc việc, chuyển cấp trên, đóng hồ sơ"),
         Schedule("hourly", minute=5), _check),
+    Job("report_drafts", _l("Lập dự thảo báo cáo khi đến kỳ (lịch báo cáo)"),
+        Schedule("daily", hour=0, minute=20), _drafts),
     Job("integrity_scan", _l("Rà soát phiếu đáng ngờ"), Schedule("daily", hour=1), _scan),
     Job("contact_purge", _l("Xóa thông tin liên hệ hết thời hạn lưu"), Schedule("daily", hour=2), _purge),
     Job("audit_verify", _l("Kiểm tra tính toàn vẹn của nhật ký thao tác"), Schedule("daily", hour=3),
         _verify),
     Job("alert_evaluation", _l("Phát hiện đơn vị có mức hài lòng giảm"), Schedule("monthly", hour=4),
         _alerts),
-    Job("report_drafts", _l("Lập dự thảo báo cáo khi đến kỳ (lịch báo cáo)"),
-        Schedule("daily", hour=0, minute=20), _drafts),
     Job("complaints_digest", _l("Thư tổng hợp phản ánh hằng ngày gửi Sở Nội vụ"),
         Schedule("daily", hour=7), _digest),
 )

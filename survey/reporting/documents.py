@@ -61,6 +61,12 @@ class Document:
     method_note: list[str] = field(default_factory=list)
 
     @property
+    def subject(self) -> str:
+        """The title under "BÁO CÁO": the duty's name without its leading "Báo cáo"."""
+        rest = self.title.removeprefix("Báo cáo ").strip()
+        return rest[:1].upper() + rest[1:] if rest != self.title else self.title
+
+    @property
     def unfinished(self) -> bool:
         """The period was not over on the day of the report (its figures were still growing)."""
         return self.issued_on <= self.period.end
