@@ -50,7 +50,7 @@ def test_run_due_prints_the_published_report_to_a_pdf_with_its_words_intact(app_
     for words in ("SỞ NỘI VỤ", "ỦY BAN NHÂN DÂN THÀNH PHỐ", "Số: 17/BC-SNV",
                   "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Kết quả khảo sát quý", "quý II năm 2026",
                   "Số liệu bổ sung sau ngày chốt", "Phường Một", "Tiếp cận dịch vụ", "88,9 %",
-                  "Thủ tục hành chính", "Người lập biểu", "Ký, ghi rõ họ tên, đóng dấu"):
+                  "Độc lập - Tự do - Hạnh phúc", "Người lập biểu", "Ký, ghi rõ họ tên, đóng dấu"):
         assert words in text, words
     day = issue.published_at.astimezone(publication.LOCAL)
     assert f"ngày {day.day} tháng {day.month} năm {day.year}" in text
