@@ -128,7 +128,7 @@ def of_issue(session: Any, issue: ReportIssue, settings: Settings, now: datetime
         on, cutoff = issue.published_at.astimezone(LOCAL).date(), issue.cutoff_at
     else:
         _built, figures = publication.live_figures(session, issue, settings, now)
-        note, head = publication.method_note(now), audit.head(session)
+        note, head = publication.method_note(now, draft=True), audit.head(session)
         on, cutoff = now.astimezone(LOCAL).date(), None
     name, parent, place = agency()
     return Document(name, parent, place, issue.duty.name, issue.duty.recipient, issue.number, on,

@@ -42,6 +42,9 @@ CUTOFF_NOTE = ("Số liệu chốt lúc %(cutoff)s: gồm mọi phiếu đã nh�
                "nhận sau thời điểm chốt không làm thay đổi báo cáo đã ban hành; chúng được trình bày "
                "là “số liệu bổ sung sau ngày chốt” trong báo cáo kỳ sau.")
 
+DRAFT_NOTE = ("Dự thảo: số liệu tính đến %(cutoff)s và còn thay đổi khi có phiếu mới; số liệu được chốt "
+              "khi báo cáo được ban hành.")
+
 
 class NotPublishable(ValueError):
     """Publishing refused: already published, no number, or a number used this year."""
@@ -127,9 +130,10 @@ def live_figures(session: AnySession, issue: ReportIssue, settings: Settings,
     return built, figures
 
 
-def method_note(cutoff: datetime) -> list[str]:
-    return [*reports.METHOD_NOTE,
-            CUTOFF_NOTE % {"cutoff": cutoff.astimezone(LOCAL).strftime("%H:%M ngày %d/%m/%Y")}]
+def method_note(cutoff: datetime, *, draft: bool = False) -> list[str]:
+    """The report's method note, with the cut-off line (a draft's: the figures' moment)."""
+    moment = cutoff.astimezone(LOCAL).strftime("%H:%M ngày %d/%m/%Y")
+    return [*reports.METHOD_NOTE, (DRAFT_NOTE if draft else CUTOFF_NOTE) % {"cutoff": moment}]
 
 
 def suggest_number(session: AnySession, year: int, suffix: str) -> str:
