@@ -23,7 +23,8 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text(extraction_mode="layout") for page in PdfReader(io.BytesIO(data)).pages)
+    pages = PdfReader(io.BytesIO(data)).pages
+    return "\n".join(page.extract_text(extraction_mode="layout") for page in pages)
 
 
 def test_run_due_prints_the_published_report_to_a_pdf_with_its_words_intact(app_context, runner):
