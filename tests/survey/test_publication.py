@@ -202,3 +202,42 @@ def test_the_print_view_has_the_agency_a_number_line_the_date_and_an_open_period
     past = client.get("/unit/report/print?unit=PUB-W1&period=2026-Q2").get_data(as_text=True)
     assert "Kỳ báo cáo chưa kết thúc." not in past
     assert "PHƯỜNG MỘT" in past, "a ward's report is issued by the ward"
+
+
+def test_late_answers_show_on_the_live_report_page_and_not_on_the_published_one(client: FlaskClient, login,
+                                                                               app: Flask):
+    with app.app_context():
+        ward = city()
+        publication.draft_due(db.session, now=JULY)
+        issue = drafted("quy", "2026-Q2")
+        publication.publish(db.session, None, issue, number="5/BC-SNV", settings=settings(),
+                            now=datetime.now(UTC))
+        many(db.session, ward, 0, 5)
+        issue_id = issue.id
+        db.session.commit()
+    login(role="admin")
+    live = client.get("/unit/report.json?unit=PUB-CITY&period=2026-Q2").get_json()
+    assert live["groups"][0]["satisfaction"]["n"] == 50
+    frozen = client.get(f"/admin/reports/{issue_id}/print").get_data(as_text=True)
+    assert "88,9 %" in frozen, "40 of 45, as published"
+    assert "80,0 %" not in frozen
+
+
+def test_an_administrator_changes_a_due_date_and_bad_values_are_refused(client: FlaskClient, login,
+                                                                         app: Flask):
+    with app.app_context():
+        duty_id = duty("nam").id
+    login(role="admin")
+    form = {"name": "Báo cáo năm gửi Bộ Nội vụ", "due_months_after": "0", "due_day": "10",
+            "lead_days": "7", "recipient": "Bộ Nội vụ", "active": "y"}
+    assert client.post(f"/admin/reports/duties/{duty_id}", data=form).status_code == 303
+    with app.app_context():
+        changed = duty("nam")
+        assert changed.name == "Báo cáo năm gửi Bộ Nội vụ"
+        assert calendar.due_date(changed, parse_period("2026")) == date(2026, 12, 10)
+        assert calendar.draft_day(changed, parse_period("2026")) == date(2026, 12, 3)
+    for bad in ({"due_day": "32"}, {"due_day": "mười"}, {"lead_days": "-1"}, {"name": ""}):
+        response = client.post(f"/admin/reports/duties/{duty_id}", data={**form, **bad})
+        assert response.status_code == 400, bad
+    assert client.get(f"/admin/reports/duties/{duty_id}").status_code == 200
+    assert client.get("/admin/reports/duties/99999").status_code == 404
