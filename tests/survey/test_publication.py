@@ -241,3 +241,31 @@ def test_an_administrator_changes_a_due_date_and_bad_values_are_refused(client: 
         assert response.status_code == 400, bad
     assert client.get(f"/admin/reports/duties/{duty_id}").status_code == 200
     assert client.get("/admin/reports/duties/99999").status_code == 404
+
+
+def test_a_pdf_that_cannot_be_printed_is_recorded_and_tried_three_times(app_context):
+    city()
+    publication.draft_due(db.session, now=JULY)
+    issue = drafted("quy", "2026-Q2")
+    publication.publish(db.session, None, issue, number="5/BC-SNV", settings=settings(),
+                        now=datetime.now(UTC))
+    tries = [publication.render_pending(db.session, chromium="/nonexistent/chromium",
+                                        html_of=lambda i: "<p>Báo cáo</p>") for _n in range(4)]
+    assert [len(t) for t in tries] == [1, 1, 1, 0]
+    assert not tries[0][0].ok
+    assert issue.pdf_attempts == publication.PDF_ATTEMPTS
+    assert "/nonexistent/chromium" in (issue.pdf_error or "")
+    assert publication.file_of(issue, "pdf") is None
+
+
+def test_an_issued_file_cannot_be_deleted_or_replaced(app_context):
+    city()
+    publication.draft_due(db.session, now=JULY)
+    issue = drafted("quy", "2026-Q2")
+    publication.publish(db.session, None, issue, number="5/BC-SNV", settings=settings(),
+                        now=datetime.now(UTC))
+    kept = publication.file_of(issue, "xlsx")
+    kept.content = b"something else"
+    with pytest.raises(FrozenReport):
+        db.session.flush()
+    db.session.rollback()
