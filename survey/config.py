@@ -101,6 +101,14 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_BACKOFF_SECONDS": 30,
     "OUTBOX_BACKOFF_MAX_SECONDS": 6 * 3600,
     "OUTBOX_LEASE_SECONDS": 300,
+    # Issued reports (survey/reporting/publication.py): the issuing agency and the body above it
+    # as printed at the top left, the place before the date, the suffix of the document number
+    # ("12/BC-SNV"), and the Chromium that prints the PDF (from `flask jobs run-due`).
+    "REPORT_AGENCY": "Sở Nội vụ",
+    "REPORT_AGENCY_PARENT": "Ủy ban nhân dân thành phố Cần Thơ",
+    "REPORT_PLACE": "Cần Thơ",
+    "REPORT_NUMBER_SUFFIX": "BC-SNV",
+    "CHROMIUM": "/usr/bin/chromium",
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

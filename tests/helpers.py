@@ -35,7 +35,7 @@ from survey.collection import instruments, kiosks
 from survey.collection.responses import Context, Submission, record_response
 from survey.extensions import db
 from survey.messaging import webhooks
-from survey.models import Instrument, Response, SectorGroup, Target, Unit
+from survey.models import Instrument, ReportingDuty, ReportIssue, Response, SectorGroup, Target, Unit
 from tests import factories
 from tests.factories import make_qr_code, make_service_point, make_unit, make_user
 
@@ -172,6 +172,8 @@ class World:
     group: int
     complaint: int  # a phản ánh at a_child
     endpoint: int  # a webhook endpoint
+    duty: int  # the quarterly reporting duty (seeded by migration)
+    report_issue: int  # its draft for 2026-Q2
 
 
 def build_world() -> World:
@@ -204,6 +206,12 @@ def build_world() -> World:
     session.flush()
     instrument = session.query(Instrument).filter_by(key="sipas-short").first()
     assert instrument is not None
+    duty = session.query(ReportingDuty).filter_by(code="quy").one()
+    issue = session.query(ReportIssue).filter_by(duty_id=duty.id, period_label="2026-Q2").first()
+    if issue is None:
+        issue = ReportIssue(duty_id=duty.id, period_label="2026-Q2", status="draft", pdf_attempts=0)
+        session.add(issue)
+        session.flush()
     world = World(
         a=a.id,
         a_child=a_child.id,
@@ -227,6 +235,8 @@ def build_world() -> World:
             unit_id=a_child.id, kind="phan_anh", channel="desk", text="Phải chờ lâu"))[0].id,
         endpoint=webhooks.create_endpoint(session, None, label="IOC", url="http://127.0.0.1:9/hook",
                                           events=["complaint.created"])[0].id,
+        duty=duty.id,
+        report_issue=issue.id,
     )
     session.commit()
     return world

@@ -68,6 +68,13 @@ MATRIX: dict[str, tuple[str | dict[str, str], object, bool]] = {
     "admin.indices": (ADMIN, {}, False),
     "admin.index_save": (ADMIN, {}, False),
     "admin.indices_import": (ADMIN, {}, False),
+    "admin.report_calendar": (ADMIN, {}, False),
+    "admin.duty_edit": (ADMIN, lambda w: {"duty_id": w.duty}, False),
+    "admin.duty_save": (ADMIN, lambda w: {"duty_id": w.duty}, False),
+    "admin.report_issue": (ADMIN, lambda w: {"issue_id": w.report_issue}, False),
+    "admin.report_publish": (ADMIN, lambda w: {"issue_id": w.report_issue}, False),
+    "admin.report_issue_print": (ADMIN, lambda w: {"issue_id": w.report_issue}, False),
+    "admin.report_file": (ADMIN, lambda w: {"issue_id": w.report_issue, "kind": "xlsx"}, False),
     # Cases are for the staff an administrator made handlers (none in this matrix) and Sở Nội vụ;
     # tests/survey/test_contacts.py and test_complaint_entry.py cover handlers of one unit and another.
     "unit.complaints": (ADMIN, {}, False),

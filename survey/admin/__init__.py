@@ -58,6 +58,8 @@ from survey.admin import (  # noqa: E402, F401  # noqa: E402, F401
     procedures,
     province,
     qrcodes,
+    report_calendar,
+    report_issues,
     targets,
     units,
     users,

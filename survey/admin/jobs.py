@@ -24,7 +24,7 @@ COUNT_LABELS = {
     "burst": _l("gửi dồn dập"), "off_hours": _l("ngoài giờ làm việc"), "volume": _l("vượt số hồ sơ"),
     "contacts_deleted": _l("thông tin liên hệ đã xóa"), "entries": _l("mục nhật ký hợp lệ"),
     "units": _l("đơn vị đã xét"), "alerts": _l("cảnh báo mới"), "received": _l("phản ánh nhận"),
-    "open": _l("đang mở"), "overdue": _l("quá hạn"),
+    "open": _l("đang mở"), "overdue": _l("quá hạn"), "drafted": _l("dự thảo báo cáo mới"),
 }
 ERRORS = {
     "JobFailed": _l("Nhật ký thao tác có mục bị sửa hoặc bị mất. Cần kiểm tra ngay."),

@@ -17,8 +17,11 @@ from sqlalchemy.exc import IntegrityError
 
 from survey.extensions import db
 from survey.operations import jobs
+from survey.reporting import documents, publication
+from survey.reporting.groups import Settings
 
-command = AppGroup("jobs", help="Scheduled work: integrity scans, alerts, digests, reminders, retention.")
+command = AppGroup("jobs", help="Scheduled work: scans, alerts, digests, reminders, retention, "
+                                "report drafts and their PDFs.")
 
 
 def _now(value: datetime | None) -> datetime:
@@ -43,8 +46,22 @@ def run_due_command(at: datetime | None) -> None:
         counts = ", ".join(f"{k}: {v}" for k, v in (row.counts or {}).items())
         detail = row.error if row.status == "failed" else counts
         click.echo(f"{job.name} {key}: {row.status} (attempt {row.attempts}) {detail}")
+    failed += _render_pdfs(now)
     if failed:
         raise SystemExit(1)
+
+
+def _render_pdfs(now: datetime) -> int:
+    """Print the PDF of each report published since the last call (see survey.reporting.publication)."""
+    settings = Settings.from_config(current_app.config)
+    done = publication.render_pending(
+        db.session, chromium=current_app.config["CHROMIUM"],
+        html_of=lambda issue: documents.pdf_html(documents.of_issue(db.session, issue, settings, now)))
+    db.session.commit()
+    for rendered in done:
+        state = "done" if rendered.ok else f"failed (attempt {rendered.issue.pdf_attempts})"
+        click.echo(f"report_pdf {rendered.issue.number}: {state} {rendered.detail}")
+    return sum(not rendered.ok for rendered in done)
 
 
 @command.command("list")

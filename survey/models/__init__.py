@@ -5,6 +5,7 @@ from survey.models.desks import DeskSession
 from survey.models.instruments import Instrument
 from survey.models.messaging import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 from survey.models.operations import JobRun, OutsideIndex
+from survey.models.publication import ReportFile, ReportingDuty, ReportIssue
 from survey.models.responses import Answer, Response, ResponseProblem
 from survey.models.staff import ApiToken, AuditEntry, User
 from survey.models.targets import DossierVolume, Target
@@ -35,6 +36,9 @@ __all__ = [
     "OutsideIndex",
     "Procedure",
     "QrCode",
+    "ReportFile",
+    "ReportIssue",
+    "ReportingDuty",
     "Response",
     "ResponseProblem",
     "Sector",

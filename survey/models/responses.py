@@ -45,6 +45,9 @@ class Response(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    # When the server stored it (an offline kiosk's answer arrives days after ``submitted_at``):
+    # answers recorded after a published report's cut-off are shown as an addition on the next.
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     service_point_id: Mapped[int | None] = mapped_column(ForeignKey("service_point.id"))
     procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedure.id"))

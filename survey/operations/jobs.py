@@ -27,6 +27,7 @@ from survey.models import JobRun
 from survey.operations import alerts
 from survey.operations.schedule import Schedule
 from survey.periods import LOCAL
+from survey.reporting import publication
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -77,9 +78,15 @@ def _alerts(session: AnySession, config: Mapping[str, Any], moment: datetime) ->
     return alerts.evaluate(session, today=moment.astimezone(LOCAL).date())
 
 
+def _drafts(session: AnySession, config: Mapping[str, Any], moment: datetime) -> Counts:
+    return publication.draft_due(session, now=moment)
+
+
 JOBS = (
     Job("complaints_check", _l("Hạn xử lý phản ánh: nhắc việc, chuyển cấp trên, đóng hồ sơ"),
         Schedule("hourly", minute=5), _check),
+    Job("report_drafts", _l("Lập dự thảo báo cáo khi đến kỳ (lịch báo cáo)"),
+        Schedule("daily", hour=0, minute=20), _drafts),
     Job("integrity_scan", _l("Rà soát phiếu đáng ngờ"), Schedule("daily", hour=1), _scan),
     Job("contact_purge", _l("Xóa thông tin liên hệ hết thời hạn lưu"), Schedule("daily", hour=2), _purge),
     Job("audit_verify", _l("Kiểm tra tính toàn vẹn của nhật ký thao tác"), Schedule("daily", hour=3),

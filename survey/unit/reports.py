@@ -16,7 +16,7 @@ from survey.collection import exporting
 from survey.extensions import db
 from survey.models import Unit
 from survey.periods import Period
-from survey.reporting import excel_csv, privacy, reports, workbook
+from survey.reporting import documents, excel_csv, privacy, reports, workbook
 from survey.unit import bp, comments_before, requested_period, settings, visible_unit
 
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -75,4 +75,4 @@ def printable() -> str:
     report_ = built(unit, period)
     return render_template("reports/printable.html", report=report_, unit=unit,
                            level=settings().level, method_note=reports.METHOD_NOTE,
-                           audit_head=audit.head(db.session))
+                           audit_head=audit.head(db.session), issuer=documents.issuer(unit))
