@@ -12,8 +12,8 @@ unit manager and the demo viewer:
 - for the administrator, the province view and its downloads for every such period;
 - anonymously, the public results page for every period.
 
-The units are shared out among forked workers, one per core (the database is only read), and a
-unit's pages for a period stay in one worker, where they share its cached aggregates.
+The work is shared out among forked workers, one per core (the database is only read): a unit's
+pages for a period are one task, run in one worker, where they share one built report.
 
 Under TESTING the app re-raises unexpected exceptions, so a crash fails here with its traceback.
 Every HTML page is also read as a Vietnamese civil servant would: no internal code (a target's
@@ -102,9 +102,11 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 
 # The crawl is split over the machine's cores: the database is only read, so each forked worker
-# renders its share of the units on its own connections.
+# renders its tasks on its own connections. A task is one unit and period (its pages share one
+# built report), handed out as workers free up: a city's roll-up costs many wards' pages.
 WORKERS = max(1, min(4, len(os.sched_getaffinity(0))))
 _crawled: Flask | None = None
+_clients: dict[str, FlaskClient] = {}
 
 
 def crawl(app: Flask, email: str, paths: list[str]) -> list[str]:
@@ -114,23 +116,28 @@ def crawl(app: Flask, email: str, paths: list[str]) -> list[str]:
     return failures
 
 
-def _crawl_share(email: str, paths: list[str]) -> list[str]:
+def _crawl_task(email: str, paths: list[str]) -> list[str]:
     assert _crawled is not None
-    return crawl(_crawled, email, paths)
+    if email not in _clients:  # one signed-in client per worker and role
+        _clients[email] = login(_crawled, email)
+    failures: list[str] = []
+    for path in paths:
+        check(_clients[email], path, failures)
+    return failures
 
 
-def crawl_in_parallel(app: Flask, email: str, shares: list[list[str]]) -> list[str]:
-    """``crawl`` each share of paths in a forked worker (one process when there is one core)."""
+def crawl_in_parallel(app: Flask, email: str, tasks: list[list[str]]) -> list[str]:
+    """``crawl`` every task's paths in forked workers (in this process when there is one core)."""
     global _crawled
     if WORKERS == 1:
-        return crawl(app, email, [path for share in shares for path in share])
+        return crawl(app, email, [path for task in tasks for path in task])
     with app.app_context():
         db.engine.dispose()  # no connection crosses the fork
     _crawled = app
     try:
         with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
-            return [failure for found in pool.starmap(_crawl_share, [(email, s) for s in shares])
-                    for failure in found]
+            found = pool.starmap(_crawl_task, [(email, task) for task in tasks], chunksize=2)
+            return [failure for failures in found for failure in failures]
     finally:
         _crawled = None
 
@@ -203,16 +210,13 @@ def test_every_staff_page_and_download_renders_for_every_unit_and_period(seeded:
     assert units, f"{email} sees no unit"
     for path in pages:
         check(client, path, failures)
-    # One share per worker; a unit's pages for a period stay together (they share its aggregates).
-    shares: list[list[str]] = [[] for _ in range(WORKERS)]
-    for index, (code, periods) in enumerate(units.items()):
-        for period in periods:
-            query = f"?unit={code}&period={period.label}"
-            shares[index % WORKERS] += [path + query for path in UNIT_PAGES]
+    # One task per unit and period; the province view's pages for a period are one task too.
+    tasks = [[path + f"?unit={code}&period={period.label}" for path in UNIT_PAGES]
+             for code, periods in units.items() for period in periods]
     if admin:
-        for index, period in enumerate(seeded.periods):
-            shares[index % WORKERS] += [f"{path}?period={period.label}" for path in PROVINCE_PAGES]
-    failures += crawl_in_parallel(app, email, shares)
+        tasks += [[f"{path}?period={period.label}" for path in PROVINCE_PAGES]
+                  for period in seeded.periods]
+    failures += crawl_in_parallel(app, email, tasks)
     assert not failures, "\n".join(failures)
 
 
