@@ -94,7 +94,7 @@ def kiosk() -> Response:
     page = render_template(
         "public/kiosk.html", form=form, kiosk=current, instrument=instrument,
         expired=request.args.get("expired") == "1",
-        choices=desks.service_choices(db.session, current.unit_id),
+        choices=kiosk_steps.service_words(desks.service_choices(db.session, current.unit_id)),
     )
     return _no_store(current_app.make_response(page))
 

@@ -1,5 +1,6 @@
-"""What a kiosk answer carries beyond the survey form: the desk session, the service step, the
-dossier code keyed in, the idle rule's partial mark, and a comment turned into a phản ánh, kiến nghị.
+"""What a kiosk answer carries beyond the survey form: the desk session, the service step (and
+its sectors' names in the citizen's language), the dossier code keyed in, the idle rule's
+partial mark, and a comment turned into a phản ánh, kiến nghị.
 
 The tablet sends these as extra form fields (``desk_session``, ``service_offered``/``service``,
 ``dossier``, ``partial``, ``complaint``/``complaint_phone``/``complaint_consent``); they travel
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from survey.casework.cases import CaseError
@@ -19,6 +21,22 @@ from survey.collection import desks, dossiers
 from survey.collection.complaints import file_from_survey
 from survey.collection.responses import Context, Outcome, Submission, record_response
 from survey.extensions import db
+
+
+# The sectors' names as the service step shows them, by their code: translated through the
+# catalogues, so that no Khmer (or English) is stored in the database. A sector the list does not
+# know shows its name from the database.
+SECTOR_WORDS = {
+    "land": _l("Đất đai"), "construction": _l("Xây dựng"), "investment": _l("Đầu tư"),
+    "justice": _l("Tư pháp"), "civil_status": _l("Hộ tịch"), "health": _l("Y tế"),
+    "education": _l("Giáo dục"), "business_registration": _l("Đăng ký doanh nghiệp"),
+    "labour": _l("Lao động"), "environment": _l("Môi trường"),
+}
+
+
+def service_words(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(sector code, name in the page's language) of the service step's choices."""
+    return [(code, str(SECTOR_WORDS[code]) if code in SECTOR_WORDS else name) for code, name in choices]
 
 
 def with_extras(values: MultiDict[str, str], context: Context, submission: Submission
