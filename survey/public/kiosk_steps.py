@@ -22,7 +22,6 @@ from survey.collection.complaints import file_from_survey
 from survey.collection.responses import Context, Outcome, Submission, record_response
 from survey.extensions import db
 
-
 # The sectors' names as the service step shows them, by their code: translated through the
 # catalogues, so that no Khmer (or English) is stored in the database. A sector the list does not
 # know shows its name from the database.
