@@ -4,6 +4,8 @@
   dossier counted once, for every channel;
 - ``desks``: desk sessions, the dossier a desk has just served, told by the one-stop software
   and carried by the desk kiosk's next answer; the kiosk's "what did you come for" choices;
+- ``dossiers``: a dossier code the citizen keys in at the kiosk, or its receipt's QR link, read
+  as the dossier HMAC;
 - ``kiosks``: enrolment of a desk tablet and its look-up on each answer;
 - ``qrcodes``: revocable QR codes and their posters; ``signing``: the signed survey payloads and
   the dossier HMAC;

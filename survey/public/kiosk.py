@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from survey.collection import desks, instruments, kiosk_outbox
+from survey.collection import desks, dossiers, instruments, kiosk_outbox
 from survey.collection.kiosks import (
     COOKIE,
     EnrolledKiosk,
@@ -34,7 +34,7 @@ from survey.collection.kiosks import (
     kiosk_for_secret,
     touch,
 )
-from survey.collection.responses import Context, SubmissionError, record_response
+from survey.collection.responses import Context, SubmissionError
 from survey.database import reading_first
 from survey.extensions import db
 from survey.public import bp, kiosk_steps, limits
@@ -94,7 +94,7 @@ def kiosk() -> Response:
     page = render_template(
         "public/kiosk.html", form=form, kiosk=current, instrument=instrument,
         expired=request.args.get("expired") == "1",
-        choices=desks.service_choices(db.session, current.unit_id),
+        choices=kiosk_steps.service_words(desks.service_choices(db.session, current.unit_id)),
     )
     return _no_store(current_app.make_response(page))
 
@@ -118,17 +118,18 @@ def kiosk_submit() -> Response | tuple[Response, int]:
     )
     late = timedelta(days=current_app.config["KIOSK_LATE_DAYS"])
     when = answered_at(form.answered_at.data, datetime.now(UTC), late)
-    context, submission = kiosk_steps.with_extras(
+    context, submission, keyed = kiosk_steps.with_extras(
         request.form, context, replace(form.to_submission(), submitted_at=when))
     try:
-        outcome = record_response(db.session, context, submission)
+        outcome, left_out = kiosk_steps.record(context, submission, keyed=keyed)
     except SubmissionError as error:
         return _rejected({"form": [str(error)]})
     ref = kiosk_steps.file_comment(request.form, context, submission) if outcome == "recorded" else None
     touch(db.session, current)
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(status=outcome, **({"complaint_ref": ref} if ref else {}))
+        extra = ({"complaint_ref": ref} if ref else {}) | ({"dossier": "used"} if left_out else {})
+        return jsonify(status=outcome, **extra)
     return redirect(url_for("public.kiosk_thanks"), code=303)
 
 
@@ -155,6 +156,30 @@ def kiosk_session() -> Response:
     live = desks.live_session(db.session, current.service_point_id)
     body = {"key": live.key, "procedure": live.procedure} if live else None
     return _no_store(jsonify(session=body))
+
+
+@bp.post("/kiosk/dossier")
+@limits.kiosk_limits
+def kiosk_dossier() -> tuple[Response, int]:
+    """Whether the dossier code keyed in (or read from the receipt) can go with this answer.
+
+    Only its HMAC is looked up; the code is neither stored nor sent back. A dossier already
+    answered, on any channel, is said kindly (409): the tablet drops the code and the answers
+    are recorded without it. Anything else is a clear 400, never a 500.
+    """
+    if _current_kiosk() is None:
+        abort(403)
+    try:
+        given = dossiers.read(request.form.get("code", ""))
+    except dossiers.InvalidDossier:
+        return jsonify(status="invalid", message=_(
+            "Mã hồ sơ chưa đúng. Mã in trên giấy biên nhận, gồm chữ, số và dấu chấm, gạch ngang. "
+            "Mời Ông/Bà xem lại, hoặc bấm Bỏ qua.")), 400
+    if dossiers.answered(db.session, given.hash):
+        return jsonify(status="used", message=_(
+            "Hồ sơ này đã được đánh giá rồi, cảm ơn Ông/Bà. Câu trả lời hôm nay vẫn được ghi nhận, "
+            "không kèm mã hồ sơ. Mời Ông/Bà bấm Tiếp tục.")), 409
+    return jsonify(status="ok"), 200
 
 
 @bp.get("/kiosk/thanks")

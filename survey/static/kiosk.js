@@ -3,22 +3,24 @@
 // On the attract screen it polls for a desk session (the dossier just served) to greet with.
 // Every submission goes to an outbox (IndexedDB) first, then to the server, so an answer given while
 // the network is down is sent when it returns. Each carries its idempotency key: a resend is harmless.
+// An optional step takes the receipt's dossier code (kiosk-dossier.js).
 (function () {
   "use strict";
   function $(id) { return document.getElementById(id); }
   var root = $("kiosk");
   if (!root || !window.fetch) return;
+  var data = root.dataset;
   document.documentElement.classList.add("js");
   var form = $("survey");
   var attract = $("attract");
   var thanks = $("thanks");
-  var steps = Array.prototype.slice.call(form.querySelectorAll(".step"));
-  var idleMs = Number(root.dataset.idle) * 1000;
-  var thanksMs = Number(root.dataset.thanks) * 1000;
+  var steps = [].slice.call(form.querySelectorAll(".step"));
+  var idleMs = Number(data.idle) * 1000;
+  var thanksMs = Number(data.thanks) * 1000;
   var index = 0, idleTimer = null, sending = false, advance = null;
   // "Previous question": one button, moved into the current step; an answer can always be fixed.
   var prev = document.createElement("button");
-  prev.type = "button"; prev.className = "prev link-button"; prev.textContent = root.dataset.prev;
+  prev.type = "button"; prev.className = "prev link-button"; prev.textContent = data.prev;
   var used = {}, shown = null, thanksTimer = null, service = $("service-step"), greeting = $("greeting");
 
   // --- Outbox: IndexedDB, or memory where IndexedDB is unavailable -------------------------------
@@ -47,7 +49,7 @@
   }
 
   var flushing = null, again = false, reported = null;
-  var warnMs = Number(root.dataset.warn) * 1000, mark = $("waiting");
+  var warnMs = Number(data.warn) * 1000, mark = $("waiting");
   function send(item, token) {
     var body = new URLSearchParams(item.fields);
     body.set("csrf_token", token);
@@ -66,7 +68,7 @@
   }
   function report(items) {
     var oldest = items.reduce(function (m, i) { return Math.min(m, i.at || Date.now()); }, Date.now());
-    var url = root.dataset.tokenUrl + "?waiting=" + items.length + (items.length ? "&oldest=" + oldest : "");
+    var url = data.tokenUrl + "?waiting=" + items.length + (items.length ? "&oldest=" + oldest : "");
     reported = items.length;
     return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) { return r.json(); });
   }
@@ -103,15 +105,16 @@
   function newKey() {
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return [].map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function anyLow() {
-    return Array.prototype.some.call(form.querySelectorAll(".rating input:checked"), function (i) { return Number(i.value) <= 2; });
+    return [].some.call(form.querySelectorAll(".rating input:checked"), function (i) { return Number(i.value) <= 2; });
   }
   function skipped(s) { return s.disabled || (s.hasAttribute("data-when-low") && !anyLow()); }
   function show(i, back) {
     while (i >= 0 && i < steps.length - 1 && skipped(steps[i])) i += back ? -1 : 1;
     if (i < 0) return show(0);
+    if (step) step.stop();
     index = Math.min(i, steps.length - 1);
     steps.forEach(function (s, k) { s.classList.toggle("current", k === index); });
     var first = steps.findIndex(function (s) { return !s.disabled; });
@@ -128,13 +131,14 @@
   }
   function reset() {
     clearTimeout(idleTimer); clearTimeout(thanksTimer);
+    if (step) step.reset();
     form.reset();
     // Always a fresh key, made here: a page served from the offline cache repeats its old one.
     form.elements.idempotency_key.value = newKey();
     desk(null);
     $("ref").hidden = true;
     sending = false;
-    if (root.dataset.locale !== "vi" && navigator.onLine) { location.replace(root.dataset.home + "?lang=vi"); return; }
+    if (data.locale !== "vi" && navigator.onLine) { location.replace(data.home + "?lang=vi"); return; }
     screen("attract");
   }
   function armIdle() {
@@ -164,7 +168,7 @@
   // The reference of a comment filed as a phản ánh, while this citizen's thanks still shows.
   function showRef(ref) {
     var p = $("ref");
-    p.textContent = p.dataset.label.replace("{ref}", ref).replace("{url}", p.dataset.url);
+    p.textContent = p.dataset.label.replace("{ref}", ref).replace("{url}", location.origin + p.dataset.url);
     if (thanks.hidden) return;
     p.hidden = false;
     clearTimeout(thanksTimer); thanksTimer = setTimeout(reset, thanksMs * 3); // time to note it down
@@ -172,18 +176,39 @@
   function desk(s) {
     form.elements.desk_session.value = s ? s.key : "";
     if (service) service.disabled = !!s;
+    dossier.disabled = !!s; // the desk told the dossier: nothing to key in
     greeting.hidden = !s;
     greeting.textContent = s ? greeting.dataset.label.replace("{procedure}", s.procedure) : "";
   }
   function poll() {
     if (attract.hidden || document.hidden) return;
-    fetch(root.dataset.sessionUrl, { credentials: "same-origin", cache: "no-store" })
+    fetch(data.sessionUrl, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.json(); })
       .then(function (j) { if (!attract.hidden) desk(j.session && !used[j.session.key] ? j.session : null); })
       .catch(function () { /* offline: the kiosk works without a session */ });
   }
 
-  $("start").addEventListener("click", function () { screen("form"); show(0); });
+  // --- The receipt's dossier code: the step's own script (kiosk-dossier.js) loads at the first
+  // tap on "start", off the first screen's weight; until it has, the code goes unchecked with the
+  // answer and the server decides then (as it does offline).
+  var dossier = $("dossier-step"), code = form.elements.dossier, step = null, loading = false;
+  function dossierStep() {
+    if (step || loading) return;
+    loading = true;
+    var script = document.createElement("script");
+    script.src = dossier.dataset.script;
+    script.onload = function () {
+      step = window.kioskDossier(dossier, data.tokenUrl, armIdle, function () {
+        var at = index;
+        return function () { if (index === at && !form.hidden) show(at + 1); };
+      });
+    };
+    script.onerror = function () { loading = false; script.remove(); };
+    document.head.appendChild(script);
+  }
+  function check() { if (step) step.check(); else show(index + 1); }
+
+  $("start").addEventListener("click", function () { screen("form"); show(0); dossierStep(); });
   form.addEventListener("change", function (e) {
     if (e.target.type === "radio") { clearTimeout(advance); advance = setTimeout(function () { show(index + 1); }, 300); }
     else armIdle();
@@ -191,15 +216,18 @@
   form.addEventListener("input", armIdle);
   form.addEventListener("click", function (e) {
     if (e.target === prev) { clearTimeout(advance); show(index - 1, true); }
-    else if (e.target.hasAttribute("data-next")) show(index + 1);
+    else if (e.target.hasAttribute("data-check")) check();
+    else if (e.target.hasAttribute("data-next")) { if (steps[index] === dossier) code.value = ""; show(index + 1); }
   });
+  // Enter in the dossier box checks the code; it never sends the whole form.
+  code.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); check(); } });
   form.addEventListener("submit", function (e) { e.preventDefault(); if (!sending) record(false); });
   window.addEventListener("pageshow", function (e) { if (e.persisted) reset(); });
   window.addEventListener("online", flush);
   setInterval(flush, 15000);
-  setInterval(poll, Number(root.dataset.poll) * 1000);
-  if (navigator.serviceWorker && root.dataset.worker) {
-    navigator.serviceWorker.register(root.dataset.worker, { scope: root.dataset.home }).catch(function () {});
+  setInterval(poll, Number(data.poll) * 1000);
+  if (navigator.serviceWorker && data.worker) {
+    navigator.serviceWorker.register(data.worker, { scope: data.home }).catch(function () {});
   }
   form.elements.idempotency_key.value = newKey();
   screen("attract");

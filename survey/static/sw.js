@@ -1,9 +1,10 @@
 // Kiosk service worker: the kiosk page and its assets still load when the network is down, so the
 // answers queued in the page's outbox survive a reload. Network first (fresh page and token when
 // online), the cache when offline. Submissions (POST) and /kiosk/token never touch the cache.
-var CACHE = "kiosk-v2";
-var PAGE = new URL("../kiosk", self.location).href;
-var ASSETS = [PAGE, new URL("../static/survey.min.css", self.location).href, new URL("../static/kiosk.min.js", self.location).href];
+var CACHE = "kiosk-v3";
+// The page, then its assets; kiosk-dossier.js is the dossier step's, loaded at the first tap.
+var ASSETS = ["kiosk", "static/survey.min.css", "static/kiosk.min.js", "static/kiosk-dossier.min.js"]
+  .map(function (path) { return new URL("../" + path, self.location).href; });
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(ASSETS); }).then(function () { return self.skipWaiting(); }));
@@ -16,8 +17,8 @@ self.addEventListener("activate", function (event) {
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (request.method !== "GET") return;
-  var key = url.origin + url.pathname === PAGE ? PAGE : ASSETS.indexOf(url.origin + url.pathname) > 0 ? url.origin + url.pathname : null;
-  if (!key) return;
+  var key = url.origin + url.pathname;
+  if (ASSETS.indexOf(key) < 0) return;
   event.respondWith(fetch(request).then(function (response) {
     if (response.ok && response.type === "basic") {
       var copy = response.clone();

@@ -32,6 +32,12 @@ def start(page: Page) -> None:
         expect(page.locator(".step.current.service")).to_have_count(0)
 
 
+def skip_dossier(page: Page) -> None:
+    """Past the optional dossier code, keying none in."""
+    expect(page.locator(".step.current.dossier")).to_be_visible()
+    page.locator(".step.current").get_by_role("button", name="Bỏ qua").click()
+
+
 def answer_survey(page: Page, ratings: list[int], *, comment: str = "") -> None:
     """From the attract screen to the send button, answering every question."""
     start(page)
@@ -41,6 +47,7 @@ def answer_survey(page: Page, ratings: list[int], *, comment: str = "") -> None:
         expect(page.locator(".step.current.problems")).to_be_visible()
         page.locator(".step.current").get_by_label("Phải chờ lâu").check()
         page.locator(".step.current").get_by_role("button", name="Tiếp tục").click()
+    skip_dossier(page)
     expect(page.locator(".step.current.respondent")).to_be_visible()
     page.locator(".step.current").get_by_text("Doanh nghiệp, tổ chức").click()
     expect(page.locator(".step.current.comment")).to_be_visible()

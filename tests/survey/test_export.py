@@ -33,7 +33,9 @@ def header(runner, *args: str) -> list[str]:
 def built_in_item_keys() -> set[str]:
     keys = set()
     for path in (ROOT / "survey" / "collection" / "instruments").glob("*-*.json"):
-        keys |= {item["key"] for item in json.loads(path.read_text("utf-8"))["items"]}
+        definition = json.loads(path.read_text("utf-8"))
+        if isinstance(definition, dict):  # not a list of "what went wrong" choices
+            keys |= {item["key"] for item in definition["items"]}
     return keys
 
 

@@ -5,7 +5,9 @@ current version of each, read on every submission; new versions
 Every published version has its own file beside this one, ``<key>@<version>.json``, and is never
 edited: a new wording is a new file with the next number. A definition names its list of
 "what went wrong" choices (``"problems": "problems@2"``; version 1 files name none and use
-``problems@1.json``), so adding a language to the choices is a new list too.
+``problems@1.json``), so adding a language to the choices is a new list too. The clinic's and the
+school's instruments have lists of their own (``problems-health@1``, ``problems-education@1``:
+waiting, staff's manner, what was explained, cleanliness …), from their version 3.
 """
 
 from __future__ import annotations
@@ -171,13 +173,19 @@ def _item_labels(session: AnySession, locale: str) -> dict[str, str]:
 
 
 def problem_names(locale: str = "vi") -> dict[str, str]:
-    """The wording of each "what went wrong" choice, by its code (the short survey's list)."""
+    """The wording of each "what went wrong" choice, by its code, in every built-in instrument's
+    current list: the short survey's first, then the clinic's and the school's own choices (a
+    code two lists share, such as ``extra_payment``, means the same in both)."""
     return dict(_problem_names(locale))
 
 
 @functools.lru_cache(maxsize=8)
 def _problem_names(locale: str) -> dict[str, str]:  # the files do not change while the app runs
-    return {p["code"]: text(p["text"], locale) for p in read_definition("sipas-short")["problems"]}
+    names: dict[str, str] = {}
+    for key in BUILT_IN:
+        for problem in read_definition(key)["problems"]:
+            names.setdefault(problem["code"], text(problem["text"], locale))
+    return names
 
 
 def text(field: dict[str, str], locale: str) -> str:
