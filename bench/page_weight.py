@@ -37,8 +37,17 @@ FONT = re.compile(r"\.(woff2?|ttf|otf|eot)\b|@font-face", re.IGNORECASE)
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)")
 
 
+# The sectors of a ward's busiest desk (the demo's Phường Ninh Kiều).
+DESK_SECTORS = (("civil_status", "Hộ tịch"), ("land", "Đất đai"), ("construction", "Xây dựng"),
+                ("justice", "Tư pháp"), ("business_registration", "Đăng ký doanh nghiệp"),
+                ("labour", "Lao động"))
+
+
 def prepare_database(url: str) -> tuple[str, str]:
     """Migrate ``url``, publish the instruments, add one unit, service point and kiosk.
+
+    The unit delivers procedures in five sectors, as a ward's one-stop desk does, so the kiosk
+    page carries its service step with the most choices it can show (``desks.CHOICES_MAX``).
 
     Returns the kiosk's one-time enrolment code and a signed phone-survey token.
     """
@@ -48,7 +57,8 @@ def prepare_database(url: str) -> tuple[str, str]:
     from survey.collection import instruments, kiosks
     from survey.collection.signing import SurveyPayload, sign_payload
     from survey.extensions import db
-    from survey.models import ServicePoint, Unit
+    from survey.collection.desks import CHOICES_MAX
+    from survey.models import Procedure, Sector, ServicePoint, Unit
 
     app = create_app({"ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "bench-secret"})
     with app.app_context():
@@ -57,6 +67,10 @@ def prepare_database(url: str) -> tuple[str, str]:
         unit = Unit(code="BENCH", name="Phường Đo Thử", level="commune")
         point = ServicePoint(code="BENCH-1", name="Bộ phận một cửa", unit=unit)
         db.session.add_all([unit, point])
+        for index, (code, name) in enumerate(DESK_SECTORS[:CHOICES_MAX]):
+            sector = Sector(code=code, name=name)
+            db.session.add(Procedure(code=f"BENCH.{index}", name=f"Thủ tục {name.lower()}",
+                                     sector=sector, unit=unit))
         _kiosk, code = kiosks.create_kiosk(db.session, None, point, label="Quầy đo thử")
         token = sign_payload(SurveyPayload(instrument="sipas-full", unit="BENCH", service_point="BENCH-1"))
         db.session.commit()
