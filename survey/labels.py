@@ -30,6 +30,7 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "procedure_results": _l("Hài lòng với kết quả giải quyết thủ tục"),
         "public_health_education": _l("Hài lòng với dịch vụ y tế, giáo dục công"),
     },
+    "sector_scope": {"health": _l("y tế"), "education": _l("giáo dục")},
     "level": {
         "central": _l("Trung ương"),
         "city": _l("Tỉnh, thành phố"),

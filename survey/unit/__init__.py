@@ -117,4 +117,4 @@ def trend_svg(view: dashboards.AgencyDashboard, trend_kind: str = "month") -> Ma
     )
 
 
-from survey.unit import complaints, reports  # noqa: E402, F401  (routes register on import)
+from survey.unit import complaints, reports, sector  # noqa: E402, F401  (routes register on import)
