@@ -206,4 +206,4 @@ def _covers(applicable: applicability.Applicable, codes: set[str], own: bool) ->
     target = applicable.target
     if own:
         return any(sectors.covers(target, c) for c in codes)
-    return bool(target.sector_group) and set(target.sector_group.split("+")) == codes
+    return set((target.sector_group or "").split("+")) == codes

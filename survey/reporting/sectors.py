@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from survey.extensions import AnySession
 from survey.models import Sector
+from survey.models.staff import SECTOR_SCOPES
 from survey.reporting.queries import Scope
 
 PUBLIC_SERVICES = "public_health_education"
@@ -30,21 +31,20 @@ PUBLIC_SERVICES = "public_health_education"
 
 @dataclass(frozen=True)
 class SectorScope:
-    """One sector department's reach: its sector code, service point kind and questionnaire."""
+    """One sector department's reach: its sector code, service point kind and questionnaire
+    (the codes are those a ``sector_viewer`` account may name, ``User.sector``)."""
 
     code: str
     point_kind: str
     instrument: str
     name: Any
-    department: Any
 
 
 SCOPES = {
-    "health": SectorScope("health", "hospital", "health-short", _l("Y tế"), _l("Sở Y tế")),
-    "education": SectorScope("education", "school", "education-short", _l("Giáo dục"),
-                             _l("Sở Giáo dục và Đào tạo")),
+    "health": SectorScope("health", "hospital", "health-short", _l("Y tế")),
+    "education": SectorScope("education", "school", "education-short", _l("Giáo dục")),
 }
-CODES = tuple(SCOPES)
+CODES = SECTOR_SCOPES
 
 
 def population(session: AnySession, base: Scope, codes: Iterable[str]) -> Scope:

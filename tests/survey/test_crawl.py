@@ -183,7 +183,8 @@ def test_every_staff_page_and_download_renders_for_every_unit_and_period(seeded:
                  if access.can_view(db.session, user, u)]
         pages = static_pages(app) + object_pages(app, user)
         admin = user.is_admin
-    assert units, f"{email} sees no unit"
+        sector = access.visible_sector(user, user.sector)
+    assert units or sector, f"{email} sees no unit"
     for path in pages:
         check(client, path, failures)
     # One share per worker; a unit's pages for a period stay together (they share its aggregates).
@@ -195,6 +196,11 @@ def test_every_staff_page_and_download_renders_for_every_unit_and_period(seeded:
     if admin:
         for index, period in enumerate(seeded.periods):
             shares[index % WORKERS] += [f"{path}?period={period.label}" for path in PROVINCE_PAGES]
+            shares[index % WORKERS] += [f"/unit/sector?sector={code}&period={period.label}"
+                                        for code in ("health", "education")]
+    if sector:  # a sector department: its sector's page for every period, and nothing else
+        for index, period in enumerate(seeded.periods):
+            shares[index % WORKERS].append(f"/unit/sector?period={period.label}")
     failures += crawl_in_parallel(app, email, shares)
     assert not failures, "\n".join(failures)
 

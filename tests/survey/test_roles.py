@@ -1,6 +1,7 @@
 """The role matrix: every admin and unit route × anonymous, admin, unit manager, unit viewer, the
-manager of another unit and a sector department (Sở Y tế) → the expected status. The routes come from ``app.url_map``: a new route
-without an entry here fails ``test_every_staff_route_has_a_matrix_entry``."""
+manager of another unit and a sector department (Sở Y tế) → the expected status. The routes come
+from ``app.url_map``: a new route without an entry here fails
+``test_every_staff_route_has_a_matrix_entry``."""
 
 from __future__ import annotations
 
