@@ -57,7 +57,7 @@ class Group:
     @property
     def headline(self) -> Check | None:
         """The check on overall satisfaction of the whole group (agency_service), if any."""
-        return next((c for c in self.checks if c.target.object == "agency_service"), None)
+        return next((c for c in self.checks if _whole(c.target)), None)
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def _fill(group: Group, counts: OverallCounts | None, sums: ItemSums | None, set
 
 def _measure(session: AnySession, applicable: applicability.Applicable, settings: Settings,
              base: Group) -> stats.Estimate | None:
-    if applicable.target.object == "agency_service":
+    if _whole(applicable.target):
         return base.satisfaction
     if applicable.measure == "result":
         sums = queries.item_sums(session, applicable.scope).get(())
@@ -114,7 +114,7 @@ def judge_all(session: AnySession, group: Group, scope: Scope, jurisdiction: str
     responses (the others measure a part whose dossiers are unknown)."""
     for applicable in applicability.applicable(session, scope, jurisdiction, period, level=level):
         estimate = _measure(session, applicable, settings, group)
-        whole = applicable.target.object == "agency_service"
+        whole = _whole(applicable.target)
         verdict = stats.judge(estimate, applicable.target.threshold, applicable.operator,
                               settings.min_n, dossiers if whole else None)
         group.checks.append(Check(applicable.target, applicable.measure, estimate, verdict,
@@ -201,6 +201,7 @@ def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], per
 
 
 def _whole(target: Target) -> bool:
+    """A target on all of a unit's answers (one naming a sector group measures that part)."""
     return target.object == "agency_service" and not target.sector_group
 
 

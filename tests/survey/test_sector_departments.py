@@ -175,3 +175,19 @@ def test_an_administrator_creates_a_sector_department_from_the_user_form(
         made_user = db.session.scalar(select(User).filter_by(email="xem@syt.example.gov.vn"))
         assert (made_user.role, made_user.sector, made_user.unit_id) == ("sector_viewer", "health", None)
         assert db.session.scalar(select(User).filter_by(email="thieu@example.gov.vn")) is None
+
+
+def test_a_target_naming_the_sector_is_the_departments_own_and_not_the_units_headline(
+        app_context: None) -> None:
+    city = build_city()
+    target(db.session, code="T-SYT", object="agency_service", sector_group="health", threshold=0.95)
+    tree = access.tree(db.session)
+    root = tree.units[city.city]
+    view = sector_view.build(db.session, tree, root, "health", Q2, Settings())
+    assert sorted(c.target.code for c in view.whole.checks) == ["T-HE", "T-SYT"]
+    assert {c.target.code for g in view.units for c in g.checks} == {"T-HE", "T-SYT"}
+    own = unit_group(db.session, tree, root, Q2, Settings())
+    assert own.headline is not None
+    assert own.headline.target.code == "T-ADM"
+    sector_check = next(c for c in own.checks if c.target.code == "T-SYT")
+    assert (sector_check.estimate.n, sector_check.estimate.value) == (75, 1.0)
