@@ -19,7 +19,8 @@ from survey.unit.comparison import funnel_points, funnel_svg
 @bp.get("/sector")
 @roles_required("admin", access.SECTOR_ROLE)
 def sector() -> str:
-    code = access.visible_sector(current_user, request.args.get("sector"))
+    asked = request.args.get("sector") or current_user.sector or "health"  # admin: health first
+    code = access.visible_sector(current_user, asked)
     tree = access.tree(db.session)
     root = tree.province()
     if code is None or root is None:

@@ -191,3 +191,18 @@ def test_a_target_naming_the_sector_is_the_departments_own_and_not_the_units_hea
     assert own.headline.target.code == "T-ADM"
     sector_check = next(c for c in own.checks if c.target.code == "T-SYT")
     assert (sector_check.estimate.n, sector_check.estimate.value) == (75, 1.0)
+
+
+def test_sector_for_an_administrator_opens_on_health_and_refuses_an_unknown_sector(
+        app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        build_city()
+    login_as(app, client, "admin")
+    status, html = page(client)
+    assert status == 200
+    assert "ngành y tế toàn thành phố" in html
+    status, html = page(client, "&sector=education")
+    assert status == 200
+    assert "Trường Tiểu học Hai" in html
+    assert "Bệnh viện Thử" not in html
+    assert page(client, "&sector=justice")[0] == 404
