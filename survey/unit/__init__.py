@@ -1,5 +1,6 @@
 """An agency's own dashboard and reports, for its reach only: its roll-up, predecessors included
-(administrators: any unit)."""
+(administrators: any unit); and the sector departments' page (``sector``: one sector across the
+units), whose funnel plot it shares with the province view (``comparison``)."""
 
 from __future__ import annotations
 
