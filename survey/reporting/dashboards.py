@@ -204,6 +204,7 @@ def sector_groups(session: AnySession, tree: UnitTree, root: Unit, period: Perio
 
 def _covers(applicable: applicability.Applicable, codes: set[str], own: bool) -> bool:
     target = applicable.target
-    if own:
-        return any(sectors.covers(target, c) for c in codes)
+    if own:  # the plans' public-services target is judged on each sector apart, never on both
+        apart = len(codes) == 1 or target.object != sectors.PUBLIC_SERVICES
+        return apart and any(sectors.covers(target, c) for c in codes)
     return set((target.sector_group or "").split("+")) == codes

@@ -206,3 +206,16 @@ def test_sector_for_an_administrator_opens_on_health_and_refuses_an_unknown_sect
     assert "Trường Tiểu học Hai" in html
     assert "Bệnh viện Thử" not in html
     assert page(client, "&sector=justice")[0] == 404
+
+
+def test_a_group_of_both_sectors_is_not_judged_on_the_target_set_for_each(app_context: None) -> None:
+    city = build_city()
+    db.session.add(SectorGroup(code="health+education", name="Y tế và giáo dục",
+                               sectors=list(db.session.scalars(
+                                   select(Sector).where(Sector.code.in_(["health", "education"]))))))
+    db.session.flush()
+    tree = access.tree(db.session)
+    rows = {sg.code: (g.counts.n, checks) for sg, g, checks in dashboards.sector_groups(
+        db.session, tree, tree.units[city.city], Q2, Settings())}
+    assert rows["health+education"] == (115, [])
+    assert len(rows["health"][1]) == 1
