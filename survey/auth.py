@@ -71,6 +71,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_for(user: User) -> str:
+    if user.role == "sector_viewer":
+        return url_for("unit.sector")
     return url_for("admin.index") if user.is_admin else url_for("unit.dashboard")
 
 

@@ -30,6 +30,7 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "procedure_results": _l("Hài lòng với kết quả giải quyết thủ tục"),
         "public_health_education": _l("Hài lòng với dịch vụ y tế, giáo dục công"),
     },
+    "sector_scope": {"health": _l("y tế"), "education": _l("giáo dục")},
     "level": {
         "central": _l("Trung ương"),
         "city": _l("Tỉnh, thành phố"),
@@ -131,7 +132,7 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "goal_rank": _l("Mục tiêu: trong nhóm dẫn đầu"), "note": _l("Ghi chú"),
         "rate_before": _l("Tỷ lệ hài lòng trước"), "rate_after": _l("Tỷ lệ hài lòng từ kỳ giảm"),
         "dossiers": _l("Số hồ sơ"), "dossiers_unsatisfied": _l("Số hồ sơ không hài lòng"),
-        "api_token": _l("Khóa API"),
+        "api_token": _l("Khóa API"), "sector": _l("Ngành"),
     },
     "component": {
         "overall": _l("Hài lòng chung"), "access": _l("Tiếp cận dịch vụ"),
@@ -147,6 +148,7 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
     "role": {
         "admin": _l("Quản trị (Sở Nội vụ)"), "unit_manager": _l("Quản lý đơn vị"),
         "unit_viewer": _l("Xem kết quả đơn vị"),
+        "sector_viewer": _l("Sở chuyên ngành (xem một ngành ở mọi đơn vị)"),
     },
     "status": {
         "received": _l("Đã tiếp nhận"), "in_progress": _l("Đang xử lý"),
@@ -180,7 +182,8 @@ def value_text(value: object, name: str = "") -> str:
     text = str(value)
     if ISO_DAY.fullmatch(text):
         return f"{text[8:10]}/{text[5:7]}/{text[:4]}"
-    for vocabulary in ("status", "level", "role", "channel", "complaint_channel", "outside_index"):
+    for vocabulary in ("status", "level", "role", "channel", "complaint_channel", "outside_index",
+                       "sector_scope"):
         if text in VOCABULARIES[vocabulary]:
             return str(VOCABULARIES[vocabulary][text])
     if name == "levels":  # "department+commune"

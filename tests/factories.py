@@ -71,11 +71,12 @@ def _password_hash() -> str:
 def make_user(session: Session, *, role: str = "admin", unit: Unit | None = None,
               **overrides: Any) -> User:
     n = next(_serial)
-    if role != "admin" and unit is None:
+    if role not in ("admin", "sector_viewer") and unit is None:
         unit = make_unit(session)
     values: dict[str, Any] = {
         "email": f"user{n}@example.gov.vn", "name": f"Cán bộ {n}", "role": role, "unit": unit,
         "password_hash": _password_hash(),
+        "sector": "health" if role == "sector_viewer" else None,
     }
     values.update(overrides)
     user = User(**values)

@@ -242,11 +242,12 @@ def build_world() -> World:
     return world
 
 
-def login_as(app: Flask, client: FlaskClient, role: str, unit_id: int | None = None) -> int:
+def login_as(app: Flask, client: FlaskClient, role: str, unit_id: int | None = None,
+             **overrides: Any) -> int:
     """Log ``client`` in as a new user of ``role`` at unit ``unit_id``; returns the user's id."""
     with app.app_context():
         unit = db.session.get(Unit, unit_id) if unit_id else None
-        user_id = make_user(db.session, role=role, unit=unit).id
+        user_id = make_user(db.session, role=role, unit=unit, **overrides).id
         db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = str(user_id)

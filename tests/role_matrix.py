@@ -6,6 +6,7 @@ and ``test_admin_csrf`` (every write refuses a missing token).
 from __future__ import annotations
 
 ADMIN, STAFF, MANAGERS = "admin", "staff", "managers"
+SECTOR = "sector"  # Sở Nội vụ and the sector departments (Sở Y tế, Sở GD&ĐT), nobody else
 # endpoint -> (who may use it, url arguments from the world, whether the object is in unit A's subtree)
 MATRIX: dict[str, tuple[str | dict[str, str], object, bool]] = {
     "admin.index": (STAFF, {}, False),
@@ -85,4 +86,5 @@ MATRIX: dict[str, tuple[str | dict[str, str], object, bool]] = {
     "unit.dashboard": (STAFF, {}, False),
     "unit.report": (STAFF, {"fmt": "csv"}, False),
     "unit.printable": (STAFF, {}, False),
+    "unit.sector": (SECTOR, {"sector": "health"}, False),
 }

@@ -9,16 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from survey.admin import bp
 from survey.administration import access, volumes
 from survey.auth import roles_required
 from survey.extensions import db
-from survey.formatting import pct
-from survey.reporting import charts, dashboards, reports, stats
+from survey.reporting import dashboards, reports
 from survey.unit import requested_period, settings
+from survey.unit.comparison import funnel_points, funnel_svg
 from survey.unit.reports import download
 
 
@@ -76,40 +75,3 @@ def import_volumes() -> WerkzeugResponse:
     else:
         flash(_("Chưa chọn tệp CSV."), "error")
     return redirect(url_for("admin.province", period=request.args.get("period")))
-
-
-def funnel_points(view: dashboards.ProvinceView) -> list[charts.Point]:
-    """One numbered point per measured unit, in the table's order; its kind is where it lies."""
-    if view.target is None:
-        return []
-    points = []
-    measured = [g for g in view.units if g.satisfaction]
-    at_n = stats.funnel_limits(view.target, [max(g.counts.n, 1) for g in measured], levels=(0.998,))
-    for number, (g, low, high) in enumerate(
-            zip(measured, at_n.lower[0.998], at_n.upper[0.998], strict=True), start=1):
-        value = g.satisfaction.value if g.satisfaction else 0.0
-        kind = "low" if value < low else "high" if value > high else "normal"
-        points.append(charts.Point(g.label, value, n=g.counts.n, kind=kind, tag=str(number)))
-    return points
-
-
-def funnel_svg(view: dashboards.ProvinceView, points: list[charts.Point]) -> Markup | None:
-    if view.funnel is None or view.target is None:
-        return None
-    outer_low, outer_high = view.funnel.lower[0.998], view.funnel.upper[0.998]
-    inner_low, inner_high = view.funnel.lower[0.95], view.funnel.upper[0.95]
-    below = [p.label for p in points if p.kind == "low"]
-    return charts.funnel_plot(
-        points,
-        target=view.target,
-        curve_n=view.funnel.n,
-        limits={"inner": (inner_low, inner_high), "outer": (outer_low, outer_high)},
-        target_label=_("Chỉ tiêu %(target)s", target=pct(view.target, 0)),
-        x_label=_("Số câu trả lời (n)"),
-        title=_("Biểu đồ phễu: tỷ lệ hài lòng theo số câu trả lời, %(period)s", period=view.period.label),
-        desc=_(
-            "Mỗi điểm là một đơn vị; đường nét đứt là giới hạn kiểm soát 95 %% và 99,8 %% quanh "
-            "chỉ tiêu. Đơn vị nằm dưới giới hạn 99,8 %% (tam giác chúc xuống): %(units)s.",
-            units=", ".join(below) or _("không có"),
-        ),
-    )

@@ -23,7 +23,13 @@ from survey.models import ApiToken, Unit, User
 ROLE_NAMES = [
     ("unit_viewer", _l("Chỉ xem (đơn vị)")),
     ("unit_manager", _l("Quản lý đơn vị")),
+    ("sector_viewer", _l("Sở chuyên ngành: xem một ngành ở mọi đơn vị")),
     ("admin", _l("Quản trị Sở Nội vụ")),
+]
+SECTOR_NAMES = [
+    ("", _l("— không (chỉ với vai trò sở chuyên ngành) —")),
+    ("health", _l("Y tế: bệnh viện, trạm y tế (Sở Y tế)")),
+    ("education", _l("Giáo dục: trường học (Sở Giáo dục và Đào tạo)")),
 ]
 
 
@@ -34,6 +40,8 @@ class UserForm(FlaskForm):
     name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Vai trò"), choices=options(ROLE_NAMES))
     unit = SelectField(_l("Đơn vị (với vai trò đơn vị)"))
+    sector = SelectField(_l("Ngành (với vai trò sở chuyên ngành)"), choices=options(SECTOR_NAMES),
+                         validate_choice=False)  # checked by create_user and update_user
     password = PasswordField(
         _l("Mật khẩu (ít nhất 10 ký tự)"), validators=[Optional(), Length(min=10, max=200)]
     )
@@ -53,12 +61,14 @@ def _user_form(user: User | None = None) -> UserForm:
     form.unit.choices = choices(visible_units(open_only=True), blank="—")
     if user is not None and request.method == "GET":
         form.unit.data = str(user.unit_id or "")
+        form.sector.data = user.sector or ""
     return form
 
 
 def _users_page(form: UserForm) -> str:
     rows = db.session.scalars(select(User).order_by(User.role, User.email))
-    return render_template("admin/users.html", users=rows, form=form, roles=dict(ROLE_NAMES))
+    return render_template("admin/users.html", users=rows, form=form, roles=dict(ROLE_NAMES),
+                           sectors=dict(SECTOR_NAMES))
 
 
 @bp.get("/users")
@@ -81,6 +91,7 @@ def user_create() -> Response | tuple[str, int]:
                 password=form.password.data,
                 role=form.role.data,
                 unit=unit,
+                sector=form.sector.data or None,
                 reads_comments=form.reads_comments.data,
                 handles_complaints=form.handles_complaints.data,
             )
@@ -113,6 +124,7 @@ def user_edit(user_id: int) -> Response | str | tuple[str, int]:
                     name=form.name.data,
                     role=form.role.data,
                     unit=unit,
+                    sector=form.sector.data or None,
                     active=form.active.data,
                     password=form.password.data or None,
                     reads_comments=form.reads_comments.data,

@@ -12,6 +12,10 @@ which units a person may see.
   dashboard already counts it, and a rule that hid it would show them figures they could not
   open. The same roll-up decides what a unit's reports count, so the two can never disagree.
 - An API token belongs to a unit and reaches the same roll-up.
+- ``sector_viewer`` is a sector department (Sở Y tế, Sở GD&ĐT): it sees one sector's answers
+  (``User.sector``: health or education) in every unit of the city, and nothing else: no unit
+  whole, no comment, no case, no write (:func:`visible_sector`; what a sector's answers are is
+  :mod:`survey.reporting.sectors`). Administrators may look at any sector the same way.
 
 A write that names a service point (a paper form, a paper import, an API call) must name one
 inside the writer's reach: :func:`desk_in_reach`.
@@ -43,8 +47,10 @@ from sqlalchemy.orm import Session
 from survey.administration.units import UnitTree
 from survey.extensions import AnySession
 from survey.models import Complaint, ServicePoint, Unit
+from survey.models.staff import SECTOR_SCOPES
 
 MANAGING_ROLES = ("admin", "unit_manager")
+SECTOR_ROLE = "sector_viewer"
 _TREE = "survey.access.tree"
 
 
@@ -78,7 +84,23 @@ def visible_unit_ids(session: AnySession, user: Any) -> frozenset[int] | None:
         return frozenset()
     if user.role == "admin":
         return None
+    if user.role == SECTOR_ROLE:  # one sector across the units, never a unit whole
+        return frozenset()
     return reach(session, user.unit)
+
+
+def visible_sector(user: Any, requested: str | None = None) -> str | None:
+    """The sector whose answers ``user`` may see across every unit, or None.
+
+    A sector department its own (asking for another gets None); an administrator the one asked
+    for; anyone else none."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.role == "admin":
+        return requested if requested in SECTOR_SCOPES else None
+    if user.role == SECTOR_ROLE and user.sector in SECTOR_SCOPES and requested in (None, user.sector):
+        return str(user.sector)
+    return None
 
 
 def can_view(session: AnySession, user: Any, unit: Unit | None) -> bool:

@@ -12,11 +12,14 @@ from werkzeug.security import generate_password_hash
 from survey.administration import audit
 from survey.extensions import AnySession
 from survey.models import Unit, User
-from survey.models.staff import ROLES
+from survey.models.staff import ROLES, SECTOR_SCOPES
 
 MIN_PASSWORD = 10
-USER_FIELDS = ("email", "name", "role", "unit_id", "active", "reads_comments", "handles_complaints")
+USER_FIELDS = ("email", "name", "role", "unit_id", "sector", "active", "reads_comments",
+               "handles_complaints")
 NEEDS_UNIT = _l("Vai trò của đơn vị cần chọn một đơn vị.")
+NEEDS_SECTOR = _l("Vai trò sở chuyên ngành cần chọn một ngành (y tế hoặc giáo dục).")
+UNITLESS = ("admin", "sector_viewer")
 BOTH_PERMISSIONS = _l("Một người không thể vừa đọc ý kiến của người dân vừa xử lý phản ánh: người xem được "
                       "liên hệ của người dân không được đọc ý kiến kèm đánh giá.")
 SHORT_PASSWORD = _l("Mật khẩu cần ít nhất %(n)s ký tự.", n=MIN_PASSWORD)
@@ -35,6 +38,7 @@ def create_user(
     password: str,
     role: str,
     unit: Unit | None = None,
+    sector: str | None = None,
     reads_comments: bool = False,
     handles_complaints: bool = False,
 ) -> User:
@@ -42,8 +46,7 @@ def create_user(
     email = email.strip().lower()
     if role not in ROLES:
         raise UserError(_l("Không có vai trò %(role)s.", role=role))
-    if role != "admin" and unit is None:
-        raise UserError(NEEDS_UNIT)
+    _check_scope(role, unit, sector)
     if len(password) < MIN_PASSWORD:
         raise UserError(SHORT_PASSWORD)
     if reads_comments and handles_complaints:
@@ -56,10 +59,11 @@ def create_user(
         email=email,
         name=name.strip(),
         role=role,
-        unit=unit if role != "admin" else None,
+        unit=unit if role not in UNITLESS else None,
+        sector=sector if role == "sector_viewer" else None,
         password_hash=generate_password_hash(password),
-        reads_comments=reads_comments and role != "admin",
-        handles_complaints=handles_complaints and role != "admin",
+        reads_comments=reads_comments and role not in UNITLESS,
+        handles_complaints=handles_complaints and role not in UNITLESS,
     )
     session.add(user)
     session.flush()
@@ -78,6 +82,7 @@ def update_user(
     unit: Unit | None,
     active: bool,
     password: str | None = None,
+    sector: str | None = None,
     reads_comments: bool | None = None,
     handles_complaints: bool | None = None,
 ) -> None:
@@ -86,8 +91,9 @@ def update_user(
     ``reads_comments`` and ``handles_complaints`` are the per-person permissions of SPEC §6 and
     of casework (None leaves them as they are); an administrator has both by role.
     """
-    if role not in ROLES or (role != "admin" and unit is None):
+    if role not in ROLES:
         raise UserError(NEEDS_UNIT)
+    _check_scope(role, unit, sector)
     if password is not None and len(password) < MIN_PASSWORD:
         raise UserError(SHORT_PASSWORD)
     reads = user.reads_comments if reads_comments is None else reads_comments
@@ -96,14 +102,23 @@ def update_user(
         raise UserError(BOTH_PERMISSIONS)
     before = audit.snapshot(user, USER_FIELDS)
     user.name, user.role, user.active = name.strip(), role, active
-    user.unit = unit if role != "admin" else None
+    user.unit = unit if role not in UNITLESS else None
+    user.sector = sector if role == "sector_viewer" else None
     if reads_comments is not None:
-        user.reads_comments = reads_comments and role != "admin"
+        user.reads_comments = reads_comments and role not in UNITLESS
     if handles_complaints is not None:
-        user.handles_complaints = handles_complaints and role != "admin"
+        user.handles_complaints = handles_complaints and role not in UNITLESS
     if password:
         user.password_hash = generate_password_hash(password)
     session.flush()
     after = {**audit.snapshot(user, USER_FIELDS), "password_changed": bool(password)}
     audit.record(session, actor=actor, action="user.update", object_type="user", object_id=user.id,
                  before=before, after=after)
+
+
+def _check_scope(role: str, unit: Unit | None, sector: str | None) -> None:
+    """A unit role names a unit; a sector department names its sector (and no unit is needed)."""
+    if role == "sector_viewer" and sector not in SECTOR_SCOPES:
+        raise UserError(NEEDS_SECTOR)
+    if role not in UNITLESS and unit is None:
+        raise UserError(NEEDS_UNIT)

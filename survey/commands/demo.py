@@ -59,4 +59,8 @@ def demo_urls(base: str) -> None:
   Staff log-in at {base}/login, password "{demo.DEMO_PASSWORD}" for every demo account:""")
     for email, name, role, _unit in demo.DEMO_USERS:
         click.echo(f"      {email:<34} {role:<13} {name}")
-    click.echo("")
+    click.echo(f"""
+  Sector departments (sector_viewer) see one sector in every unit of the city:
+      {base}/unit/sector                  (as Sở Y tế or Sở GD&ĐT)
+      {base}/unit/sector?sector=health    (as Sở Nội vụ; sector=education for schools)
+""")

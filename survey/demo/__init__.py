@@ -32,7 +32,11 @@ DEMO_USERS = [
      "CT-P-NINHKIEU"),
     ("xem@stp.cantho.gov.vn", "Lê Thị Hoa (Sở Tư pháp)", "unit_viewer", "CT-STP"),
     ("xuly@stp.cantho.gov.vn", "Phạm Văn Đức (Sở Tư pháp, xử lý phản ánh)", "unit_manager", "CT-STP"),
+    ("xem@syt.cantho.gov.vn", "Võ Thị Mai (Sở Y tế)", "sector_viewer", None),
+    ("xem@sgddt.cantho.gov.vn", "Huỳnh Văn Tâm (Sở Giáo dục và Đào tạo)", "sector_viewer", None),
 ]
+# The sector departments' accounts see one sector across the city (survey/reporting/sectors.py).
+DEMO_SECTORS = {"xem@syt.cantho.gov.vn": "health", "xem@sgddt.cantho.gov.vn": "education"}
 # Per-person permissions (SPEC §6): reading comments, handling phản ánh, kiến nghị.
 DEMO_PERMISSIONS = {
     "quanly@ninhkieu.cantho.gov.vn": {"handles_complaints": True},
@@ -132,10 +136,8 @@ def _service_points(session: AnySession, units: dict[str, Unit]) -> dict[str, Se
             code=f"DP-{code}", name=name, kind=kind, unit=unit,
             valid_from=unit.valid_from, valid_to=unit.valid_to,
         )
-    points["BV-DKTP"] = ServicePoint(code="BV-DKTP", name="Bệnh viện Đa khoa thành phố Cần Thơ",
-                                     kind="hospital", unit=units["CT-SYT"])
-    points["TH-CVL"] = ServicePoint(code="TH-CVL", name="Trường THPT Châu Văn Liêm",
-                                    kind="school", unit=units["CT-SGDDT"])
+    for code, name, kind, unit_code, _share, _shift in cat.SECTOR_POINTS:
+        points[code] = ServicePoint(code=code, name=name, kind=kind, unit=units[unit_code])
     session.add_all(points.values())
     session.flush()
     return points
@@ -160,6 +162,7 @@ def _users(session: AnySession, units: dict[str, Unit]) -> None:
     for email, name, role, unit_code in DEMO_USERS:
         session.add(User(
             email=email, name=name, role=role, unit=units[unit_code] if unit_code else None,
-            password_hash=generate_password_hash(DEMO_PASSWORD), **DEMO_PERMISSIONS.get(email, {}),
+            password_hash=generate_password_hash(DEMO_PASSWORD), sector=DEMO_SECTORS.get(email),
+            **DEMO_PERMISSIONS.get(email, {}),
         ))
     session.flush()

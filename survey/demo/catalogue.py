@@ -64,7 +64,23 @@ SECTOR_GROUPS = [
      ["land", "construction", "investment"]),
     ("land+investment+construction+justice", "Đất đai, đầu tư, xây dựng, tư pháp",
      ["land", "investment", "construction", "justice"]),
-    ("health+education", "Y tế và giáo dục", ["health", "education"]),
+    ("health", "Y tế", ["health"]),
+    ("education", "Giáo dục", ["education"]),
+]
+
+# The sector departments' places across the city (code, name, kind, unit, share of the unit's
+# answers given there, rate shift on the logit scale): commune health stations and schools run by
+# the wards, and the city's hospitals and high schools run by Sở Y tế and Sở GD&ĐT.
+SECTOR_POINTS = [
+    ("BV-DKTP", "Bệnh viện Đa khoa thành phố Cần Thơ", "hospital", "CT-SYT", 0.3, 0.0),
+    ("BV-NHI", "Bệnh viện Nhi đồng thành phố Cần Thơ", "hospital", "CT-SYT", 0.2, 0.3),
+    ("TYT-NINHKIEU", "Trạm Y tế phường Ninh Kiều", "hospital", "CT-P-NINHKIEU", 0.08, 0.2),
+    ("TYT-VITHANH", "Trạm Y tế phường Vị Thanh", "hospital", "CT-P-VITHANH", 0.1, -0.3),
+    ("TYT-SOCTRANG", "Trạm Y tế phường Sóc Trăng", "hospital", "CT-P-SOCTRANG", 0.1, -0.5),
+    ("TH-CVL", "Trường THPT Châu Văn Liêm", "school", "CT-SGDDT", 0.5, 0.0),
+    ("TH-CAIKHE", "Trường Tiểu học Cái Khế", "school", "CT-P-CAIKHE", 0.1, 0.4),
+    ("THCS-BINHTHUY", "Trường THCS Bình Thủy", "school", "CT-P-BINHTHUY", 0.1, -0.2),
+    ("TH-NGABAY", "Trường Tiểu học Ngã Bảy", "school", "CT-P-NGABAY", 0.1, 0.1),
 ]
 
 # TTHC code, name, sector, level ("commune" procedures are handled by every commune desk;

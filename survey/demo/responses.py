@@ -20,6 +20,7 @@ from survey.models import (
     Procedure,
     Response,
     ResponseProblem,
+    Sector,
     ServicePoint,
     Unit,
 )
@@ -60,6 +61,8 @@ def generate_responses(
             base[before[0]], size[before[0]] = rate - 0.02, s
     shift = {code: value for code, _n, value in cat.SECTORS}
     instruments = {i.key: i for i in session.scalars(select(Instrument))}
+    codes = {s.code: s.id for s in session.scalars(select(Sector))}
+    sectors = {"hospital": codes.get("health"), "school": codes.get("education")}
     by_owner: dict[str | None, list[Procedure]] = {}
     for procedure in procedures.values():
         owner = procedure.unit.code if procedure.unit else None
@@ -72,7 +75,8 @@ def generate_responses(
         open_units = [u for code, u in units.items() if code in size and u.is_open_on(day)]
         weights = [size[u.code] for u in open_units]
         for unit in rng.choices(open_units, weights, k=per_day):
-            row = _one(rng, day, unit, points, by_owner, instruments, base, shift, len(rows), seed)
+            row = _one(rng, day, unit, points, by_owner, instruments, base, shift, len(rows), seed,
+                       sectors)
             if row["submitted_at"] > now:  # today's answers so far only: a demo never shows the future
                 continue
             rows.append(row)
@@ -87,21 +91,25 @@ def generate_responses(
     return len(rows)
 
 
-def _one(rng, day, unit, points, by_owner, instruments, base, shift, index, seed):
+def _one(rng, day, unit, points, by_owner, instruments, base, shift, index, seed, sectors):
     point = points[f"DP-{unit.code}"]
-    instrument_key = None
-    if unit.code == "CT-SYT" and rng.random() < 0.5:
-        point, instrument_key = points["BV-DKTP"], "health-short"
-    elif unit.code == "CT-SGDDT" and rng.random() < 0.5:
-        point, instrument_key = points["TH-CVL"], "education-short"
+    instrument_key, place_shift, sector_id = None, 0.0, None
+    for code, _name, kind, unit_code, share, shift_there in cat.SECTOR_POINTS:
+        if unit_code == unit.code and rng.random() < share:
+            point, place_shift = points[code], shift_there
+            instrument_key = "health-short" if kind == "hospital" else "education-short"
+            break
     owner = None if unit.level == "commune" else unit.code
     procedure = rng.choice(by_owner[owner]) if by_owner.get(owner) else None
+    if instrument_key is not None:  # a patient or a parent, not a dossier at the desk
+        procedure = None
+        sector_id = sectors[point.kind]
     channel = rng.choices([c for c, _ in CHANNELS], [w for _, w in CHANNELS])[0]
     if instrument_key is None:
         instrument_key = "sipas-short" if channel == "kiosk" else "sipas-full"
     instrument = instruments[instrument_key]
 
-    x = _logit(base[unit.code]) + (shift[procedure.sector.code] if procedure else 0.0)
+    x = _logit(base[unit.code]) + (shift[procedure.sector.code] if procedure else place_shift)
     x += 0.25 if channel == "kiosk" else 0.0
     code, since, drop = SLIPPING
     if unit.code == code and day >= since:
@@ -130,7 +138,7 @@ def _one(rng, day, unit, points, by_owner, instruments, base, shift, index, seed
         "unit_id": unit.id,
         "service_point_id": point.id,
         "procedure_id": procedure.id if procedure else None,
-        "sector_id": procedure.sector_id if procedure else None,
+        "sector_id": procedure.sector_id if procedure else sector_id,
         "channel": channel,
         "respondent_type": None if rng.random() < 0.05 else (
             "organisation" if rng.random() < (0.6 if organisation else 0.05) else "citizen"),

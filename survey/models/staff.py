@@ -13,16 +13,23 @@ from survey.extensions import Base
 from survey.models.types import UtcDateTime, utcnow
 from survey.models.units import Unit
 
-ROLES = ("admin", "unit_manager", "unit_viewer")
+ROLES = ("admin", "unit_manager", "unit_viewer", "sector_viewer")
+SECTOR_SCOPES = ("health", "education")  # survey/reporting/sectors.py says what each one reaches
 
 
 class User(UserMixin, Base):
-    """A member of staff. ``admin`` is Sở Nội vụ; the unit roles see their unit's subtree only."""
+    """A member of staff. ``admin`` is Sở Nội vụ; the unit roles see their unit's subtree only;
+    ``sector_viewer`` (Sở Y tế, Sở GD&ĐT) sees one sector's answers across every unit."""
 
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'unit_manager', 'unit_viewer')", name="role"),
-        CheckConstraint("role = 'admin' OR unit_id IS NOT NULL", name="unit_role_has_unit"),
+        CheckConstraint("role IN ('admin', 'unit_manager', 'unit_viewer', 'sector_viewer')",
+                        name="role"),
+        CheckConstraint("role IN ('admin', 'sector_viewer') OR unit_id IS NOT NULL",
+                        name="unit_role_has_unit"),
+        CheckConstraint("(role = 'sector_viewer' AND sector IS NOT NULL) OR "
+                        "(role <> 'sector_viewer' AND sector IS NULL)", name="sector_role"),
+        CheckConstraint("sector IS NULL OR sector IN ('health', 'education')", name="sector"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,6 +39,7 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    sector: Mapped[str | None] = mapped_column(String(20))  # of a sector_viewer only
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Granted per person by an administrator (SPEC §6), never by a role: reading citizens' raw
     # comments, and handling the unit's phản ánh, kiến nghị (seeing the citizen's contact).

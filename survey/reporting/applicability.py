@@ -5,8 +5,10 @@ A target row names a jurisdiction, a period, an object and optionally a sector g
 - ``agency_service``: overall satisfaction with the unit (all its responses);
 - ``procedures``: overall satisfaction of responses about a procedure (TTHC), restricted to the
   target's sector group when it names one (``land+construction+investment``: codes joined by '+');
-- ``public_health_education``: responses in the health or education sectors, or answers to the
-  ``health-short``/``education-short`` instruments;
+- ``public_health_education``: the plans' one threshold for public health and education
+  services, judged twice, on the health answers and on the education answers apart
+  (:mod:`survey.reporting.sectors`: a sector's procedures, service points and questionnaire), so
+  that the two are never reported as one figure (``Applicable.part`` names the sector);
 - ``procedure_results``: the ``result`` component index (with the same sector-group restriction).
 
 Jurisdiction: a group belongs to the jurisdiction of its root unit (``Unit.jurisdiction``). Since
@@ -16,9 +18,9 @@ is judged against their own province's plans, while the rolled-up history of a s
 against the merged city's plans. A target applies when its period overlaps the reporting period.
 
 Services: a target about some services applies only to a group that delivers them
-(:func:`delivers`). The health-and-education target applies where the group has a hospital or a
-school among its service points, a procedure of the health or education sector, or answers
-about those services in the period; a target naming a sector group, where the group has a
+(:func:`delivers`). The health-and-education target applies, for each of the two sectors, where
+the group has one of its service points (a hospital, a school), a procedure of the sector, or
+answers about it in the period; a target naming a sector group, where the group has a
 procedure of one of its sectors or answers in them. So a department of justice is never judged
 on the health-and-education target, nor on the land target.
 
@@ -36,21 +38,19 @@ from sqlalchemy import select
 from survey.extensions import AnySession
 from survey.models import Procedure, Sector, ServicePoint, Target
 from survey.periods import Period
-from survey.reporting import queries
+from survey.reporting import queries, sectors
 from survey.reporting.queries import Scope
-
-HEALTH_EDUCATION_SECTORS = ("health", "education")
-HEALTH_EDUCATION_INSTRUMENTS = ("health-short", "education-short")
-HEALTH_EDUCATION_POINTS = ("hospital", "school")
 
 
 @dataclass(frozen=True)
 class Applicable:
-    """A target, the measure it is judged on (``overall`` or ``result``) and its population."""
+    """A target, the measure it is judged on (``overall`` or ``result``) and its population;
+    ``part`` is the sector (``health``, ``education``) a public-services target is judged on."""
 
     target: Target
     measure: str
     scope: Scope
+    part: str | None = None
 
     @property
     def operator(self) -> str:
@@ -85,21 +85,23 @@ def applicable(session: AnySession, base: Scope, jurisdiction: str, period: Peri
             continue
         if not for_level(target, level):
             continue
-        population = _population(session, base, target)
-        if not delivers(session, base, target, population):
-            continue
-        out.append(Applicable(target, "result" if target.object == "procedure_results"
-                              else "overall", population))
+        measure = "result" if target.object == "procedure_results" else "overall"
+        for part, population in _populations(session, base, target):
+            if delivers(session, base, target, population, part):
+                out.append(Applicable(target, measure, population, part))
     return out
 
 
-def delivers(session: AnySession, base: Scope, target: Target, population: Scope) -> bool:
+def delivers(session: AnySession, base: Scope, target: Target, population: Scope,
+             part: str | None = None) -> bool:
     """Whether the units of ``base`` deliver the services ``target`` is about (module notes)."""
     kinds: tuple[str, ...]
-    if target.object == "public_health_education":
-        codes, kinds = list(HEALTH_EDUCATION_SECTORS), HEALTH_EDUCATION_POINTS
+    if target.object == sectors.PUBLIC_SERVICES:
+        codes = [part] if part else list(sectors.CODES)
+        kinds = tuple(sectors.SCOPES[c].point_kind for c in codes)
     elif target.sector_group:
-        codes, kinds = target.sector_group.split("+"), ()
+        codes = target.sector_group.split("+")
+        kinds = tuple(sectors.SCOPES[c].point_kind for c in codes if c in sectors.SCOPES)
     else:
         return True
     units = None if base.unit_ids is None else list(base.unit_ids)
@@ -118,13 +120,14 @@ def delivers(session: AnySession, base: Scope, target: Target, population: Scope
     return counts is not None and counts.responses > 0
 
 
-def _population(session: AnySession, base: Scope, target: Target) -> Scope:
-    if target.object == "public_health_education":
-        return replace(base, sector_ids=sector_ids(session, list(HEALTH_EDUCATION_SECTORS)),
-                       instrument_keys=HEALTH_EDUCATION_INSTRUMENTS)
-    sectors = None
-    if target.sector_group:
-        sectors = sector_ids(session, target.sector_group.split("+"))
-    return replace(base, sector_ids=sectors,
-                   with_procedure=target.object in ("procedures", "procedure_results"))
+def _populations(session: AnySession, base: Scope, target: Target) -> list[tuple[str | None, Scope]]:
+    """The responses ``target`` measures: one population per sector for the public services."""
+    if target.object == sectors.PUBLIC_SERVICES:
+        return [(code, sectors.population(session, base, [code])) for code in sectors.CODES]
+    about = target.object in ("procedures", "procedure_results")
+    if target.sector_group in sectors.SCOPES:
+        return [(None, replace(sectors.population(session, base, [target.sector_group]),
+                               with_procedure=about))]
+    ids = sector_ids(session, target.sector_group.split("+")) if target.sector_group else None
+    return [(None, replace(base, sector_ids=ids, with_procedure=about))]
 

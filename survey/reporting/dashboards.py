@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,7 @@ from survey.administration.units import UnitTree
 from survey.extensions import AnySession
 from survey.models import DossierVolume, Procedure, Sector, SectorGroup, ServicePoint, Unit
 from survey.periods import Period, series
-from survey.reporting import applicability, queries, ranking, stats
+from survey.reporting import applicability, queries, ranking, sectors, stats
 from survey.reporting.groups import (
     Group,
     Settings,
@@ -105,30 +105,42 @@ def province(session: AnySession, tree: UnitTree, root: Unit, period: Period, se
              *, sort: str = "code", descending: bool = False) -> ProvinceView:
     units = tree.open_during(period, ("department", "commune"))
     groups = units_groups(session, tree, units, period, settings, components=False, disjoint=True)
-    groups.sort(key=SORTS.get(sort, SORTS["code"]), reverse=descending)
-    shrunk: dict[object, float | None] = {}
-    for level in ranking.LEVELS:  # each level towards its own mean, as in the ranking
-        same = [g for g in groups if tree.by_code[str(g.key)].level == level]
-        shrunk.update(zip([g.key for g in same],
-                          stats.shrink([g.counts.s for g in same], [g.counts.n for g in same]),
-                          strict=True))
+    shrunk = compared(tree, groups, sort, descending)
     whole = unit_group(session, tree, root, period, settings, components=False)
     target = whole.headline.target.threshold if whole.headline else None
-    ns = [g.counts.n for g in groups if g.counts.n]
-    funnel = None
-    if target is not None and ns:
-        top = max(ns)
-        curve = [max(5.0, top * i / 60) for i in range(1, 61)]
-        funnel = stats.funnel_limits(target, curve)
     weighted, d766, have, missing = _weighting(session, groups, units, period, settings)
     return ProvinceView(
-        period=period, province=whole, units=groups, shrunk=shrunk, funnel=funnel, target=target,
+        period=period, province=whole, units=groups, shrunk=shrunk,
+        funnel=funnel_for(target, groups), target=target,
         sector_groups=sector_groups(session, tree, root, period, settings),
         channels=breakdown(session, base_scope(tree.rollup(root.id), period), "channel", {},
                            settings),
         weighted=weighted, decision_766=d766, volumes=have, missing_volumes=missing,
         rankings=ranking.yearly(session, tree, period, settings),
     )
+
+
+def compared(tree: UnitTree, groups: list[Group], sort: str = "code",
+             descending: bool = False) -> dict[object, float | None]:
+    """Sort units compared with one another; their estimates shrunk, each level towards its own
+    mean as in the ranking (the province view and the sector departments' view)."""
+    groups.sort(key=SORTS.get(sort, SORTS["code"]), reverse=descending)
+    shrunk: dict[object, float | None] = {}
+    for level in ranking.LEVELS:
+        same = [g for g in groups if tree.by_code[str(g.key)].level == level]
+        shrunk.update(zip([g.key for g in same],
+                          stats.shrink([g.counts.s for g in same], [g.counts.n for g in same]),
+                          strict=True))
+    return shrunk
+
+
+def funnel_for(target: float | None, groups: list[Group]) -> stats.FunnelLimits | None:
+    """The funnel plot's control limits around ``target``, up to the largest unit's n."""
+    ns = [g.counts.n for g in groups if g.counts.n]
+    if target is None or not ns:
+        return None
+    top = max(ns)
+    return stats.funnel_limits(target, [max(5.0, top * i / 60) for i in range(1, 61)])
 
 
 def _weighting(session: AnySession, groups: list[Group], units: list[Unit], period: Period,
@@ -158,31 +170,41 @@ def _weighting(session: AnySession, groups: list[Group], units: list[Unit], peri
 
 def sector_groups(session: AnySession, tree: UnitTree, root: Unit, period: Period,
                    settings: Settings) -> list[tuple[SectorGroup, Group, list[Any]]]:
-    """Each sector group with its overall satisfaction, judged against its own targets."""
+    """Each sector group with its overall satisfaction, judged against its own targets.
+
+    A group of health or education alone counts that sector's answers
+    (:func:`survey.reporting.sectors.population`) and is judged against the plans' public health
+    and education target on them, so health and education are reported apart."""
     ids = tree.rollup(root.id)
+    base = base_scope(ids, period)
+    plans = {a.target.id: a for a in applicability.applicable(  # a target once, not once a part
+        session, base, root.jurisdiction, period, level=root.level)}.values()
     out = []
     for sector_group in session.scalars(select(SectorGroup).order_by(SectorGroup.code)):
-        scope = queries.Scope(unit_ids=ids, start=period.start, end=period.end,
-                              sector_ids=[s.id for s in sector_group.sectors])
-        counts = queries.overall_counts(session, scope).get(())
+        codes = {s.code for s in sector_group.sectors}
+        own = bool(codes) and codes <= set(sectors.CODES)
+        scope = (sectors.population(session, base, sorted(codes)) if own
+                 else replace(base, sector_ids=[s.id for s in sector_group.sectors]))
         whole = Group(sector_group.code, sector_group.name)
-        whole.counts = counts or whole.counts
+        whole.counts = queries.overall_counts(session, scope).get(()) or whole.counts
         whole.responses = whole.counts.responses
-        whole.satisfaction = stats.satisfaction(counts, settings.level)
+        whole.satisfaction = stats.satisfaction(whole.counts, settings.level)
         checks = []
-        for applicable in applicability.applicable(session, base_scope(ids, period), root.jurisdiction,
-                                               period, level=root.level):
-            if _covers(applicable.target, {s.code for s in sector_group.sectors}):
-                measured = queries.overall_counts(session, applicable.scope).get(())
-                estimate = stats.satisfaction(measured, settings.level)
-                checks.append((applicable.target, estimate,
-                               stats.judge(estimate, applicable.target.threshold,
-                                           applicable.operator, settings.min_n)))
+        for applicable in plans:
+            if not _covers(applicable, codes, own):
+                continue
+            estimate = (whole.satisfaction if own else stats.satisfaction(
+                queries.overall_counts(session, applicable.scope).get(()), settings.level))
+            checks.append((applicable.target, estimate,
+                           stats.judge(estimate, applicable.target.threshold, applicable.operator,
+                                       settings.min_n)))
         out.append((sector_group, whole, checks))
     return out
 
 
-def _covers(target: Any, codes: set[str]) -> bool:
-    if target.object == "public_health_education":
-        return codes == set(applicability.HEALTH_EDUCATION_SECTORS)
-    return bool(target.sector_group) and set(target.sector_group.split("+")) == codes
+def _covers(applicable: applicability.Applicable, codes: set[str], own: bool) -> bool:
+    target = applicable.target
+    if own:  # the plans' public-services target is judged on each sector apart, never on both
+        apart = len(codes) == 1 or target.object != sectors.PUBLIC_SERVICES
+        return apart and any(sectors.covers(target, c) for c in codes)
+    return set((target.sector_group or "").split("+")) == codes

@@ -14,7 +14,7 @@ through :func:`survey.reporting.stats.judge`, which calls ``analysis.verdict``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
@@ -29,12 +29,14 @@ from survey.reporting.queries import ItemSums, OverallCounts, Scope
 
 @dataclass(frozen=True)
 class Check:
-    """One target applied to a group: the estimate it is judged on and the verdict."""
+    """One target applied to a group: the estimate it is judged on and the verdict; ``part``
+    is the sector a public health and education target was judged on (``health``, ``education``)."""
 
     target: Target
     measure: str
     estimate: stats.Estimate | None
     verdict: stats.Verdict
+    part: str | None = None
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Group:
     @property
     def headline(self) -> Check | None:
         """The check on overall satisfaction of the whole group (agency_service), if any."""
-        return next((c for c in self.checks if c.target.object == "agency_service"), None)
+        return next((c for c in self.checks if _whole(c.target)), None)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def _fill(group: Group, counts: OverallCounts | None, sums: ItemSums | None, set
 
 def _measure(session: AnySession, applicable: applicability.Applicable, settings: Settings,
              base: Group) -> stats.Estimate | None:
-    if applicable.target.object == "agency_service":
+    if _whole(applicable.target):
         return base.satisfaction
     if applicable.measure == "result":
         sums = queries.item_sums(session, applicable.scope).get(())
@@ -112,10 +114,11 @@ def judge_all(session: AnySession, group: Group, scope: Scope, jurisdiction: str
     responses (the others measure a part whose dossiers are unknown)."""
     for applicable in applicability.applicable(session, scope, jurisdiction, period, level=level):
         estimate = _measure(session, applicable, settings, group)
-        whole = applicable.target.object == "agency_service"
+        whole = _whole(applicable.target)
         verdict = stats.judge(estimate, applicable.target.threshold, applicable.operator,
                               settings.min_n, dossiers if whole else None)
-        group.checks.append(Check(applicable.target, applicable.measure, estimate, verdict))
+        group.checks.append(Check(applicable.target, applicable.measure, estimate, verdict,
+                                  applicable.part))
     return group
 
 
@@ -149,13 +152,19 @@ def disjoint_members(tree: UnitTree, units: Sequence[Unit]) -> dict[int, list[in
 
 def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], period: Period,
                  settings: Settings, *, components: bool = True,
-                 unit_ids: Sequence[int] | None = None, disjoint: bool = False) -> list[Group]:
+                 unit_ids: Sequence[int] | None = None, disjoint: bool = False,
+                 within: Scope | None = None,
+                 judged: Callable[[Target], bool] | None = None) -> list[Group]:
     """Many units at once: one grouped query by raw unit, then summed along each roll-up.
 
     With ``disjoint`` each unit counts :func:`disjoint_members` instead of its whole roll-up,
-    for tables whose units are compared with one another.
+    for tables whose units are compared with one another. ``within`` narrows every unit to some
+    of its answers (a sector's, :mod:`survey.reporting.sectors`) and ``judged`` picks the
+    targets they are judged against (default: the whole unit's, ``agency_service``).
     """
     scope = base_scope(unit_ids, period)
+    if within is not None:
+        scope = replace(within, unit_ids=unit_ids, start=period.start, end=period.end)
     counts = queries.overall_counts(session, scope, ("unit",))
     sums = queries.item_sums(session, scope, ("unit",)) if components else {}
     members = (disjoint_members(tree, units) if disjoint
@@ -186,14 +195,20 @@ def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], per
         if unit.jurisdiction not in plans:
             plans[unit.jurisdiction] = applicability.targets_for(session, unit.jurisdiction, period)
         mine = [t for t in plans[unit.jurisdiction] if applicability.for_level(t, unit.level)]
-        out.append(_headline_only(group, mine, settings, dossiers_of(members[unit.id], known)))
+        dossiers = dossiers_of(members[unit.id], known) if within is None else None
+        out.append(_headline_only(group, mine, settings, dossiers, judged or _whole))
     return out
 
 
+def _whole(target: Target) -> bool:
+    """A target on all of a unit's answers (one naming a sector group measures that part)."""
+    return target.object == "agency_service" and not target.sector_group
+
+
 def _headline_only(group: Group, plans: list[Target], settings: Settings,
-                   dossiers: float | None) -> Group:
+                   dossiers: float | None, judged: Callable[[Target], bool]) -> Group:
     for target in plans:
-        if target.object == "agency_service":
+        if judged(target):
             verdict = stats.judge(group.satisfaction, target.threshold, target.operator,
                                   settings.min_n, dossiers)
             group.checks.append(Check(target, "overall", group.satisfaction, verdict))

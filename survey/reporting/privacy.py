@@ -122,6 +122,18 @@ def dashboard(view: Any, min_n: int, level: float) -> Any:
     return view
 
 
+def sector(view: Any, min_n: int, level: float) -> Any:
+    """A sector department's view (:class:`survey.reporting.sector_view.SectorView`): the
+    sector's total, then its units, whose hidden rows cannot be had from the total; its service
+    points as a breakdown; no shrunk estimate of a hidden unit."""
+    suppress(view.whole, min_n)
+    view.units = parts_of(view.whole, view.units, min_n)
+    shown = {g.key for g in view.units if g.satisfaction}
+    view.shrunk = {key: value for key, value in view.shrunk.items() if key in shown}
+    view.points = breakdown(view.points, min_n, level)
+    return view
+
+
 def _within(label: str, period: Any) -> bool:
     from survey.periods import parse_period
 

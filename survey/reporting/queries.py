@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 
 from survey.extensions import AnySession
-from survey.models import Answer, Instrument, Response, ResponseProblem
+from survey.models import Answer, Instrument, Response, ResponseProblem, ServicePoint
 from survey.periods import LOCAL, Period, local_bounds
 from survey.reporting import cache
 
@@ -37,6 +37,7 @@ class Scope:
     end: date | None = None
     sector_ids: Sequence[int] | None = None
     instrument_keys: Sequence[str] | None = None
+    point_kinds: Sequence[str] | None = None  # with sector_ids and instrument_keys: any of the three
     with_procedure: bool = False
     buckets: Sequence[Period] = field(default_factory=tuple)
 
@@ -57,6 +58,9 @@ class Scope:
         if self.instrument_keys is not None:
             keys = select(Instrument.id).where(Instrument.key.in_(list(self.instrument_keys)))
             either.append(Response.instrument_id.in_(keys))
+        if self.point_kinds is not None:
+            points = select(ServicePoint.id).where(ServicePoint.kind.in_(list(self.point_kinds)))
+            either.append(Response.service_point_id.in_(points))
         if either:
             clauses.append(or_(*either))
         return clauses

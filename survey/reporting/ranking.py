@@ -7,6 +7,7 @@ Only units with at least ``min_n`` answers are ranked; the others are listed as 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from survey.administration.units import UnitTree
@@ -14,6 +15,7 @@ from survey.extensions import AnySession
 from survey.periods import Period, parse_period
 from survey.reporting import stats
 from survey.reporting.groups import Group, Settings, units_groups
+from survey.reporting.queries import Scope
 
 LEVELS = ("department", "commune")
 
@@ -69,13 +71,19 @@ def rank_groups(groups: list[Group], settings: Settings, period: Period, level: 
     return RankTable(period, level, rows)
 
 
-def yearly(session: AnySession, tree: UnitTree, period: Period, settings: Settings) -> list[RankTable]:
-    """One table per level for the calendar year that contains ``period``."""
+def yearly(session: AnySession, tree: UnitTree, period: Period, settings: Settings, *,
+           within: Scope | None = None, delivering: Collection[str] = ()) -> list[RankTable]:
+    """One table per level for the calendar year that contains ``period``.
+
+    ``within`` ranks the units on some of their answers only (a sector's); the units then listed
+    are those with such answers in the year or whose codes are in ``delivering``."""
     year = year_of(period)
     tables = []
     for level in LEVELS:
         units = tree.open_during(year, (level,))
         groups = units_groups(session, tree, units, year, settings, components=False,
-                              disjoint=True)
+                              disjoint=True, within=within)
+        if within is not None:
+            groups = [g for g in groups if g.responses or g.key in delivering]
         tables.append(rank_groups(groups, settings, year, level))
     return tables

@@ -21,6 +21,7 @@ DAY = "dd/mm/yyyy"  # dates are dates in the sheet, shown the Vietnamese way
 STATUS = {"met": "Đạt", "not_met": "Không đạt", "inconclusive": "Chưa kết luận được",
           "insufficient": "Chưa đủ dữ liệu"}
 
+PARTS = {"health": "y tế", "education": "giáo dục"}  # a public-services target's two parts
 
 BOLD = Font(bold=True)
 
@@ -144,7 +145,8 @@ def as_xlsx(report: Report) -> bytes:
         for cell in summary[summary.max_row][1:]:
             cell.number_format = PERCENT
         for check in top.checks:
-            summary.append([f"Chỉ tiêu {check.target.code}", check.target.threshold,
+            part = f" (phần {PARTS.get(check.part, check.part)})" if check.part else ""
+            summary.append([f"Chỉ tiêu {check.target.code}{part}", check.target.threshold,
                             check.target.operator, STATUS[check.verdict.status]])
             summary[summary.max_row][1].number_format = PERCENT
     summary.column_dimensions["A"].width = 38

@@ -1,5 +1,6 @@
 """An agency's own dashboard and reports, for its reach only: its roll-up, predecessors included
-(administrators: any unit)."""
+(administrators: any unit); and the sector departments' page (``sector``: one sector across the
+units), whose funnel plot it shares with the province view (``comparison``)."""
 
 from __future__ import annotations
 
@@ -117,4 +118,4 @@ def trend_svg(view: dashboards.AgencyDashboard, trend_kind: str = "month") -> Ma
     )
 
 
-from survey.unit import complaints, reports  # noqa: E402, F401  (routes register on import)
+from survey.unit import complaints, reports, sector  # noqa: E402, F401  (routes register on import)

@@ -207,7 +207,8 @@ def test_every_staff_page_and_download_renders_for_every_unit_and_period(seeded:
                  if access.can_view(db.session, user, u)}
         pages = static_pages(app) + object_pages(app, user)
         admin = user.is_admin
-    assert units, f"{email} sees no unit"
+        sector = access.visible_sector(user, user.sector)
+    assert units or sector, f"{email} sees no unit"
     for path in pages:
         check(client, path, failures)
     # One task per unit and period; the province view's pages for a period are one task too.
@@ -216,6 +217,10 @@ def test_every_staff_page_and_download_renders_for_every_unit_and_period(seeded:
     if admin:
         tasks += [[f"{path}?period={period.label}" for path in PROVINCE_PAGES]
                   for period in seeded.periods]
+        tasks += [[f"/unit/sector?sector={code}&period={period.label}"] for code in ("health", "education")
+                  for period in seeded.periods]
+    if sector:  # a sector department: its sector's page for every period, and nothing else
+        tasks += [[f"/unit/sector?period={period.label}"] for period in seeded.periods]
     failures += crawl_in_parallel(app, email, tasks)
     assert not failures, "\n".join(failures)
 

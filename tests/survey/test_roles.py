@@ -1,6 +1,7 @@
-"""The role matrix: every admin and unit route × anonymous, admin, unit manager, unit viewer and the
-manager of another unit → the expected status. The routes come from ``app.url_map``: a new route
-without an entry here fails ``test_every_staff_route_has_a_matrix_entry``."""
+"""The role matrix: every admin and unit route × anonymous, admin, unit manager, unit viewer, the
+manager of another unit and a sector department (Sở Y tế) → the expected status. The routes come
+from ``app.url_map``: a new route without an entry here fails
+``test_every_staff_route_has_a_matrix_entry``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from survey.extensions import db
 from survey.models import Kiosk, QrCode, ServicePoint, Unit
 from tests.factories import make_user
 from tests.helpers import build_world, login_as
-from tests.role_matrix import ADMIN, MANAGERS, MATRIX, STAFF
+from tests.role_matrix import ADMIN, MANAGERS, MATRIX, SECTOR, STAFF
 
 # Statuses a permitted GET may give besides 200: an empty integrity batch is 404.
 GET_OK = {"admin.integrity_batch": 404, "admin.report_file": 404}  # a draft has no files yet
@@ -43,18 +44,22 @@ def expected(role: str, access: str, scoped: bool) -> str:
         ADMIN: {"admin"},
         STAFF: {"admin", "unit_manager", "unit_viewer", "other_manager"},
         MANAGERS: {"admin", "unit_manager", "other_manager"},
+        SECTOR: {"admin", "sector_viewer"},
     }[access]
     if role not in allowed:
         return "hidden" if scoped and role == "other_manager" else "forbidden"
     return "hidden" if scoped and role == "other_manager" else "ok"
 
 
-@pytest.mark.parametrize("role", ["anonymous", "unit_viewer", "other_manager", "unit_manager", "admin"])
+@pytest.mark.parametrize("role", ["anonymous", "unit_viewer", "other_manager", "unit_manager", "admin",
+                                  "sector_viewer"])
 def test_role_matrix(app, client, role):
     with app.app_context():
         world = build_world()
     if role == "other_manager":
         login_as(app, client, "unit_manager", world.b)
+    elif role == "sector_viewer":  # a sector department reaches its sector's page, nothing else
+        login_as(app, client, role, None, sector="health")
     elif role != "anonymous":
         login_as(app, client, role, world.a if role != "admin" else None)
     failures = []

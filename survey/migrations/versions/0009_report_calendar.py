@@ -1,7 +1,7 @@
 """The reporting calendar (reporting_duty, seeded from the plans' rhythm), issued reports
 (report_issue, report_file) and when each response was stored (response.recorded_at).
 
-Revision ID: 0009_w16r_report_calendar
+Revision ID: 0009_report_calendar
 Revises: 0008_target_levels
 Create Date: 2026-12-03 06:50:00
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 import survey.models.types
 
-revision = "0009_w16r_report_calendar"
+revision = "0009_report_calendar"
 down_revision = "0008_target_levels"
 branch_labels = None
 depends_on = None
