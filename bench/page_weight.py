@@ -55,9 +55,9 @@ def prepare_database(url: str) -> tuple[str, str]:
 
     from survey import create_app
     from survey.collection import instruments, kiosks
+    from survey.collection.desks import CHOICES_MAX
     from survey.collection.signing import SurveyPayload, sign_payload
     from survey.extensions import db
-    from survey.collection.desks import CHOICES_MAX
     from survey.models import Procedure, Sector, ServicePoint, Unit
 
     app = create_app({"ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "bench-secret"})
