@@ -24,7 +24,7 @@ from survey.extensions import AnySession
 from survey.models import DossierVolume, Target, Unit
 from survey.periods import Period
 from survey.reporting import applicability, queries, stats
-from survey.reporting.queries import ItemSums, OverallCounts, Scope
+from survey.reporting.queries import ItemSums, Key, OverallCounts, Scope
 
 
 @dataclass(frozen=True)
@@ -127,11 +127,32 @@ def unit_group(session: AnySession, tree: UnitTree, unit: Unit, period: Period,
     """Headline, components, sipas and every target check of a unit's roll-up in a period."""
     members = tree.rollup(unit.id)
     scope = base_scope(members, period)
-    group = Group(unit.code, unit.name)
-    _fill(group, queries.overall_counts(session, scope).get(()),
-          queries.item_sums(session, scope).get(()) if components else None, settings)
+    # By raw unit, then summed (the sums are additive): the same grouped queries as the unit's
+    # report (:func:`units_groups`), so a dashboard and its downloads read the answers once.
+    total, items = roll_up(members, queries.overall_counts(session, scope, ("unit",)),
+                           queries.item_sums(session, scope, ("unit",)) if components else {})
+    group = _fill(Group(unit.code, unit.name), total if total.responses else None, items, settings)
     return judge_all(session, group, scope, unit.jurisdiction, period, settings,
                      dossiers_of(members, volumes(session, period)), unit.level)
+
+
+def roll_up(members: Sequence[int], counts: dict[Key, OverallCounts],
+            sums: dict[Key, ItemSums]) -> tuple[OverallCounts, ItemSums | None]:
+    """The counts and item sums of some raw units (keyed ``(unit_id,)``), added together."""
+    total, items = OverallCounts(), None
+    for member in members:
+        if (member,) in counts:
+            total.add(counts[(member,)])
+        if (member,) in sums:
+            part = sums[(member,)]
+            if items is None:
+                items = ItemSums.empty(sorted(part.items))
+            if not set(part.items) <= set(items.items):
+                grown = ItemSums.empty(sorted(set(items.items) | set(part.items)))
+                grown.add(items)
+                items = grown
+            items.add(part)
+    return total, items
 
 
 def disjoint_members(tree: UnitTree, units: Sequence[Unit]) -> dict[int, list[int]]:
@@ -174,19 +195,7 @@ def units_groups(session: AnySession, tree: UnitTree, units: Sequence[Unit], per
     plans: dict[str, list[Target]] = {}
     out = []
     for unit in units:
-        total, items = OverallCounts(), None
-        for member in members[unit.id]:
-            if (member,) in counts:
-                total.add(counts[(member,)])
-            if (member,) in sums:
-                part = sums[(member,)]
-                if items is None:
-                    items = ItemSums.empty(sorted(part.items))
-                if not set(part.items) <= set(items.items):
-                    grown = ItemSums.empty(sorted(set(items.items) | set(part.items)))
-                    grown.add(items)
-                    items = grown
-                items.add(part)
+        total, items = roll_up(members[unit.id], counts, sums)
         group = _fill(Group(unit.code, unit.name), total, items, settings)
         if disjoint:
             kept = set(members[unit.id])
