@@ -50,6 +50,16 @@ def drafted(code: str, label: str) -> ReportIssue | None:
     return publication.find(db.session, duty(code), label)
 
 
+def published_q2() -> ReportIssue:
+    """The city's 2026-Q2 quarterly report, drafted in July and published as 5/BC-SNV."""
+    publication.draft_due(db.session, now=JULY)
+    issue = drafted("quy", "2026-Q2")
+    assert issue is not None
+    publication.publish(db.session, None, issue, number="5/BC-SNV", settings=settings(),
+                        now=datetime.now(UTC))
+    return issue
+
+
 def test_the_seeded_calendar_follows_the_plans_rhythm(app_context):
     year = duty("nam")
     assert calendar.due_date(year, parse_period("2026")) == date(2026, 12, 15)
@@ -120,10 +130,7 @@ def test_publishing_freezes_the_report_and_its_xlsx(app_context):
 
 def test_late_answers_change_the_live_figures_not_the_published_report(app_context):
     ward = city()
-    publication.draft_due(db.session, now=JULY)
-    issue = drafted("quy", "2026-Q2")
-    publication.publish(db.session, None, issue, number="5/BC-SNV", settings=settings(),
-                        now=datetime.now(UTC))
+    issue = published_q2()
     kept = publication.file_of(issue, "xlsx")
     frozen = (dict(issue.figures), kept.sha256, len(kept.content))
     many(db.session, ward, 0, 5)  # an offline kiosk's May answers arrive after the cut-off
@@ -208,10 +215,7 @@ def test_late_answers_show_on_the_live_report_page_and_not_on_the_published_one(
                                                                                app: Flask):
     with app.app_context():
         ward = city()
-        publication.draft_due(db.session, now=JULY)
-        issue = drafted("quy", "2026-Q2")
-        publication.publish(db.session, None, issue, number="5/BC-SNV", settings=settings(),
-                            now=datetime.now(UTC))
+        issue = published_q2()
         many(db.session, ward, 0, 5)
         issue_id = issue.id
         db.session.commit()
@@ -245,10 +249,7 @@ def test_an_administrator_changes_a_due_date_and_bad_values_are_refused(client: 
 
 def test_a_pdf_that_cannot_be_printed_is_recorded_and_tried_three_times(app_context):
     city()
-    publication.draft_due(db.session, now=JULY)
-    issue = drafted("quy", "2026-Q2")
-    publication.publish(db.session, None, issue, number="5/BC-SNV", settings=settings(),
-                        now=datetime.now(UTC))
+    issue = published_q2()
     tries = [publication.render_pending(db.session, chromium="/nonexistent/chromium",
                                         html_of=lambda i: "<p>Báo cáo</p>") for _n in range(4)]
     assert [len(t) for t in tries] == [1, 1, 1, 0]
@@ -260,10 +261,7 @@ def test_a_pdf_that_cannot_be_printed_is_recorded_and_tried_three_times(app_cont
 
 def test_an_issued_file_cannot_be_deleted_or_replaced(app_context):
     city()
-    publication.draft_due(db.session, now=JULY)
-    issue = drafted("quy", "2026-Q2")
-    publication.publish(db.session, None, issue, number="5/BC-SNV", settings=settings(),
-                        now=datetime.now(UTC))
+    issue = published_q2()
     kept = publication.file_of(issue, "xlsx")
     kept.content = b"something else"
     with pytest.raises(FrozenReport):
