@@ -4,6 +4,7 @@ and phản ánh, kiến nghị."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -24,6 +25,7 @@ from survey.models import (
     Unit,
     User,
 )
+from survey.reporting import publication
 
 DEMO_PASSWORD = "hailong-demo"  # noqa: S105 - printed by `make run`; demo databases only
 DEMO_USERS = [
@@ -70,6 +72,9 @@ def seed(session: AnySession, *, responses: int = 20_000, seed: int = 2025) -> S
     count = generate_responses(session, units, points, procedures, total=responses, seed=seed)
     generate_volumes(session, units, seed=seed)
     generate_complaints(session, seed=seed)
+    # As the scheduled drafting job (`flask jobs run-due`) would have: a draft for every report
+    # whose day has come, for Sở Nội vụ to review and publish; none is published.
+    publication.draft_due(session, now=datetime.now(UTC))
     return Seeded(units=len(units), procedures=len(procedures), responses=count)
 
 

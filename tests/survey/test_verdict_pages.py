@@ -38,7 +38,7 @@ def test_a_plausible_number_comes_with_its_chance_and_the_80_percent_figure(
         login(role="unit_manager", unit=db.session.get_one(Unit, unit_id))
     page = client.get("/unit/?period=2026-Q2").get_data(as_text=True)
     assert ("cần thêm khoảng 96 phiếu (khoảng một nửa khả năng có kết luận); khoảng 263 phiếu "
-            "để có 8 phần 10 khả năng") in page
+            "để có 8 phần 10 khả năng kết luận") in page
 
 
 def test_the_dossiers_of_the_period_bound_the_number(app, client: FlaskClient, login) -> None:
