@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from survey.collection.signing import dossier_hash
 from survey.extensions import db
 from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_kiosk_browser import tap_face, wait_for_count
+from tests.browser.test_kiosk_browser import start, tap_face, wait_for_count
 from tests.factories import make_response, make_unit
 
 pytestmark = pytest.mark.browser
@@ -21,10 +21,7 @@ pytestmark = pytest.mark.browser
 
 def to_dossier_step(page: Page, ratings: list[int]) -> None:
     """From the attract screen past the questions, in whichever language the page speaks."""
-    page.locator("#start").click()
-    step = page.locator(".step.current")
-    if "service" in (step.get_attribute("class") or ""):
-        step.locator(".choice").last.click()  # "Khác / bỏ qua"
+    start(page, other=page.locator(".step.current .choice").last)  # "Khác / bỏ qua", in any language
     for value in ratings:
         tap_face(page, value)
     expect(page.locator(".step.current.dossier")).to_be_visible()
