@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
@@ -31,6 +32,16 @@ SECTOR_WORDS = {
     "education": _l("Giáo dục"), "business_registration": _l("Đăng ký doanh nghiệp"),
     "labour": _l("Lao động"), "environment": _l("Môi trường"),
 }
+
+
+def group_words(codes: list[str], name: str) -> str:
+    """A sector group's name on a citizen page: as stored (in Vietnamese) for a Vietnamese page;
+    in another language its sectors' words from the catalogues, when every one is known."""
+    locale = get_locale()
+    if (locale is None or locale.language == "vi" or not codes
+            or not all(code in SECTOR_WORDS for code in codes)):
+        return name
+    return ", ".join(str(SECTOR_WORDS[code]) for code in codes)
 
 
 def service_words(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:

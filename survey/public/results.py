@@ -13,8 +13,9 @@ from werkzeug.wrappers import Response
 from survey import errors
 from survey.administration import access
 from survey.extensions import db
+from survey.models import SectorGroup
 from survey.periods import Period, current, parse_period, series
-from survey.public import bp
+from survey.public import bp, kiosk_steps
 from survey.reporting.dashboards import sector_groups
 from survey.reporting.groups import Settings, units_groups
 
@@ -41,6 +42,10 @@ def choices(shown: Period) -> list[Period]:
     return offered if shown in offered else [*offered, shown]
 
 
+def words(group: SectorGroup) -> str:
+    return kiosk_steps.group_words([s.code for s in group.sectors], group.name)
+
+
 @bp.get("/results")
 def results() -> Response:
     period = public_period()
@@ -58,7 +63,8 @@ def results() -> Response:
     response = make_response(render_template(
         "public/results.html", period=period, shown=shown, hidden=hidden, choices=choices(period),
         sectors=[s for s in sectors if s[1].counts.n >= settings.min_n],
-        sectors_hidden=sorted(sg.name for sg, g, _c in sectors if g.counts.n < settings.min_n),
+        sectors_hidden=sorted(words(sg) for sg, g, _c in sectors if g.counts.n < settings.min_n),
+        sector_name=words,
         level=settings.level, min_n=settings.min_n))
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

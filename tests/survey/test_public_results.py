@@ -131,3 +131,21 @@ def test_the_notice_prints_the_figure_the_verdict_and_the_vietnamese_date(
     assert "(50 người trả lời)" in page
     verdict = "Chưa kết luận được so với chỉ tiêu 70 %" if low < 0.7 else "Đạt chỉ tiêu 70 %"
     assert verdict in page
+
+
+def test_sector_groups_are_named_in_the_page_language(app, client: FlaskClient) -> None:
+    """A Khmer page names a group by its sectors' words from the catalogue, never the stored
+    Vietnamese; the Vietnamese page keeps the name as the administrator wrote it."""
+    with app.app_context():
+        session = db.session
+        city = factories.make_unit(session, code="PUB-CITY", name="Thành phố Công Khai", level="city")
+        ward = factories.make_unit(session, code="PUB-W", name="Phường Lĩnh Vực", parent=city)
+        land = factories.make_procedure(session, "land", unit=ward)
+        session.add(SectorGroup(code="land", name="Nhóm Đất Đai", sectors=[land.sector]))
+        many(session, ward, 27, 3, procedure=land)
+        session.commit()
+    khmer = client.get("/results?period=2026-05&lang=km").get_data(as_text=True)
+    assert '<th scope="row">ដីធ្លី</th>' in khmer
+    assert "Nhóm Đất Đai" not in khmer
+    vietnamese = client.get("/results?period=2026-05&lang=vi").get_data(as_text=True)
+    assert '<th scope="row">Nhóm Đất Đai</th>' in vietnamese
