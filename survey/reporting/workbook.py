@@ -18,6 +18,7 @@ from survey.reporting.reports import COMPONENTS, METHOD_NOTE, Report
 
 PERCENT = "0.0%"
 DAY = "dd/mm/yyyy"  # dates are dates in the sheet, shown the Vietnamese way
+OPERATORS = {">=": "≥", ">": ">"}  # how a target reads: "≥ 90 %"
 STATUS = {"met": "Đạt", "not_met": "Không đạt", "inconclusive": "Chưa kết luận được",
           "insufficient": "Chưa đủ dữ liệu"}
 
@@ -146,8 +147,10 @@ def as_xlsx(report: Report) -> bytes:
             cell.number_format = PERCENT
         for check in top.checks:
             part = f" (phần {PARTS.get(check.part, check.part)})" if check.part else ""
-            summary.append([f"Chỉ tiêu {check.target.code}{part}", check.target.threshold,
-                            check.target.operator, STATUS[check.verdict.status]])
+            summary.append([f"Chỉ tiêu: {label(check.target.object, 'target_object')}{part} "
+                            f"({check.target.code})", check.target.threshold,
+                            OPERATORS.get(check.target.operator, check.target.operator),
+                            STATUS[check.verdict.status]])
             summary[summary.max_row][1].number_format = PERCENT
     summary.column_dimensions["A"].width = 38
 
@@ -182,7 +185,9 @@ def as_xlsx(report: Report) -> bytes:
            [[sg.code, sg.name, g.counts.n,
              *((g.satisfaction.value, g.satisfaction.ci_low, g.satisfaction.ci_high)
                if g.satisfaction else (None, None, None)),
-             "; ".join(f"{t.code} {t.operator} {t.threshold:.0%}" for t, _e, _v in checks),
+             "; ".join(f"{label(t.object, 'target_object')} ({t.code}) "
+                       f"{OPERATORS.get(t.operator, t.operator)} {t.threshold * 100:.0f} %"
+                       for t, _e, _v in checks),
              "; ".join(STATUS[v.status] for _t, _e, v in checks)]
             for sg, g, checks in report.sector_groups], 3)
 

@@ -12,10 +12,11 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from analysis.proportions import proportion
+from survey import labels
 from survey.extensions import db
 from survey.models import Unit
 from tests import factories
-from tests.helpers import answer, many
+from tests.helpers import answer, many, target
 
 
 @pytest.fixture
@@ -86,3 +87,14 @@ def test_the_dashboard_names_each_channel_as_the_workbook_does(
     book = load_workbook(io.BytesIO(client.get("/unit/report.xlsx?unit=WARD-S&period=2026-Q2").data))
     for name in (r[2] for r in sheet(book, "Theo kênh")[1:]):
         assert f">{name}<" in section, name
+
+
+def test_the_summary_names_a_target_in_words(app: Flask, client: FlaskClient, login, ward: int) -> None:
+    with app.app_context():
+        target(db.session, code="CT-2030-ADM", threshold=0.9)
+        db.session.commit()
+    login(role="admin")
+    book = load_workbook(io.BytesIO(client.get("/unit/report.xlsx?unit=WARD-S&period=2026-Q2").data))
+    [row] = [r for r in sheet(book, "Tóm tắt") if str(r[0]).startswith("Chỉ tiêu")]
+    assert row[0] == "Chỉ tiêu: " + str(labels.label("agency_service", "target_object")) + " (CT-2030-ADM)"
+    assert row[2] == "≥"
