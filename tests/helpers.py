@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from survey import create_app
 from survey.administration import api_tokens
 from survey.casework import cases
-from survey.collection import instruments, kiosks
+from survey.collection import instruments, integrity, kiosks
 from survey.collection.responses import Context, Submission, record_response
 from survey.extensions import db
 from survey.messaging import webhooks
@@ -275,8 +275,8 @@ def answer(session: Session, unit: Unit, ratings: dict[str, int], *, when: datet
     assert outcome == "recorded"
     response = session.query(Response).filter_by(idempotency_key=key).one()
     if excluded:
-        response.excluded = True
-        session.flush()
+        integrity.mark_excluded(session, [response.id], excluded=True)
+        session.refresh(response)
     return response
 
 

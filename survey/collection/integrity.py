@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from survey.administration import audit
+from survey.collection import cells
 from survey.extensions import AnySession
 from survey.models import DossierVolume, Kiosk, Response, Unit, User
 from survey.periods import LOCAL, bounds, parse_period
@@ -201,9 +202,7 @@ def set_excluded(session: AnySession, actor: User | None, *, excluded: bool, bat
     else:
         ids = list(session.scalars(select(Response.id).where(
             Response.id == response_id, Response.flag.is_not(None), Response.excluded.is_not(excluded))))
-    for i in range(0, len(ids), CHUNK):
-        session.execute(update(Response).where(Response.id.in_(ids[i:i + CHUNK]))
-                        .values(excluded=excluded).execution_options(synchronize_session=False))
+    mark_excluded(session, ids, excluded=excluded)
     if ids:
         action = "integrity.exclude" if excluded else "integrity.include"
         audit.record(session, actor=actor, action=action, object_type="response",
@@ -211,3 +210,12 @@ def set_excluded(session: AnySession, actor: User | None, *, excluded: bool, bat
                      after={"excluded": excluded, "responses": ids})
     session.flush()
     return len(ids)
+
+
+def mark_excluded(session: AnySession, ids: list[str], *, excluded: bool) -> None:
+    """Set ``excluded`` on responses whose state it changes, and their cells with it (no audit:
+    :func:`set_excluded` is the audited way in)."""
+    for i in range(0, len(ids), CHUNK):
+        session.execute(update(Response).where(Response.id.in_(ids[i:i + CHUNK]))
+                        .values(excluded=excluded).execution_options(synchronize_session=False))
+    cells.apply(session, ids, -1 if excluded else 1)

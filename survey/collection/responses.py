@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from survey.collection import cells
 from survey.extensions import AnySession
 from survey.models import (
     Answer,
@@ -158,6 +159,8 @@ def record_response(session: AnySession, context: Context, submission: Submissio
         connection.execute(PROBLEMS.insert(), [
             {"response_id": response_id, "code": code} for code in sorted(set(submission.problems))
         ])
+    cells.add(connection, cells.Facts.of_row(row, submission.ratings, submission.problems),
+              cells.component_keys(context.instrument))
     return "recorded"
 
 
@@ -175,11 +178,17 @@ def add_answers(session: AnySession, context: Context, submission: Submission) -
         context.instrument.id, context.unit_id, context.service_point_id
     ):
         raise SubmissionError(_l("Không có câu trả lời nào để bổ sung."))
-    given = set(session.scalars(select(ANSWERS.c.item_key).filter_by(response_id=response.id)))
+    given = {str(key): int(value) for key, value in session.execute(
+        select(ANSWERS.c.item_key, ANSWERS.c.value).filter_by(response_id=response.id))}
     rows = [{"response_id": response.id, "item_key": key, "value": value}
             for key, value in sorted(submission.ratings.items()) if key not in given and key != "overall"]
     if rows:
         session.connection().execute(ANSWERS.insert(), rows)
+        if not response.excluded:
+            facts = cells.facts_of(session, [response.id])[0]
+            after = {**given, **{str(r["item_key"]): int(r["value"]) for r in rows}}  # type: ignore[call-overload]
+            cells.replace_items(session.connection(), facts, cells.component_keys(context.instrument),
+                                given, after)
     session.flush()
     return len(rows)
 

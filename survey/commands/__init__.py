@@ -22,6 +22,7 @@ from survey.commands import (
     procedures,
     qr,
     report,
+    reporting,
     responses,
     targets,
     users,
@@ -29,7 +30,7 @@ from survey.commands import (
 )
 
 GROUPS = (audit, backup, complaints, demo, instruments, integrity, jobs, keys, kiosks, outbox, procedures, qr,
-          report, responses, targets, users, volumes)
+          report, reporting, responses, targets, users, volumes)
 
 
 def register(app: Flask) -> None:

@@ -25,7 +25,7 @@ from survey.models import (
     Unit,
     User,
 )
-from survey.reporting import publication
+from survey.reporting import publication, rebuild
 
 DEMO_PASSWORD = "hailong-demo"  # noqa: S105 - printed by `make run`; demo databases only
 DEMO_USERS = [
@@ -70,6 +70,7 @@ def seed(session: AnySession, *, responses: int = 20_000, seed: int = 2025) -> S
     _kiosks_and_codes(session, points)
     _users(session, units)
     count = generate_responses(session, units, points, procedures, total=responses, seed=seed)
+    rebuild.rebuild(session)  # the answers went in as bulk inserts, past the per-response path
     generate_volumes(session, units, seed=seed)
     generate_complaints(session, seed=seed)
     # As the scheduled drafting job (`flask jobs run-due`) would have: a draft for every report

@@ -1,6 +1,7 @@
 """The data model. Import models from here: ``from survey.models import Unit, Response``."""
 
 from survey.models.casework import Complaint, ComplaintContact
+from survey.models.cells import CountCell, ItemCell, ProblemCell
 from survey.models.desks import DeskSession
 from survey.models.instruments import Instrument
 from survey.models.messaging import DeliveryAttempt, OutboxMessage, WebhookEndpoint
@@ -26,14 +27,17 @@ __all__ = [
     "AuditEntry",
     "Complaint",
     "ComplaintContact",
+    "CountCell",
     "DeliveryAttempt",
     "DeskSession",
     "DossierVolume",
     "Instrument",
+    "ItemCell",
     "JobRun",
     "Kiosk",
     "OutboxMessage",
     "OutsideIndex",
+    "ProblemCell",
     "Procedure",
     "QrCode",
     "ReportFile",

@@ -34,13 +34,8 @@ class Response(Base):
         CheckConstraint("overall IS NULL OR overall BETWEEN 1 AND 5", name="overall"),
         CheckConstraint("service_step IS NULL OR service_step IN ('chosen', 'skipped')",
                         name="service_step"),
+        # A unit's latest comments, exports by unit (the figures read survey.models.cells).
         Index("ix_response_unit_submitted", "unit_id", "submitted_at"),
-        # Covering indexes for the dashboards and reports (survey/reporting, migration 0002).
-        Index("ix_response_reporting_time", "submitted_at", "unit_id", "instrument_id", "overall",
-              "excluded", "channel", "sector_id", "procedure_id", "id"),
-        Index("ix_response_reporting_unit", "unit_id", "submitted_at", "instrument_id", "overall",
-              "excluded", "channel", "sector_id", "procedure_id", "id"),
-        Index("ix_response_excluded", "excluded"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -83,7 +78,6 @@ class Answer(Base):
     __tablename__ = "answer"
     __table_args__ = (
         CheckConstraint("value BETWEEN 1 AND 5", name="value"),
-        Index("ix_answer_covering", "response_id", "item_key", "value"),  # reporting pivots
     )
 
     response_id: Mapped[str] = mapped_column(ForeignKey("response.id"), primary_key=True)

@@ -1,62 +1,35 @@
-"""A small in-process cache of SQL aggregates, keyed by the query and the state of ``response``.
+"""What one request has already read from the reporting cells, kept for that request only.
 
-The key holds the database, the kind of aggregate, the scope and grouping, and a marker of the
-response table, read once per request: the latest ``submitted_at`` and the number of excluded
-responses (both answered from an index, in microseconds at a million rows), plus the current minute.
-A new response, an exclusion or its reversal changes the marker at once; a back-dated response
-(paper forms keyed in later) shows within a minute. Counting the rows would be exact but costs a
-full index scan per request. Off in tests unless ``REPORT_CACHE`` is set; on elsewhere unless
-``REPORT_CACHE`` is false.
+A page asks for the same sums more than once (a unit's headline, then its targets' checks, then
+its downloads' report). Nothing is kept across requests: the cells (:mod:`survey.models.cells`)
+make each read a few rows per unit and month, and a cache shared by requests would need a marker
+of what changed, which is what the former cache keyed on the latest response got wrong (one new
+answer anywhere emptied it). Any write to the cells in the request
+(``survey.collection.cells.written``) makes what was kept before it unused.
 """
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from collections.abc import Callable
-from threading import Lock
 from typing import Any, TypeVar
 
-from flask import current_app, g, has_app_context
-from sqlalchemy import func, select
+from flask import g, has_app_context
 
 from survey.extensions import AnySession
-from survey.models import Response
 
 T = TypeVar("T")
-SIZE = 2048
-_store: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_lock = Lock()
-
-
-def enabled() -> bool:
-    if not has_app_context():
-        return False
-    return bool(current_app.config.get("REPORT_CACHE", not current_app.testing))
-
-
-def marker(session: AnySession) -> tuple[Any, ...]:
-    """Changes when a response is added, excluded or re-included (read once per request)."""
-    cached = g.get("_report_marker")
-    if cached is None:
-        latest = session.scalar(select(func.max(Response.submitted_at)))
-        excluded = session.scalar(select(func.count()).where(Response.excluded.is_(True)))
-        minute = int(time.time() // 60)
-        cached = g._report_marker = (str(session.get_bind().engine.url), latest, excluded, minute)
-    return tuple(cached)
 
 
 def remember(session: AnySession, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    if not enabled():
+    if not has_app_context():
         return compute()
-    full = (*marker(session), *key)
-    with _lock:
-        if full in _store:
-            _store.move_to_end(full)
-            return _store[full]
-    value = compute()
-    with _lock:
-        _store[full] = value
-        while len(_store) > SIZE:
-            _store.popitem(last=False)
-    return value
+    kept: dict[tuple[Any, ...], Any] = g.setdefault("_reporting_reads", {})
+    full = (str(session.get_bind().engine.url), g.get("cells_written", 0), *key)
+    if full not in kept:
+        kept[full] = compute()
+    return kept[full]
+
+
+def forget() -> None:
+    if has_app_context():
+        g.pop("_reporting_reads", None)

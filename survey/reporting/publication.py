@@ -22,21 +22,18 @@ administrator, their PDF and XLSX kept with their SHA-256.
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import g, has_app_context
 from sqlalchemy import and_, case, func, select
 
 from survey.administration import audit
 from survey.extensions import AnySession
 from survey.models import ReportFile, ReportingDuty, ReportIssue, Response, User
 from survey.periods import LOCAL, Period, bounds, parse_period
-from survey.reporting import calendar, reports, workbook
+from survey.reporting import cache, calendar, reports, workbook
 from survey.reporting.groups import Settings
 from survey.reporting.pdf import PdfFailed, html_to_pdf
 
@@ -145,24 +142,6 @@ def suggest_number(session: AnySession, year: int, suffix: str) -> str:
     return f"{len(used) + 1}/{suffix}"
 
 
-@contextmanager
-def _fresh_aggregates() -> Iterator[None]:
-    """Aggregates computed afresh, not read from :mod:`survey.reporting.cache`: its marker sees a
-    back-dated answer only within a minute, and such an answer, stored before the cut-off, would
-    then be in neither the frozen figures nor the next report's additions."""
-    if not has_app_context():
-        yield
-        return
-    kept = g.pop("_report_marker", None)
-    g._report_marker = ("publish", time.monotonic_ns())
-    try:
-        yield
-    finally:
-        g.pop("_report_marker", None)
-        if kept is not None:
-            g._report_marker = kept
-
-
 def publish(session: AnySession, actor: User | None, issue: ReportIssue, *, number: str,
             settings: Settings, now: datetime) -> ReportIssue:
     """Freeze the draft as of ``now``: figures, method note, cut-off, audit head, XLSX; audited.
@@ -177,8 +156,8 @@ def publish(session: AnySession, actor: User | None, issue: ReportIssue, *, numb
                                                            ReportIssue.number == number)):
         if other.published_at is not None and other.published_at.astimezone(LOCAL).year == year:
             raise NotPublishable("number used")
-    with _fresh_aggregates():
-        built, figures = live_figures(session, issue, settings, now)
+    cache.forget()  # read the cells as they are now, not as this request first saw them
+    built, figures = live_figures(session, issue, settings, now)
     built.generated = now.astimezone(LOCAL)
     xlsx = workbook.as_xlsx(built)
     issue.audit_head = audit.head(session)

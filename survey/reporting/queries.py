@@ -1,29 +1,33 @@
-"""SQL aggregates: responses become per-group counts and sums here, never Python loops over rows.
+"""Reads of the reporting cells: per-group counts and sums, never a loop over responses.
 
 Every function takes a :class:`Scope` (which responses) and the names of the columns to group by,
-and returns plain numbers keyed by the grouping values. Excluded responses never count.
+and returns plain numbers keyed by the grouping values. They read the cells
+(:mod:`survey.models.cells`, kept by :mod:`survey.collection.cells`), so a page's cost grows with
+the units and months it shows, not with the answers. Excluded responses never count. Only
+:func:`comments` reads responses, the latest few of a scope.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Table, and_, case, func, literal, or_, select
 
+from survey.collection import cells
+from survey.collection.cells import COUNTS, ITEMS, PROBLEMS
 from survey.extensions import AnySession
-from survey.models import Answer, Instrument, Response, ResponseProblem, ServicePoint
+from survey.models import Instrument, Response, ServicePoint
 from survey.periods import LOCAL, Period, local_bounds
 from survey.reporting import cache
 
 GROUPABLE = {
-    "unit": Response.unit_id, "instrument": Response.instrument_id, "sector": Response.sector_id,
-    "procedure": Response.procedure_id,
-    "service_point": Response.service_point_id, "channel": Response.channel,
-    "respondent_type": Response.respondent_type,
+    "unit": "unit_id", "instrument": "instrument_id", "sector": "sector_id",
+    "procedure": "procedure_id", "service_point": "service_point_id", "channel": "channel",
+    "respondent_type": "respondent_type",
 }
 Key = tuple[object, ...]
 
@@ -66,27 +70,71 @@ class Scope:
         return clauses
 
 
-def _bucket(periods: Sequence[Period]) -> ColumnElement[str]:
-    """A CASE expression naming the period of each response (portable: no date functions)."""
+def _months(first: date, last: date) -> tuple[date, date]:
+    """The months a span of whole months covers (cells hold months; a period is a union of them)."""
+    if first.day != 1 or (last + timedelta(days=1)).day != 1:
+        raise ValueError(f"reporting periods are whole months, not {first} – {last}")
+    return first, last.replace(day=1)
+
+
+def _cell_where(scope: Scope, table: Table) -> list[ColumnElement[bool]]:
+    """``Scope.where`` on a cell table (cells hold only responses that are not excluded)."""
+    c = table.c
+    clauses: list[ColumnElement[bool]] = []
+    if scope.start is not None:
+        if scope.start.day != 1:
+            raise ValueError(f"reporting periods begin on a month's first day, not {scope.start}")
+        clauses.append(c.month >= scope.start)
+    if scope.end is not None:
+        if (scope.end + timedelta(days=1)).day != 1:
+            raise ValueError(f"reporting periods end on a month's last day, not {scope.end}")
+        clauses.append(c.month <= scope.end)
+    if scope.buckets:
+        clauses.append(c.month >= scope.buckets[0].start)
+        clauses.append(c.month <= scope.buckets[-1].end)
+    if scope.unit_ids is not None:
+        clauses.append(c.unit_id.in_(list(scope.unit_ids)))
+    if scope.with_procedure:
+        clauses.append(c.procedure_id.is_not(None) if "procedure_id" in c else c.with_procedure.is_(True))
+    either = []
+    if scope.sector_ids is not None:
+        either.append(c.sector_id.in_(list(scope.sector_ids)))
+    if scope.instrument_keys is not None:
+        keys = select(Instrument.id).where(Instrument.key.in_(list(scope.instrument_keys)))
+        either.append(c.instrument_id.in_(keys))
+    if scope.point_kinds is not None:
+        points = select(ServicePoint.id).where(ServicePoint.kind.in_(list(scope.point_kinds)))
+        either.append(c.service_point_id.in_(points))
+    if either:
+        clauses.append(or_(*either))
+    return clauses
+
+
+def _bucket(periods: Sequence[Period], table: Table) -> ColumnElement[str]:
+    """A CASE expression naming the period of each cell's month."""
     whens = []
     for period in periods:
-        lower, upper = local_bounds(period.start, period.end)
-        whens.append((and_(Response.submitted_at >= lower, Response.submitted_at < upper),
-                      literal(period.label)))
+        first, last = _months(period.start, period.end)
+        whens.append((and_(table.c.month >= first, table.c.month <= last), literal(period.label)))
     return case(*whens, else_=literal(None))
 
 
-def _columns(scope: Scope, by: Sequence[str]) -> list[Any]:
-    return [_bucket(scope.buckets) if name == "period" else GROUPABLE[name] for name in by]
+def _columns(scope: Scope, by: Sequence[str], table: Table) -> list[Any]:
+    out = []
+    for name in by:
+        if name == "period":
+            out.append(_bucket(scope.buckets, table))
+        elif GROUPABLE[name] not in table.c:
+            raise ValueError(f"{table.name} is not kept by {name}")
+        else:
+            out.append(table.c[GROUPABLE[name]])
+    return out
 
 
-def _grouped(query: Any, columns: list[Any], scope: Scope) -> Any:
-    query = query.where(*scope.where())
-    if scope.buckets:
-        first, last = scope.buckets[0], scope.buckets[-1]
-        lower, upper = local_bounds(first.start, last.end)
-        query = query.where(Response.submitted_at >= lower, Response.submitted_at < upper)
-    return query.group_by(*columns) if columns else query
+def _grouped(table: Table, scope: Scope, by: Sequence[str], *measures: Any) -> Any:
+    columns = _columns(scope, by, table)
+    query = select(*columns, *measures).where(*_cell_where(scope, table))
+    return (query.group_by(*columns) if columns else query), len(columns)
 
 
 @dataclass
@@ -104,19 +152,16 @@ class OverallCounts:
 
 
 def overall_counts(session: AnySession, scope: Scope, by: Sequence[str] = ()) -> dict[Key, OverallCounts]:
-    """One scan of ``response`` (the denormalised ``overall`` column) grouped by ``by``."""
+    """The count cells in ``scope``, summed by ``by`` (groups without responses left out)."""
     return cache.remember(session, ("overall", repr(scope), tuple(by)),
                           lambda: _overall_counts(session, scope, by))
 
 
 def _overall_counts(session: AnySession, scope: Scope, by: Sequence[str]) -> dict[Key, OverallCounts]:
-    columns = _columns(scope, by)
-    satisfied = func.sum(case((Response.overall >= 4, 1), else_=0))
-    query = select(*columns, func.count(), func.count(Response.overall), satisfied)
-    rows = session.execute(_grouped(query, columns, scope)).all()
-    k = len(columns)
-    return {tuple(row[:k]): OverallCounts(int(row[k]), int(row[k + 1]), int(row[k + 2] or 0))
-            for row in rows if row[k]}
+    c = COUNTS.c
+    query, k = _grouped(COUNTS, scope, by, func.sum(c.responses), func.sum(c.n), func.sum(c.s))
+    return {tuple(row[:k]): OverallCounts(int(row[k]), int(row[k + 1]), int(row[k + 2]))
+            for row in session.execute(query).all() if row[k]}
 
 
 @dataclass
@@ -143,81 +188,45 @@ class ItemSums:
         self.respondents += other.respondents
 
 
-def is_component_item(key: str) -> bool:
-    return key != "overall" and not key.startswith("overall.")
-
-
 def item_sums(session: AnySession, scope: Scope, by: Sequence[str] = ()) -> dict[Key, ItemSums]:
     """Σ y_j y_k, Σ y_j a_k and Σ a_j a_k of the component items per group (never ``overall``).
 
-    Items only co-occur within an instrument, so each instrument present in the scope gets one
-    query: an inner GROUP BY pivots each response's answers into 0/1 columns y_j, a_j, and the
-    outer GROUP BY sums their products. This reads each answer once (a self-join of ``answer``
-    would read k² rows per response).
+    Items only co-occur within an instrument: each group's item cells are added up per
+    instrument (one matrix sum over their stored blocks), then the instruments side by side.
     """
     key = ("items", repr(scope), tuple(by))
     return cache.remember(session, key, lambda: _item_sums(session, scope, by))
 
 
 def _item_sums(session: AnySession, scope: Scope, by: Sequence[str]) -> dict[Key, ItemSums]:
-    present = overall_counts(session, scope, ("instrument",))
-    out: dict[Key, ItemSums] = {}
-    for instrument in session.scalars(select(Instrument).where(
-            Instrument.id.in_([key[0] for key in present]))):
-        keys = sorted(k for k in instrument.item_keys if is_component_item(k))
-        if not keys:
-            continue
-        for group, sums in _pivot(session, scope, by, instrument.id, keys).items():
-            if group not in out:
-                out[group] = sums
-                continue
-            merged = ItemSums.empty(sorted(set(out[group].items) | set(sums.items)))
-            merged.add(out[group])
-            merged.add(sums)
-            out[group] = merged
-    return out
-
-
-def _pivot(session: AnySession, scope: Scope, by: Sequence[str], instrument_id: int,
-           keys: list[str]) -> dict[Key, ItemSums]:
-    """One pass over the instrument's component answers; the cross-products are summed in numpy.
-
-    Building the k(k+1) SUM expressions in SQL cost more than the query itself (about 80 ms per
-    call for a 9-item instrument), so the database returns one row per answer and each group's
-    ``Y'Y``, ``A'A`` and ``Y'A`` are matrix products over its respondents.
-    """
-    columns = _columns(scope, by)
-    query = _grouped(
-        select(*columns, Answer.response_id, Answer.item_key, Answer.value)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.instrument_id == instrument_id, Answer.item_key.in_(keys),
-               Answer.value.is_not(None)), [], scope)
+    c = ITEMS.c
+    columns = _columns(scope, by, ITEMS)
     width = len(columns)
-    column_of = {key: j for j, key in enumerate(keys)}
-    row_of: dict[object, int] = {}
-    group_rows: dict[Key, list[int]] = {}
-    cells: list[tuple[int, int, float]] = []
+    query = select(*columns, c.instrument_id, c.respondents, c.stats).where(*_cell_where(scope, ITEMS))
+    parts: dict[tuple[Key, int], tuple[int, list[bytes]]] = {}
     for row in session.execute(query).all():
-        respondent = row[width]
-        index = row_of.get(respondent)
-        if index is None:
-            index = row_of[respondent] = len(row_of)
-            group_rows.setdefault(tuple(row[:width]), []).append(index)
-        cells.append((index, column_of[row[width + 1]], float(row[width + 2])))
-    k = len(keys)
-    values = np.zeros((len(row_of), k))
-    answered = np.zeros((len(row_of), k))
-    if cells:
-        at = np.array(cells)
-        rows, cols = at[:, 0].astype(int), at[:, 1].astype(int)
-        values[rows, cols] = at[:, 2]
-        answered[rows, cols] = 1.0
-    satisfied = (values >= 4).astype(float)
+        held = parts.setdefault((tuple(row[:width]), int(row[width])), (0, []))
+        parts[(tuple(row[:width]), int(row[width]))] = (held[0] + int(row[width + 1]), held[1])
+        if row[width + 2]:
+            held[1].append(bytes(row[width + 2]))
+    keys = cells.instrument_keys(session) if parts else {}
     out: dict[Key, ItemSums] = {}
-    for group, members in group_rows.items():
-        y, a = satisfied[members], answered[members]
-        result = ItemSums(list(keys), yy=y.T @ y, ya=y.T @ a, aa=a.T @ a, respondents=len(members))
-        out[group] = _only(result, np.diag(result.aa) > 0)
+    for (group, instrument_id), (respondents, blobs) in parts.items():
+        items = keys[instrument_id]
+        k = len(items)
+        if not respondents or not blobs or not k:
+            continue
+        block = np.frombuffer(b"".join(blobs), dtype="<i4").reshape(-1, 3, k, k).sum(axis=0)
+        sums = _only(ItemSums(list(items), yy=block[0].astype(float), ya=block[1].astype(float),
+                              aa=block[2].astype(float), respondents=respondents),
+                     np.diag(block[2]) > 0)
+        if group not in out:
+            out[group] = sums
+            continue
+        merged = ItemSums.empty(sorted(set(out[group].items) | set(sums.items)))
+        merged.add(out[group])
+        merged.add(sums)
+        out[group] = merged
     return out
 
 
@@ -231,11 +240,11 @@ def _only(sums: ItemSums, keep: np.ndarray) -> ItemSums:
 
 def problem_tallies(session: AnySession, scope: Scope) -> list[tuple[str, int]]:
     """"What went wrong" codes and how many responses chose each, most frequent first."""
-    query = (select(ResponseProblem.code, func.count())
-             .join(Response, Response.id == ResponseProblem.response_id)
-             .where(*scope.where()).group_by(ResponseProblem.code)
-             .order_by(func.count().desc(), ResponseProblem.code))
-    return [(code, int(count)) for code, count in session.execute(query).all()]
+    c = PROBLEMS.c
+    total = func.sum(c.responses)
+    query = (select(c.code, total).where(*_cell_where(scope, PROBLEMS)).group_by(c.code)
+             .order_by(total.desc(), c.code))
+    return [(code, int(count)) for code, count in session.execute(query).all() if count]
 
 
 def comments(session: AnySession, scope: Scope, *, limit: int = 50,

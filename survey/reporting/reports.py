@@ -96,10 +96,9 @@ def shared(session: AnySession, period: Period, settings: Settings, unit: Unit |
            *, protect: Callable[[Report], object] | None = None) -> Report:
     """:func:`build`, once for a page's four downloads while the answers stay as they are.
 
-    Kept by :mod:`survey.reporting.cache` on the response marker, so a new answer, an exclusion or
-    a new minute builds afresh. ``protect`` (the unit roles' suppression) is applied before the
-    report is kept, and a protected report is kept apart from the full one; a kept report is only
-    read, never changed.
+    Kept for the request by :mod:`survey.reporting.cache`. ``protect`` (the unit roles'
+    suppression) is applied before the report is kept, and a protected report is kept apart
+    from the full one; a kept report is only read, never changed.
     """
     key = ("report", period.label, settings, None if unit is None else unit.id, protect is not None)
 

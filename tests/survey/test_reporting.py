@@ -6,12 +6,12 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from analysis.composite import ItemStats, component_indices
 from analysis.proportions import proportion
 from survey.administration.units import UnitTree
+from survey.collection import integrity
 from survey.extensions import db
 from survey.models import Sector
 from survey.periods import parse_period, series
@@ -154,23 +154,19 @@ def test_many_units_at_once_equal_one_unit_at_a_time() -> None:
         assert together[unit.code].sipas == alone.sipas
 
 
-def test_cached_figures_follow_new_and_excluded_responses(app) -> None:
+def test_figures_follow_new_excluded_and_included_responses_at_once(app) -> None:
     session = db.session
     unit = factories.make_unit(session)
     many(session, unit, 3, 0)
-    app.config["REPORT_CACHE"] = True
-    try:
-        def figure() -> tuple[int, int]:
-            g.pop("_report_marker", None)  # a new request reads the marker again
-            group = unit_group(session, UnitTree(session), unit, Q2, SETTINGS)
-            return group.counts.n, group.counts.s
 
-        assert figure() == (3, 3)
-        assert figure() == (3, 3)
-        late = answer(session, unit, {"overall": 1}, when=datetime(2026, 6, 2, tzinfo=UTC))
-        assert figure() == (4, 3)
-        late.excluded = True
-        session.flush()
-        assert figure() == (3, 3)
-    finally:
-        del app.config["REPORT_CACHE"]
+    def figure() -> tuple[int, int]:
+        group = unit_group(session, UnitTree(session), unit, Q2, SETTINGS)
+        return group.counts.n, group.counts.s
+
+    assert figure() == (3, 3)
+    late = answer(session, unit, {"overall": 1}, when=datetime(2026, 6, 2, tzinfo=UTC))
+    assert figure() == (4, 3)
+    integrity.mark_excluded(session, [late.id], excluded=True)
+    assert figure() == (3, 3)
+    integrity.mark_excluded(session, [late.id], excluded=False)
+    assert figure() == (4, 3)
