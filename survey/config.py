@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     # session key does not let an old dossier be answered twice.
     "DOSSIER_KEY": None,
     "DATABASE_URL": f"sqlite:///{ROOT / 'instance' / 'survey.sqlite3'}",
+    # A PostgreSQL streaming replica of DATABASE_URL that dashboards, reports and the public results
+    # read from (survey/database.py says which views); unset, they read the primary.
+    "REPORTING_DATABASE_URL": None,
     # The https:// address citizens and tablets use (e.g. https://hailong.cantho.gov.vn): links in
     # e-mails and SMS (the worker sending them has no request to ask) and the links commands
     # print (kiosk enrolment, posters) start with it. Required in production.
@@ -165,6 +168,11 @@ def load(app_config: dict[str, Any], overrides: dict[str, Any] | None) -> None:
     # spared the extra round trip on every checkout.
     server = not str(app_config["DATABASE_URL"]).startswith("sqlite")
     app_config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": server}
+    reporting = app_config["REPORTING_DATABASE_URL"]
+    urls = (str(reporting), str(app_config["DATABASE_URL"]))
+    if reporting and not all(url.startswith("postgresql") for url in urls):
+        raise ConfigError("SURVEY_REPORTING_DATABASE_URL is a PostgreSQL replica of a PostgreSQL "
+                          "SURVEY_DATABASE_URL (postgresql+psycopg://…); unset it to read the primary.")
     # No X-RateLimit-* headers: each costs a round trip to the counters; a 429 still says
     # Retry-After (survey/errors.py).
     app_config["RATELIMIT_HEADERS_ENABLED"] = False

@@ -1,14 +1,43 @@
-"""Engine settings that differ by backend."""
+"""Engine settings that differ by backend, and the reporting session: where the read side reads.
+
+**The primary and the replica.** Every write (answers, admin edits, the audit log, log-ins, cases,
+anything that flushes) goes through ``db.session`` on ``SURVEY_DATABASE_URL``, the primary. With
+``SURVEY_REPORTING_DATABASE_URL`` set to a PostgreSQL streaming replica, the views that only show
+figures read them through :func:`reporting_session` instead: the unit dashboard (``/unit/``), the
+report downloads (``/unit/report.<fmt>``, ``/unit/report/print``, ``/unit/responses.csv``), the
+sector view (``/unit/sector``), the province view and its report (``/admin/province``,
+``/admin/province/report.<fmt>``), and the public results (``/results``, ``/results/ban-in``).
+Unset, :func:`reporting_session` is ``db.session`` and everything reads the primary, as before.
+
+The rule for such a view:
+
+- it passes :func:`reporting_session` to :mod:`survey.reporting` (and to the unit tree, the
+  instruments and the export it reads for the figures), and never writes through it: the
+  session refuses to flush anything (:class:`ReadingSession`) and the server refuses a write on
+  its connections (``default_transaction_read_only``, also when the setting names the primary);
+- who may see what is still decided on the primary: the logged-in user and
+  :mod:`survey.administration.access` read ``db.session``, so a changed role or unit tree counts
+  at once, and so does the audit head printed on a report;
+- a view that also writes (an audit entry, a draft) writes through ``db.session`` and commits
+  it, as every other view does.
+
+A replica is behind the primary by its replication lag (usually well under a second): an answer
+shows on the dashboards once the replica has replayed it (docs/deployment.md).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from flask import Flask, g, has_app_context, has_request_context, request
-from sqlalchemy import event
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
 
 from survey.extensions import AnySession, db
+
+REPORTING_ENGINE = "survey.reporting_engine"  # app.extensions key of the replica's engine
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +46,53 @@ def init_app(app: Flask) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+    if app.config["REPORTING_DATABASE_URL"]:
+        # Its own engine, not a Flask-SQLAlchemy bind: a bind would add a metadata to ``db`` that
+        # ``create_all``/``drop_all`` then expect on every app. The application name shows its
+        # connections in pg_stat_activity.
+        app.extensions[REPORTING_ENGINE] = create_engine(
+            app.config["REPORTING_DATABASE_URL"], pool_pre_ping=True,
+            connect_args={"application_name": "hailong-reporting",
+                          "options": "-c default_transaction_read_only=on"})
+    app.teardown_appcontext(_close_reporting_session)
+
+
+class ReadOnlyError(RuntimeError):
+    """Something was about to be written through the reporting session."""
+
+
+class ReadingSession(Session):
+    """A session on the replica that only reads: a flush with anything to write is refused."""
+
+    def flush(self, objects: Any = None) -> None:
+        if self.new or self.dirty or self.deleted:
+            raise ReadOnlyError("the reporting session only reads: write through db.session")
+        super().flush(objects)
+
+
+def reporting_session() -> AnySession:
+    """Where the read-only views read their figures: the replica if one is set, else ``db.session``.
+
+    One session per app context (a request), closed at its end; see the module's rule.
+    """
+    engine = reporting_engine()
+    if engine is None:
+        return db.session
+    session = g.get("_reporting_session")
+    if session is None:
+        session = g._reporting_session = ReadingSession(bind=engine, autoflush=False)
+    return session
+
+
+def reporting_engine() -> Engine | None:
+    """The replica's engine, None when ``SURVEY_REPORTING_DATABASE_URL`` is unset."""
+    return current_app.extensions.get(REPORTING_ENGINE)
+
+
+def _close_reporting_session(_error: BaseException | None) -> None:
+    session = g.pop("_reporting_session", None)
+    if session is not None:
+        session.close()
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:

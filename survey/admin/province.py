@@ -1,4 +1,7 @@
-"""The Sở Nội vụ province view: every unit compared fairly, sector groups, channels, volumes."""
+"""The Sở Nội vụ province view: every unit compared fairly, sector groups, channels, volumes.
+
+The view and its report read the reporting session (survey/database.py); importing dossier
+volumes writes through ``db.session``."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from survey.admin import bp
 from survey.administration import access, volumes
 from survey.auth import roles_required
+from survey.database import reporting_session
 from survey.extensions import db
 from survey.reporting import dashboards, reports
 from survey.unit import requested_period, settings
@@ -28,14 +32,15 @@ class VolumesForm(FlaskForm):
 @bp.get("/province")
 @roles_required("admin")
 def province() -> str:
-    tree = access.tree(db.session)
+    reading = reporting_session()
+    tree = access.tree(reading)
     root = tree.province()
     if root is None:
         return render_template("admin/province_empty.html")
     sort = request.args.get("sort", "code")
     descending = request.args.get("order") == "desc"
     view = dashboards.province(
-        db.session, tree, root, requested_period(), settings(), sort=sort, descending=descending
+        reading, tree, root, requested_period(), settings(), sort=sort, descending=descending
     )
     points = funnel_points(view)
     return render_template(
@@ -55,7 +60,7 @@ def province() -> str:
 @roles_required("admin")
 def province_report(fmt: str) -> Response:
     period = requested_period()
-    return download(reports.shared(db.session, period, settings()), fmt, "tinh")
+    return download(reports.shared(reporting_session(), period, settings()), fmt, "tinh")
 
 
 @bp.post("/province/volumes")

@@ -11,7 +11,7 @@ from flask import abort, current_app, render_template, request
 from sqlalchemy import select
 
 from survey.administration import access
-from survey.extensions import db
+from survey.database import reporting_session
 from survey.models import Unit
 from survey.periods import today
 from survey.public import bp
@@ -25,11 +25,12 @@ PUBLIC_LEVELS = ("city", "department", "commune")
 def notice() -> str:
     period = public_period()
     code = request.args.get("unit", "")
-    unit = db.session.scalar(select(Unit).where(Unit.code == code[:64]))
+    reading = reporting_session()
+    unit = reading.scalar(select(Unit).where(Unit.code == code[:64]))
     if unit is None or unit.level not in PUBLIC_LEVELS:
         abort(404)
     settings = Settings.from_config(current_app.config)
-    group = unit_group(db.session, access.tree(db.session), unit, period, settings, components=False)
+    group = unit_group(reading, access.tree(reading), unit, period, settings, components=False)
     shown = group.counts.n >= settings.min_n
     return render_template("public/notice.html", unit=unit, period=period, group=group, shown=shown,
                            level=settings.level, min_n=settings.min_n, printed=today())

@@ -3,6 +3,7 @@ no log-in, no comments; :mod:`survey.public.notice` prints one unit's figure for
 
 Only groups with at least ``MIN_N`` answers are shown; smaller ones are listed as "not enough
 answers" without any figure, so nothing about a handful of citizens can be read off the page.
+Both pages read the reporting session (survey/database.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from survey import errors
 from survey.administration import access
-from survey.extensions import db
+from survey.database import reporting_session
 from survey.models import SectorGroup
 from survey.periods import Period, current, parse_period, series
 from survey.public import bp, kiosk_steps
@@ -50,15 +51,16 @@ def words(group: SectorGroup) -> str:
 def results() -> Response:
     period = public_period()
     settings = Settings.from_config(current_app.config)
-    tree = access.tree(db.session)
+    reading = reporting_session()
+    tree = access.tree(reading)
     units = tree.open_during(period, ("city", "department", "commune"))
-    groups = [g for g in units_groups(db.session, tree, units, period, settings, components=False)
+    groups = [g for g in units_groups(reading, tree, units, period, settings, components=False)
               if g.counts.n > 0]
     shown = [g for g in groups if g.counts.n >= settings.min_n]
     hidden = sorted(g.label for g in groups if g.counts.n < settings.min_n)
     root = tree.province()
     sectors = [(sg, g, checks) for sg, g, checks in
-               (sector_groups(db.session, tree, root, period, settings) if root else [])
+               (sector_groups(reading, tree, root, period, settings) if root else [])
                if g.counts.n > 0]
     response = make_response(render_template(
         "public/results.html", period=period, shown=shown, hidden=hidden, choices=choices(period),

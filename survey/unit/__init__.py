@@ -17,6 +17,7 @@ from survey.administration import access
 from survey.administration.units import UnitTree
 from survey.auth import roles_required
 from survey.collection import instruments
+from survey.database import reporting_session
 from survey.extensions import db
 from survey.formatting import pct
 from survey.models import Unit
@@ -41,7 +42,8 @@ def requested_period() -> Period:
 def visible_unit(tree: UnitTree) -> Unit:
     """``?unit=CODE`` if the user may see it (:mod:`survey.administration.access`), else 404.
 
-    Without a code: the user's own unit, or the province for an administrator.
+    Without a code: the user's own unit, or the province for an administrator. ``tree`` may be
+    the reporting session's; whether the user may see the unit is decided on the primary.
     """
     code = request.args.get("unit")
     unit = tree.by_code.get(code) if code else (
@@ -58,11 +60,12 @@ def settings() -> Settings:
 @bp.get("/")
 @roles_required("admin", "unit_manager", "unit_viewer")
 def dashboard() -> str:
-    tree = access.tree(db.session)
+    reading = reporting_session()
+    tree = access.tree(reading)
     unit, period = visible_unit(tree), requested_period()
     trend_kind = "quarter" if request.args.get("trend") == "quarter" else "month"
     reader = access.may_read_comments(db.session, current_user, unit)
-    view = dashboards.agency(db.session, tree, unit, period, settings(), trend_kind=trend_kind,
+    view = dashboards.agency(reading, tree, unit, period, settings(), trend_kind=trend_kind,
                              read_comments=reader, comments_before=comments_before())
     if not access.sees_small_cells(current_user):
         privacy.dashboard(view, settings().min_n, settings().level)
@@ -71,7 +74,7 @@ def dashboard() -> str:
                            children=children, level=settings().level, min_n=settings().min_n,
                            trend_svg=trend_svg(view, trend_kind), unfinished=unfinished,
                            problem_names=problem_names(), reader=reader,
-                           item_labels=instruments.item_labels(db.session, str(get_locale())))
+                           item_labels=instruments.item_labels(reading, str(get_locale())))
 
 
 def comments_before() -> datetime | None:

@@ -1,7 +1,8 @@
 """Report downloads (XLSX, CSV, JSON), the printable report and the SPEC §3 response CSV, for
 the unit's own subtree. For every role below administrator they follow SPEC §6
 (:mod:`survey.reporting.privacy`): no figure of fewer than ``min_n`` answers, answers dated by
-their day only, and nothing newer than the dashboard's comments."""
+their day only, and nothing newer than the dashboard's comments. They read the reporting session
+(survey/database.py); the audit head printed on a report is the primary's."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask_login import current_user
 from survey.administration import access, audit
 from survey.auth import roles_required
 from survey.collection import exporting
+from survey.database import reporting_session
 from survey.extensions import db
 from survey.models import Unit
 from survey.periods import Period
@@ -41,13 +43,13 @@ def built(unit: Unit, period: Period) -> reports.Report:
     """The unit's report, protected for a role below administrator."""
     min_n = settings().min_n
     protect = None if access.sees_small_cells(current_user) else lambda r: privacy.report(r, min_n)
-    return reports.shared(db.session, period, settings(), unit, protect=protect)
+    return reports.shared(reporting_session(), period, settings(), unit, protect=protect)
 
 
 @bp.get("/report.<fmt>")
 @roles_required("admin", "unit_manager", "unit_viewer")
 def report(fmt: str) -> Response:
-    unit, period = visible_unit(access.tree(db.session)), requested_period()
+    unit, period = visible_unit(access.tree(reporting_session())), requested_period()
     return download(built(unit, period), fmt, unit.code)
 
 
@@ -55,13 +57,14 @@ def report(fmt: str) -> Response:
 @roles_required("admin", "unit_manager", "unit_viewer")
 def responses_export() -> Response:
     """The SPEC §3 CSV of the unit's roll-up in the period (comments only for those who may read them)."""
-    unit, period = visible_unit(access.tree(db.session)), requested_period()
+    reading = reporting_session()
+    unit, period = visible_unit(access.tree(reading)), requested_period()
     admin = access.sees_small_cells(current_user)
     query = exporting.response_query(start=period.start, end=period.end,
-                                     unit_ids=access.reach(db.session, unit),
+                                     unit_ids=access.reach(reading, unit),
                                      before=None if admin else comments_before())
     out = io.StringIO()
-    exporting.write_csv(db.session, out, query, day_only=not admin,
+    exporting.write_csv(reading, out, query, day_only=not admin,
                         with_comments=access.may_read_comments(db.session, current_user, unit))
     name = f"hai-long-phieu-{unit.code}-{period.label}.csv"
     return Response(out.getvalue(), mimetype=MEDIA["csv"],
@@ -71,7 +74,7 @@ def responses_export() -> Response:
 @bp.get("/report/print")
 @roles_required("admin", "unit_manager", "unit_viewer")
 def printable() -> str:
-    unit, period = visible_unit(access.tree(db.session)), requested_period()
+    unit, period = visible_unit(access.tree(reporting_session())), requested_period()
     report_ = built(unit, period)
     return render_template("reports/printable.html", report=report_, unit=unit,
                            level=settings().level, method_note=reports.METHOD_NOTE,

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from survey.administration import access
 from survey.auth import roles_required
-from survey.extensions import db
+from survey.database import reporting_session
 from survey.reporting import privacy, sector_view
 from survey.unit import bp, requested_period, settings
 from survey.unit.comparison import funnel_points, funnel_svg
@@ -21,12 +21,13 @@ from survey.unit.comparison import funnel_points, funnel_svg
 def sector() -> str:
     asked = request.args.get("sector") or current_user.sector or "health"  # admin: health first
     code = access.visible_sector(current_user, asked)
-    tree = access.tree(db.session)
+    reading = reporting_session()
+    tree = access.tree(reading)
     root = tree.province()
     if code is None or root is None:
         abort(404)
     sort, descending = request.args.get("sort", "code"), request.args.get("order") == "desc"
-    view = sector_view.build(db.session, tree, root, code, requested_period(), settings(),
+    view = sector_view.build(reading, tree, root, code, requested_period(), settings(),
                              sort=sort, descending=descending)
     if not access.sees_small_cells(current_user):
         privacy.sector(view, settings().min_n, settings().level)
