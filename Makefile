@@ -12,7 +12,7 @@ DEMO_ENV := SURVEY_ENV=$${SURVEY_ENV:-development} \
 	SURVEY_DATABASE_URL=$${SURVEY_DATABASE_URL:-sqlite:///$(CURDIR)/instance/demo.sqlite3}
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test test-fast check bench coverage-study translations extract chromium nginx clean assets
+.PHONY: help run serve test test-fast check bench coverage-study translations extract chromium nginx replication clean assets
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ chromium:  ## Install Debian's Chromium and a Khmer font (as Android ships one) 
 nginx:  ## Install Debian's nginx for `make serve` and the tests through the proxy, if missing
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
+replication:  ## Let this machine's PostgreSQL accept a local streaming replica (the replica test), if it does not
+	@.ci/allow-replication >/dev/null
+
 run: $(BIN)/.installed translations  ## Start the demo on SQLite and print its URLs
 	mkdir -p instance
 	$(DEMO_ENV) $(FLASK) db upgrade
@@ -51,7 +54,7 @@ run: $(BIN)/.installed translations  ## Start the demo on SQLite and print its U
 serve: $(BIN)/.installed translations nginx  ## The production-shaped stack: HTTPS (nginx) → gunicorn → PostgreSQL, Redis
 	$(BIN)/python -m deploy
 
-test: $(BIN)/.installed translations chromium nginx  ## Run the whole test suite
+test: $(BIN)/.installed translations chromium nginx replication  ## Run the whole test suite
 	$(BIN)/pytest -q -p no:cacheprovider
 
 test-fast: $(BIN)/.installed translations  ## The edit-test loop: no browser, fuzz or Monte-Carlo tests

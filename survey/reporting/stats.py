@@ -6,6 +6,7 @@ numbers.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -101,11 +102,21 @@ class FunnelLimits:
     upper: dict[float, list[float]]
 
 
+# The funnel limits, the shrinkage fit and the ranking are kept by their inputs (the counts read
+# from the cells): while no cell a page reads has changed, its inputs are the same and nothing is
+# refitted. Each worker keeps its own; they are small. Results kept are shared: read them only.
+KEPT_FITS = 512
+
+
 def funnel_limits(target: float, n_values: Sequence[float],
                   levels: Sequence[float] = (0.95, 0.998)) -> FunnelLimits:
     """Binomial control limits around ``target`` (``analysis.funnel_limits``, Spiegelhalter 2005)."""
-    limits = analysis.funnel_limits(target, [max(round(n), 1) for n in n_values],
-                                    levels=tuple(levels))
+    return _funnel_limits(float(target), tuple(max(round(n), 1) for n in n_values), tuple(levels))
+
+
+@functools.lru_cache(maxsize=KEPT_FITS)
+def _funnel_limits(target: float, n_values: tuple[int, ...], levels: tuple[float, ...]) -> FunnelLimits:
+    limits = analysis.funnel_limits(target, list(n_values), levels=levels)
     return FunnelLimits(
         [float(n) for n in limits.n],
         {level: limits.lower[i].tolist() for i, level in enumerate(limits.levels)},
@@ -115,21 +126,31 @@ def funnel_limits(target: float, n_values: Sequence[float],
 
 def shrink(successes: Sequence[int], n: Sequence[int], level: float = 0.95) -> list[float | None]:
     """Empirical-Bayes beta-binomial posterior means (``analysis.shrink``); None without answers."""
+    return list(_shrink(tuple(successes), tuple(n), level))
+
+
+@functools.lru_cache(maxsize=KEPT_FITS)
+def _shrink(successes: tuple[int, ...], n: tuple[int, ...], level: float) -> tuple[float | None, ...]:
     used = [i for i, m in enumerate(n) if m > 0]
     if len(used) < 2:
-        return [s / m if m else None for s, m in zip(successes, n, strict=True)]
+        return tuple(s / m if m else None for s, m in zip(successes, n, strict=True))
     fitted = analysis.shrink([successes[i] for i in used], [n[i] for i in used],
                              confidence_level=level)
     out: list[float | None] = [None] * len(n)
     for i, value in zip(used, fitted.value.tolist(), strict=True):
         out[i] = float(value)
-    return out
+    return tuple(out)
 
 
 def rank(successes: Sequence[int], n: Sequence[int], level: float = 0.95) -> analysis.Ranking | None:
     """Ranks by shrunken rate with rank intervals (``analysis.rank_units``); None for < 2 units."""
+    return _rank(tuple(successes), tuple(n), level)
+
+
+@functools.lru_cache(maxsize=KEPT_FITS)
+def _rank(successes: tuple[int, ...], n: tuple[int, ...], level: float) -> analysis.Ranking | None:
     try:
-        return analysis.rank_units(successes, n, confidence_level=level)
+        return analysis.rank_units(list(successes), list(n), confidence_level=level)
     except InsufficientDataError:
         return None
 
