@@ -21,12 +21,18 @@ def _percent_pattern(digits: int) -> NumberPattern:
 def pct(value: float | None, digits: int = 1) -> str:
     """A rate as a localised percentage ("90,5 %" in vi), "—" when there is none.
 
-    The same as Babel's ``format_percent`` with this pattern; the parsed pattern is kept because
-    the province table formats a few thousand numbers per page.
+    The same as Babel's ``format_percent`` with this pattern. The province table formats a few
+    thousand numbers per page, mostly the same from one request to the next, so each formatted
+    number is kept (by value, digits and locale; a bounded number of them).
     """
     if value is None:
         return "—"
-    return str(_percent_pattern(digits).apply(value, get_locale()))
+    return _pct(float(value), digits, str(get_locale()))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _pct(value: float, digits: int, locale: str) -> str:
+    return str(_percent_pattern(digits).apply(value, locale))
 
 
 def num(value: float | None) -> str:

@@ -33,6 +33,12 @@ __all__ = [
 ]
 
 
+# Verdicts, the funnel limits, the shrinkage fit and the ranking are kept by their inputs (the
+# counts read from the cells): while no cell a page reads has changed, its inputs are the same and
+# nothing is refitted. Each worker keeps its own; they are small. What is kept is shared: read only.
+KEPT_FITS = 512
+
+
 def satisfaction(counts: OverallCounts | None, level: float) -> Estimate | None:
     """The item rate of ``overall`` with its Wilson interval; None without answers."""
     if counts is None or counts.n == 0:
@@ -73,6 +79,13 @@ def judge(estimate: Estimate | None, threshold: float, operator: str, min_n: int
     if estimate is None:
         return Verdict("insufficient", threshold, operator, min_n,  # type: ignore[arg-type]
                        None, False, min_n)
+    return _verdict(estimate, threshold, operator, min_n, dossiers)
+
+
+@functools.lru_cache(maxsize=8 * KEPT_FITS)
+def _verdict(estimate: Estimate, threshold: float, operator: str, min_n: int,
+             dossiers: float | None) -> Verdict:
+    """Kept by its inputs, like the fits below: "responses needed" is a search over n."""
     return verdict(estimate, threshold=threshold, operator=operator,  # type: ignore[arg-type]
                    min_n=min_n, dossiers=dossiers)
 
@@ -100,12 +113,6 @@ class FunnelLimits:
     n: list[float]
     lower: dict[float, list[float]]
     upper: dict[float, list[float]]
-
-
-# The funnel limits, the shrinkage fit and the ranking are kept by their inputs (the counts read
-# from the cells): while no cell a page reads has changed, its inputs are the same and nothing is
-# refitted. Each worker keeps its own; they are small. Results kept are shared: read them only.
-KEPT_FITS = 512
 
 
 def funnel_limits(target: float, n_values: Sequence[float],
