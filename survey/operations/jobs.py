@@ -27,7 +27,7 @@ from survey.models import JobRun
 from survey.operations import alerts
 from survey.operations.schedule import Schedule
 from survey.periods import LOCAL
-from survey.reporting import publication
+from survey.reporting import publication, rebuild
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -74,6 +74,15 @@ def _verify(session: AnySession, config: Mapping[str, Any], moment: datetime) ->
     return {"entries": result.entries}
 
 
+def _cells(session: AnySession, config: Mapping[str, Any], moment: datetime) -> Counts:
+    differences = rebuild.verify(session)
+    if differences:
+        shown = "; ".join(f"{d.table} {d.key}" for d in differences[:5])
+        raise JobFailed(f"{len(differences)} reporting cells differ from the responses ({shown}): "
+                        "run flask reporting rebuild")
+    return {"cells_checked": 1}
+
+
 def _alerts(session: AnySession, config: Mapping[str, Any], moment: datetime) -> Counts:
     return alerts.evaluate(session, today=moment.astimezone(LOCAL).date())
 
@@ -91,6 +100,8 @@ JOBS = (
     Job("contact_purge", _l("Xóa thông tin liên hệ hết thời hạn lưu"), Schedule("daily", hour=2), _purge),
     Job("audit_verify", _l("Kiểm tra tính toàn vẹn của nhật ký thao tác"), Schedule("daily", hour=3),
         _verify),
+    Job("cells_verify", _l("Đối chiếu số liệu tổng hợp với từng phiếu"),
+        Schedule("daily", hour=3, minute=30), _cells),
     Job("alert_evaluation", _l("Phát hiện đơn vị có mức hài lòng giảm"), Schedule("monthly", hour=4),
         _alerts),
     Job("complaints_digest", _l("Thư tổng hợp phản ánh hằng ngày gửi Sở Nội vụ"),

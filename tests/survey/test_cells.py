@@ -24,6 +24,7 @@ from survey.collection import cells, instruments, integrity
 from survey.collection.responses import Context, Submission, add_answers, record_response
 from survey.extensions import db
 from survey.models import CountCell, ItemCell, Response, ServicePoint, Unit
+from survey.operations import jobs
 from survey.periods import parse_period
 from survey.reporting import rebuild
 from survey.reporting.groups import Settings, unit_group
@@ -208,3 +209,17 @@ def test_concurrent_writers_never_lose_a_cell_update(tmp_path_factory) -> None:
             assert db.session.scalar(select(func.sum(CountCell.responses))) == 160
             assert db.session.scalar(select(func.sum(ItemCell.respondents))) == 160
             assert rebuild.verify(db.session) == []
+
+
+def test_the_nightly_job_fails_on_a_wrong_cell_and_passes_on_exact_ones(places) -> None:
+    session = db.session
+    unit, point, _procedure = places[0]
+    factories.make_response(session, unit=unit, ratings={"overall": 5, "access.place": 4},
+                            service_point=point)
+    job = jobs.BY_NAME["cells_verify"]
+    now = datetime.now(UTC)
+    assert job.work(session, {}, now) == {"cells_checked": 1}
+    session.execute(update(ItemCell).where(ItemCell.unit_id == unit.id)
+                    .values(respondents=ItemCell.respondents + 1))
+    with pytest.raises(jobs.JobFailed, match="1 reporting cells differ"):
+        job.work(session, {}, now)
