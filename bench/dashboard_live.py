@@ -153,13 +153,14 @@ def synthesize(n: int, unit_ids: list[int], rates: list[float], procedure_ids: l
         uid = unit_ids[unit_index[i]]
         yield ({
             "id": str(uuid.UUID(int=int(rng.integers(0, 2**63)) << 64 | i)),
-            "submitted_at": datetime.fromtimestamp(START.timestamp() + int(seconds[i]), UTC),
+            "submitted_at": (at := datetime.fromtimestamp(START.timestamp() + int(seconds[i]), UTC)),
+            "recorded_at": at,
             "unit_id": uid, "service_point_id": point_of[uid], "procedure_id": pid,
             "sector_id": sector_of[pid] if pid else None, "channel": str(channel[i]),
             "respondent_type": "citizen", "instrument_id": instrument_id, "kiosk_id": None,
             "overall": None if skipped[i, 0] else int(ratings[i, 0]), "comment": None,
             "idempotency_key": f"bench-{i:08d}", "dossier_hash": None, "flag": None,
-            "excluded": bool(excluded[i]),
+            "excluded": bool(excluded[i]), "partial": False, "service_step": None,
         }, [(item, int(ratings[i, j])) for j, item in enumerate(ITEMS) if not skipped[i, j]])
 
 

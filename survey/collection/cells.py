@@ -138,18 +138,21 @@ class Delta:
     """Changes to cells, summed per key before any is written (one statement per cell)."""
 
     counts: dict[str, list[int]] = field(default_factory=dict)   # key → [responses, n, s]
+    unit_counts: dict[str, list[int]] = field(default_factory=dict)  # item cells: the same
     respondents: dict[str, int] = field(default_factory=dict)  # item cells
     blocks: dict[str, np.ndarray] = field(default_factory=dict)
     problems: dict[str, int] = field(default_factory=dict)
     rows: dict[tuple[str, str], dict[str, object]] = field(default_factory=dict)
 
     def add(self, facts: Facts, keys: Sequence[str], sign: int) -> None:
-        count = self.counts.setdefault(facts.count_key(), [0, 0, 0])
         self.rows[("count", facts.count_key())] = facts.count_row()
-        count[0] += sign
-        if facts.overall is not None:
-            count[1] += sign
-            count[2] += sign * int(facts.overall >= 4)
+        self.rows[("item", facts.item_key())] = facts.item_row()
+        for count in (self.counts.setdefault(facts.count_key(), [0, 0, 0]),
+                      self.unit_counts.setdefault(facts.item_key(), [0, 0, 0])):
+            count[0] += sign
+            if facts.overall is not None:
+                count[1] += sign
+                count[2] += sign * int(facts.overall >= 4)
         has, block = contribution(keys, facts.ratings)
         if has:
             self.item(facts, has * sign, sign * block)
@@ -199,17 +202,21 @@ def write(connection: Connection, delta: Delta) -> None:
         connection.execute(stmt.on_conflict_do_update(index_elements=[COUNTS.c.key], set_={
             "responses": COUNTS.c.responses + stmt.excluded.responses,
             "n": COUNTS.c.n + stmt.excluded.n, "s": COUNTS.c.s + stmt.excluded.s}))
-    for key in sorted(delta.blocks):
-        block = delta.blocks[key]
-        stmt = insert(ITEMS).values(**delta.rows[("item", key)], respondents=delta.respondents[key],
-                                    stats=b"")
-        held = connection.execute(stmt.on_conflict_do_update(
-            index_elements=[ITEMS.c.key],
-            set_={"respondents": ITEMS.c.respondents + stmt.excluded.respondents},
-        ).returning(ITEMS.c.stats)).scalar_one()
-        k = block.shape[1]
+    for key in sorted(set(delta.unit_counts) | set(delta.blocks)):
+        responses, n, s = delta.unit_counts.get(key, (0, 0, 0))
+        stmt = insert(ITEMS).values(**delta.rows[("item", key)], responses=responses, n=n, s=s,
+                                    respondents=delta.respondents.get(key, 0), stats=b"")
+        upsert = stmt.on_conflict_do_update(index_elements=[ITEMS.c.key], set_={
+            "responses": ITEMS.c.responses + stmt.excluded.responses,
+            "n": ITEMS.c.n + stmt.excluded.n, "s": ITEMS.c.s + stmt.excluded.s,
+            "respondents": ITEMS.c.respondents + stmt.excluded.respondents})
+        block = delta.blocks.get(key)
+        if block is None or not block.any():
+            connection.execute(upsert)
+            continue
+        held = connection.execute(upsert.returning(ITEMS.c.stats)).scalar_one()
         connection.execute(update(ITEMS).where(ITEMS.c.key == key)
-                           .values(stats=encode(decode(held, k) + block)))
+                           .values(stats=encode(decode(held, block.shape[1]) + block)))
     for key in sorted(delta.problems):
         stmt = insert(PROBLEMS).values(**delta.rows[("problem", key)], responses=delta.problems[key])
         connection.execute(stmt.on_conflict_do_update(index_elements=[PROBLEMS.c.key], set_={

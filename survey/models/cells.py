@@ -40,9 +40,10 @@ class CountCell(Base):
 
 
 class ItemCell(Base):
-    """The component items' cross-products (``analysis.ItemStats``) per month, unit, instrument,
-    service point, sector and whether a procedure was named: the dimensions the composite
-    indices are ever filtered or grouped by.
+    """Per month, unit, instrument, service point, sector and whether a procedure was named (the
+    dimensions the composite indices are ever filtered or grouped by): the counts of
+    :class:`CountCell` on this coarser grain, which the headline figures read (a busy desk's
+    month is a handful of rows), and the component items' cross-products (``analysis.ItemStats``).
 
     ``stats`` holds Σ y yᵀ, Σ y aᵀ and Σ a aᵀ over the instrument's component items, sorted by
     key, as little-endian 32-bit integers (three k × k blocks); ``respondents`` counts the
@@ -59,6 +60,9 @@ class ItemCell(Base):
     service_point_id: Mapped[int | None]
     sector_id: Mapped[int | None]
     with_procedure: Mapped[bool]
+    responses: Mapped[int] = mapped_column(default=0)
+    n: Mapped[int] = mapped_column(default=0)
+    s: Mapped[int] = mapped_column(default=0)
     respondents: Mapped[int] = mapped_column(default=0)
     stats: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 

@@ -158,8 +158,12 @@ def overall_counts(session: AnySession, scope: Scope, by: Sequence[str] = ()) ->
 
 
 def _overall_counts(session: AnySession, scope: Scope, by: Sequence[str]) -> dict[Key, OverallCounts]:
-    c = COUNTS.c
-    query, k = _grouped(COUNTS, scope, by, func.sum(c.responses), func.sum(c.n), func.sum(c.s))
+    # The coarse item cells hold the same counts in far fewer rows; the count cells are read only
+    # for what they alone keep (a procedure, a channel, a respondent type).
+    coarse = all(name == "period" or GROUPABLE[name] in ITEMS.c for name in by)
+    table = ITEMS if coarse else COUNTS
+    c = table.c
+    query, k = _grouped(table, scope, by, func.sum(c.responses), func.sum(c.n), func.sum(c.s))
     return {tuple(row[:k]): OverallCounts(int(row[k]), int(row[k + 1]), int(row[k + 2]))
             for row in session.execute(query).all() if row[k]}
 

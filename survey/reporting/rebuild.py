@@ -83,6 +83,12 @@ def recompute(session: AnySession, progress: Progress | None = None) -> Delta:
     with_procedure = Response.procedure_id.is_not(None)
     item_dims = [Response.unit_id, Response.instrument_id, Response.service_point_id,
                  with_procedure, Response.sector_id]
+    for row in session.execute(select(bucket, *item_dims, func.count(), func.count(Response.overall),
+                                      satisfied).where(live).group_by(bucket, *item_dims)):
+        facts = _facts(months, (row[0], row[1], row[2], row[3], 1 if row[4] else None, row[5],
+                                "", None))
+        delta.unit_counts[facts.item_key()] = [int(row[6]), int(row[7]), int(row[8] or 0)]
+        delta.rows[("item", facts.item_key())] = facts.item_row()
     for row in session.execute(select(bucket, *item_dims, ResponseProblem.code, func.count())
                                .join(Response, Response.id == ResponseProblem.response_id)
                                .where(live).group_by(bucket, *item_dims, ResponseProblem.code)):
@@ -93,7 +99,7 @@ def recompute(session: AnySession, progress: Progress | None = None) -> Delta:
         delta.rows[("problem", key)] = {**facts.item_row(), "key": key, "code": row[6]}
     _items(session, months, bucket, delta)
     if progress:
-        progress(f"{len(delta.blocks)} item cells, {len(delta.problems)} problem cells")
+        progress(f"{len(delta.unit_counts)} item cells, {len(delta.problems)} problem cells")
     return delta
 
 
@@ -148,8 +154,10 @@ def rebuild(session: AnySession, progress: Progress | None = None) -> tuple[int,
     cells.clear(session)
     counts = [{**delta.rows[("count", k)], "responses": r, "n": n, "s": s}
               for k, (r, n, s) in delta.counts.items()]
-    items = [{**delta.rows[("item", k)], "respondents": delta.respondents[k],
-              "stats": cells.encode(block)} for k, block in delta.blocks.items()]
+    items = [{**delta.rows[("item", k)], "responses": r, "n": n, "s": s,
+              "respondents": delta.respondents.get(k, 0),
+              "stats": cells.encode(delta.blocks[k]) if k in delta.blocks else b""}
+             for k, (r, n, s) in delta.unit_counts.items()]
     problems = [{**delta.rows[("problem", k)], "responses": v} for k, v in delta.problems.items()]
     for table, rows in ((COUNTS, counts), (ITEMS, items), (PROBLEMS, problems)):
         for start in range(0, len(rows), 5000):
@@ -188,16 +196,16 @@ def _differences(session: AnySession, progress: Progress | None) -> list[Differe
     for key in sorted(set(stored_counts) | set(fresh.counts)):
         if stored_counts.get(key) != fresh.counts.get(key):
             out.append(Difference("cell_count", key, stored_counts.get(key), fresh.counts.get(key)))
-    stored_items = {row.key: (row.respondents, row.stats) for row in session.execute(select(ITEMS))}
-    for key in sorted(set(stored_items) | set(fresh.blocks)):
-        respondents, blob = stored_items.get(key, (0, b""))
-        want = fresh.blocks.get(key)
-        if want is None:
-            if respondents or np.frombuffer(blob, dtype="<i4").any():
-                out.append(Difference("cell_items", key, respondents, None))
-        elif respondents != fresh.respondents[key] or not np.array_equal(
-                cells.decode(blob, want.shape[1]), want):
-            out.append(Difference("cell_items", key, respondents, fresh.respondents[key]))
+    stored_items = {row.key: ([row.responses, row.n, row.s, row.respondents], row.stats)
+                    for row in session.execute(select(ITEMS))}
+    for key in sorted(set(stored_items) | set(fresh.unit_counts)):
+        counts, blob = stored_items.get(key, ([0, 0, 0, 0], b""))
+        want = [*fresh.unit_counts.get(key, [0, 0, 0]), fresh.respondents.get(key, 0)]
+        block = fresh.blocks.get(key)
+        same = (np.array_equal(cells.decode(blob, block.shape[1]), block) if block is not None
+                else not np.frombuffer(blob, dtype="<i4").any())
+        if counts != want or not same:
+            out.append(Difference("cell_items", key, counts, want))
     stored_problems = {row.key: row.responses for row in session.execute(select(PROBLEMS))
                        if row.responses}
     for key in sorted(set(stored_problems) | set(fresh.problems)):

@@ -131,24 +131,25 @@ def test_a_figure_reads_the_cells_and_a_wrong_cell_is_found_and_rebuilt(places) 
                                 submitted_at=datetime(2026, 5, 12, 3, tzinfo=UTC))
     q2 = parse_period("2026-Q2")
     assert unit_group(session, UnitTree(session), unit, q2, Settings()).counts.s == 3
-    session.execute(update(CountCell).where(CountCell.unit_id == unit.id)
-                    .values(s=CountCell.s + 1))
+    session.execute(update(ItemCell).where(ItemCell.unit_id == unit.id)
+                    .values(s=ItemCell.s + 1))
     cells.written()  # as every write to the cells tells the request's reads
     # The page shows what the cells say, and verify finds the cell that is wrong.
     assert unit_group(session, UnitTree(session), unit, q2, Settings()).counts.s == 4
     wrong = rebuild.verify(session)
-    assert [(d.table, d.stored, d.recomputed) for d in wrong] == [("cell_count", [4, 4, 4], [4, 4, 3])]
+    assert [(d.table, d.stored, d.recomputed) for d in wrong] == [
+        ("cell_items", [4, 4, 4, 0], [4, 4, 3, 0])]
     rebuild.rebuild(session)
     assert rebuild.verify(session) == []
     assert unit_group(session, UnitTree(session), unit, q2, Settings()).counts.s == 3
 
 
-def test_a_response_with_no_component_answer_leaves_the_item_cells_alone(places) -> None:
+def test_a_response_with_no_component_answer_is_counted_but_adds_no_item_statistics(places) -> None:
     session = db.session
     unit, point, _procedure = places[0]
     factories.make_response(session, unit=unit, ratings={"overall": 5}, service_point=point)
-    assert session.scalar(select(func.count()).select_from(ItemCell)
-                          .where(ItemCell.unit_id == unit.id)) == 0
+    cell = session.scalars(select(ItemCell).where(ItemCell.unit_id == unit.id)).one()
+    assert (cell.responses, cell.n, cell.s, cell.respondents, cell.stats) == (1, 1, 1, 0, b"")
     assert session.scalar(select(func.sum(CountCell.responses))
                           .where(CountCell.unit_id == unit.id)) == 1
 
