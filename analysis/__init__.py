@@ -21,12 +21,23 @@ from analysis.planning import sample_size_margin, sample_size_target
 from analysis.proportions import Proportions, proportion, proportions
 from analysis.ranking import Ranking, rank_units, told_apart
 from analysis.reliability import DECISION_766_LABEL, Decision766, cronbach_alpha, decision_766
-from analysis.trend import Drop, Fall, Trend, cusum_drop, detect_drop, find_fall, trend_test
+from analysis.trend import (
+    MIN_AFTER,
+    Drop,
+    Fall,
+    Trend,
+    cusum_drop,
+    detect_drop,
+    find_fall,
+    pending_fall,
+    trend_test,
+)
 from analysis.verdicts import Verdict, verdict
 from analysis.weighting import WeightedEstimate, post_stratified
 
 __all__ = [
     "DECISION_766_LABEL",
+    "MIN_AFTER",
     "SIPAS_COMPONENTS",
     "Decision766",
     "Drop",
@@ -52,6 +63,7 @@ __all__ = [
     "find_fall",
     "funnel_limits",
     "index_batch",
+    "pending_fall",
     "period_label",
     "post_stratified",
     "proportion",

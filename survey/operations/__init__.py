@@ -8,8 +8,9 @@
   :mod:`survey.reporting.publication`), each a thin call to the service that owns the
   work; the ``job_run`` table makes each run once per due key, records failures and retries
   them a capped number of times;
-- :mod:`~survey.operations.alerts`: the monthly evaluation of falling satisfaction (the CUSUM of
-  :func:`survey.reporting.stats.detect_drop`), raised once per unit and period as ``alert.raised``;
+- :mod:`~survey.operations.alerts`: the monthly evaluation of falling satisfaction (the
+  change-point alert of :func:`survey.reporting.stats.detect_drop`), raised once per unit and
+  period as ``alert.raised``;
 - :mod:`~survey.operations.indices`: SIPAS, PAR INDEX, PAPI and PCI per year, entered or
   imported by an administrator, audited.
 

@@ -2,7 +2,8 @@
 
 For every open unit, the twelve months ending with the last full month are counted in one
 grouped query (summed along each unit's roll-up) and handed to
-:func:`survey.reporting.stats.detect_drop` (the CUSUM whose false-alarm rate SPEC §4 bounds).
+:func:`survey.reporting.stats.detect_drop` (the change-point alert whose false-alarm rate SPEC §4
+bounds; a fall on fewer than ``analysis.MIN_AFTER`` answers after it is not raised).
 A fall found is raised as ``alert.raised`` (webhooks, through the outbox) and written to the
 audit log, which is also what keeps the same fall of the same unit from being raised twice.
 """

@@ -37,6 +37,8 @@ class AgencyDashboard:
     problems: list[tuple[str, int]]
     comments: list[tuple[Any, ...]]
     drop: stats.FallAlert | None
+    pending_drop: stats.FallAlert | None = None
+    """A fall on too few answers after it to alert (``stats.pending_drop``): too early to judge."""
 
 
 def names(session: AnySession, dimension: str) -> dict[object, str]:
@@ -59,15 +61,16 @@ def agency(session: AnySession, tree: UnitTree, unit: Unit, period: Period, sett
     last = period if period.kind == trend_kind else _last_of(period, trend_kind)
     periods = series(last, TREND_LENGTH.get(trend_kind, 12))
     over_time = trend(session, scope, periods, settings)
-    drop = stats.detect_drop([g.counts.s for g in over_time], [g.counts.n for g in over_time],
-                             [g.label for g in over_time])
+    counted = ([g.counts.s for g in over_time], [g.counts.n for g in over_time],
+               [g.label for g in over_time])
+    drop = stats.detect_drop(*counted)
     return AgencyDashboard(
         unit=unit, period=period, group=unit_group(session, tree, unit, period, settings),
         trend=over_time,
         breakdowns={d: breakdown(session, scope, d, names(session, d), settings) for d in BREAKDOWNS},
         problems=queries.problem_tallies(session, scope),
         comments=queries.comments(session, scope, before=comments_before) if read_comments else [],
-        drop=drop,
+        drop=drop, pending_drop=None if drop else stats.pending_drop(*counted),
     )
 
 

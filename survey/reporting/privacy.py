@@ -14,6 +14,8 @@ only applies the rule to what a page or a file is about to show:
   answers (:func:`fold`); otherwise the total minus the shown rows would give the hidden one.
   A breakdown shows the folded rows as one row, "other groups", when it reaches ``min_n``;
 - **"what went wrong" tallies** only for a scope of at least ``min_n`` responses.
+- **a fall too early to alert** (the dashboard's note that the rate since a month is lower, on
+  fewer than ``analysis.MIN_AFTER`` answers) only when those answers reach ``min_n``.
 
 Not prevented: comparing two different selections (a quarter and its first two months on
 separate pages); each page keeps its own cells at ``min_n`` or more.
@@ -119,6 +121,8 @@ def dashboard(view: Any, min_n: int, level: float) -> Any:
     view.breakdowns = {d: breakdown(rows, min_n, level) for d, rows in view.breakdowns.items()}
     if view.group.responses < min_n:
         view.problems = []
+    if view.pending_drop is not None and view.pending_drop.n_after < min_n:
+        view.pending_drop = None  # a rate of fewer than min_n answers, lower than before
     return view
 
 

@@ -7,7 +7,7 @@ numbers.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,8 +28,9 @@ from analysis import (
 from survey.reporting.queries import ItemSums, OverallCounts
 
 __all__ = [
-    "Estimate", "FallAlert", "Verdict", "WeightedEstimate", "decision_766", "detect_drop",
-    "funnel_limits", "indices", "item_rates", "judge", "rank", "satisfaction", "shrink", "weighted",
+    "MIN_AFTER", "Estimate", "FallAlert", "Verdict", "WeightedEstimate", "decision_766", "detect_drop",
+    "funnel_limits", "indices", "item_rates", "judge", "pending_drop", "rank", "satisfaction",
+    "shrink", "weighted",
 ]
 
 
@@ -164,21 +165,42 @@ def _rank(successes: tuple[int, ...], n: tuple[int, ...], level: float) -> analy
 
 @dataclass(frozen=True)
 class FallAlert:
-    """A fall beyond chance (``analysis.find_fall``): where it began and how large it is."""
+    """A fall beyond chance (``analysis.find_fall``): where it began, how large it is, and on how
+    many answers before and after."""
 
     start: str
     before: float
     after: float
     size: float
+    n_before: int
+    n_after: int
+
+
+def _fall(find: Callable[..., analysis.Fall | None], successes: Sequence[int], n: Sequence[int],
+          labels: Sequence[str]) -> FallAlert | None:
+    kept = [i for i, m in enumerate(n) if m > 0]
+    if len(kept) < 3:
+        return None
+    fall = find([successes[i] for i in kept], [n[i] for i in kept])
+    if fall is None:
+        return None
+    return FallAlert(labels[kept[fall.start_index]], fall.before, fall.after, fall.size,
+                     fall.n_before, fall.n_after)
+
+
+MIN_AFTER = analysis.MIN_AFTER
+"""Answers a fall must rest on after it began to be an alert (fewer: :func:`pending_drop`)."""
 
 
 def detect_drop(successes: Sequence[int], n: Sequence[int],
                 labels: Sequence[str]) -> FallAlert | None:
-    """The fall in the rate, if beyond chance, over the periods with answers (at least three)."""
-    kept = [i for i, m in enumerate(n) if m > 0]
-    if len(kept) < 3:
-        return None
-    fall = analysis.find_fall([successes[i] for i in kept], [n[i] for i in kept])
-    if fall is None:
-        return None
-    return FallAlert(labels[kept[fall.start_index]], fall.before, fall.after, fall.size)
+    """The fall in the rate, if beyond chance, over the periods with answers (at least three),
+    resting on at least ``analysis.MIN_AFTER`` answers after it began."""
+    return _fall(analysis.find_fall, successes, n, labels)
+
+
+def pending_drop(successes: Sequence[int], n: Sequence[int],
+                 labels: Sequence[str]) -> FallAlert | None:
+    """A fall that would be beyond chance but rests on fewer than ``analysis.MIN_AFTER`` answers
+    after it began (``analysis.pending_fall``): not an alert, too early to judge."""
+    return _fall(analysis.pending_fall, successes, n, labels)

@@ -22,7 +22,7 @@ from survey.extensions import db
 from survey.formatting import pct
 from survey.models import Unit
 from survey.periods import LOCAL, Period, current, parse_period, today
-from survey.reporting import charts, dashboards, privacy
+from survey.reporting import charts, dashboards, privacy, stats
 from survey.reporting.groups import Settings
 
 bp = Blueprint("unit", __name__)
@@ -73,6 +73,7 @@ def dashboard() -> str:
     return render_template("unit/dashboard.html", view=view, trend_kind=trend_kind,
                            children=children, level=settings().level, min_n=settings().min_n,
                            trend_svg=trend_svg(view, trend_kind), unfinished=unfinished,
+                           min_after=stats.MIN_AFTER,
                            problem_names=problem_names(), reader=reader,
                            item_labels=instruments.item_labels(reading, str(get_locale())))
 

@@ -142,37 +142,43 @@ def weighted_cell(scenario: str, rate: float, *, reps: int, seed: int,
 
 
 def false_alarm_rate(rate: float, answers_per_month: float, *, reps: int, seed: int,
-                     months: int = 12, first_look: int = 3) -> float:
+                     months: int = 12, first_look: int = 3, min_after: int | None = None,
+                     critical: float | None = None) -> float:
     """Share of in-control units (constant ``rate``) that raise an alert at any monthly look.
 
     Each unit gets Poisson(``answers_per_month``) answers a month; the alert is evaluated as
-    the dashboard does it, on the months so far, every month from ``first_look`` to ``months``.
+    the dashboard does it (:func:`analysis.trend.alert_statistics`, the statistics that
+    :func:`analysis.find_fall` judges), on the months so far, every month from ``first_look`` to
+    ``months``. ``min_after`` and ``critical`` default to the alert's own.
     """
-    from analysis.trend import MIN_BEFORE, alert_critical, fall_statistics
+    from analysis.trend import ALERT_CRITICAL, MIN_AFTER, alert_statistics
 
+    min_after = MIN_AFTER if min_after is None else min_after
+    critical = ALERT_CRITICAL if critical is None else critical
     rng = np.random.default_rng(seed)
     m = rng.poisson(answers_per_month, (reps, months)).astype(np.float64)
     x = rng.binomial(m.astype(np.int64), rate).astype(np.float64)
     alarmed = np.zeros(reps, dtype=bool)
     for t in range(first_look, months + 1):
-        r = fall_statistics(x[:, :t], m[:, :t])
-        r[np.cumsum(m[:, :t] > 0, axis=1)[:, :-1] < MIN_BEFORE] = np.inf  # as find_fall does
-        alarmed |= r.min(axis=1, initial=np.inf) < -alert_critical(m[:, :t])
+        r = alert_statistics(x[:, :t], m[:, :t], min_after=min_after)
+        alarmed |= r.min(axis=1, initial=np.inf) < -critical
     return float(alarmed.mean())
 
 
 def detection_rate(rate: float, fall: float, answers_per_month: float, *, reps: int, seed: int,
-                   start: int = 6, months: int = 12) -> tuple[float, float]:
+                   start: int = 6, months: int = 12,
+                   min_after: int | None = None) -> tuple[float, float]:
     """Power: share of units whose rate falls by ``fall`` from month ``start`` that alert by
     month 12, and the share of those alerts that date the start within one month."""
-    from analysis import find_fall
+    from analysis import MIN_AFTER, find_fall
 
+    min_after = MIN_AFTER if min_after is None else min_after
     rng = np.random.default_rng(seed)
     p = np.where(np.arange(months) < start, rate, rate - fall)
     hits = dated = 0
     for _ in range(reps):
         m = rng.poisson(answers_per_month, months)
-        f = find_fall(rng.binomial(m, p), m)
+        f = find_fall(rng.binomial(m, p), m, min_after=min_after)
         if f is not None:
             hits += 1
             dated += abs(f.start_index - start) <= 1

@@ -158,6 +158,55 @@ def test_a_significant_fall_raises_an_alert(client: FlaskClient, login, app) -> 
     assert 'class="fall"' not in steady
 
 
+# The demo's Sở Khoa học và Công nghệ, seeded flat at 97 %: 18 of 19 satisfied over seven months,
+# a month without answers, then 1 of 4 over three months (here July 2025 to June 2026).
+FLAT_THEN_FOUR = [((2025, 7), 2, 1), ((2025, 8), 3, 0), ((2025, 9), 2, 0), ((2025, 10), 2, 0),
+                  ((2025, 11), 2, 0), ((2025, 12), 2, 0), ((2026, 1), 5, 0), ((2026, 3), 0, 1),
+                  ((2026, 4), 1, 0), ((2026, 5), 0, 2)]
+
+
+def _flat_then_four(app, code: str, more_unsatisfied: int = 0) -> int:
+    from datetime import UTC, datetime
+
+    with app.app_context():
+        unit = factories.make_unit(db.session, code=code)
+        for (year, month), satisfied, unsatisfied in FLAT_THEN_FOUR:
+            many(db.session, unit, satisfied, unsatisfied,
+                 when=datetime(year, month, 10, 3, tzinfo=UTC))
+        many(db.session, unit, 0, more_unsatisfied, when=datetime(2026, 6, 10, 3, tzinfo=UTC))
+        db.session.commit()
+        return unit.id
+
+
+def test_a_fall_on_four_answers_is_no_alert_and_the_page_says_it_is_too_early(
+        client: FlaskClient, login, app) -> None:
+    unit_id = _flat_then_four(app, "WARD-FOUR")
+    login(role="admin")
+    page = client.get("/unit/?unit=WARD-FOUR&period=2026-Q2").get_data(as_text=True)
+    assert 'role="alert"' not in page
+    assert 'class="fall"' not in page[page.index('id="h-trend"'):]
+    note = page[page.index('class="pending-fall"'):][:700]
+    assert "Chưa đủ câu trả lời để cảnh báo" in note
+    assert "từ 2026-03" in note
+    assert "mới có 4 câu trả lời" in note
+    assert "cần ít nhất 10 câu trả lời" in note
+    # A unit role sees no figure of fewer than min_n answers, this one included.
+    with app.app_context():
+        login(role="unit_manager", unit=db.session.get_one(Unit, unit_id))
+    protected = client.get("/unit/?unit=WARD-FOUR&period=2026-Q2").get_data(as_text=True)
+    assert 'class="pending-fall"' not in protected
+    assert 'role="alert"' not in protected
+
+
+def test_the_same_fall_on_ten_answers_is_an_alert(client: FlaskClient, login, app) -> None:
+    _flat_then_four(app, "WARD-TEN", more_unsatisfied=6)  # 1 of 10 from March
+    login(role="admin")
+    page = client.get("/unit/?unit=WARD-TEN&period=2026-Q2").get_data(as_text=True)
+    alert = page[page.index('role="alert"'):][:600]
+    assert "2026-03" in alert
+    assert 'class="pending-fall"' not in page
+
+
 def test_chart_tooltips_use_the_vietnamese_decimal_comma(app) -> None:
     from survey.reporting.charts import Point, trend_chart
 
