@@ -118,18 +118,28 @@ class FunnelLimits:
 
 def funnel_limits(target: float, n_values: Sequence[float],
                   levels: Sequence[float] = (0.95, 0.998)) -> FunnelLimits:
-    """Binomial control limits around ``target`` (``analysis.funnel_limits``, Spiegelhalter 2005)."""
-    return _funnel_limits(float(target), tuple(max(round(n), 1) for n in n_values), tuple(levels))
+    """Binomial control limits around ``target`` (``analysis.funnel_limits``, Spiegelhalter 2005).
+
+    Kept per n: a new answer moves one unit's n (and the curve's end), so only the limits at
+    the sizes not seen before are computed.
+    """
+    theta, kept = float(target), tuple(levels)
+    sizes = [max(round(n), 1) for n in n_values]
+    missing = sorted({m for m in sizes if (theta, m, kept) not in _LIMITS})
+    if missing:
+        limits = analysis.funnel_limits(theta, missing, levels=kept)
+        if len(_LIMITS) > 64 * KEPT_FITS:
+            _LIMITS.clear()
+        for j, m in enumerate(missing):
+            _LIMITS[(theta, m, kept)] = (tuple(float(v) for v in limits.lower[:, j]),
+                                         tuple(float(v) for v in limits.upper[:, j]))
+    at = [_LIMITS[(theta, m, kept)] for m in sizes]
+    return FunnelLimits([float(m) for m in sizes],
+                        {level: [low[i] for low, _high in at] for i, level in enumerate(kept)},
+                        {level: [high[i] for _low, high in at] for i, level in enumerate(kept)})
 
 
-@functools.lru_cache(maxsize=KEPT_FITS)
-def _funnel_limits(target: float, n_values: tuple[int, ...], levels: tuple[float, ...]) -> FunnelLimits:
-    limits = analysis.funnel_limits(target, list(n_values), levels=levels)
-    return FunnelLimits(
-        [float(n) for n in limits.n],
-        {level: limits.lower[i].tolist() for i, level in enumerate(limits.levels)},
-        {level: limits.upper[i].tolist() for i, level in enumerate(limits.levels)},
-    )
+_LIMITS: dict[tuple[float, int, tuple[float, ...]], tuple[tuple[float, ...], tuple[float, ...]]] = {}
 
 
 def shrink(successes: Sequence[int], n: Sequence[int], level: float = 0.95) -> list[float | None]:
