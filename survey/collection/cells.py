@@ -23,13 +23,15 @@ grouped SQL and matrix products, the way the reports computed them before there 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
 from flask import g, has_app_context
-from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from survey.extensions import AnySession
@@ -193,34 +195,46 @@ def written() -> None:
         g.cells_written = g.get("cells_written", 0) + 1
 
 
+@functools.cache
+def _upserts(dialect: str) -> dict[str, Any]:
+    """The three tables' additive upserts, built once per dialect (building ``excluded`` costs
+    more than running the statement)."""
+    insert = DIALECTS[dialect].insert
+    out: dict[str, Any] = {}
+    for table, added in ((COUNTS, ("responses", "n", "s")),
+                         (ITEMS, ("responses", "n", "s", "respondents")),
+                         (PROBLEMS, ("responses",))):
+        stmt = insert(table)
+        out[table.name] = stmt.on_conflict_do_update(
+            index_elements=[table.c.key], set_={c: table.c[c] + stmt.excluded[c] for c in added})
+    out["stats"] = out[ITEMS.name].returning(ITEMS.c.stats)
+    out["store"] = update(ITEMS).where(ITEMS.c.key == bindparam("cell")).values(
+        stats=bindparam("blob"))
+    return out
+
+
 def write(connection: Connection, delta: Delta) -> None:
     written()
-    insert = DIALECTS[connection.dialect.name].insert
-    for key in sorted(delta.counts):
-        responses, n, s = delta.counts[key]
-        stmt = insert(COUNTS).values(**delta.rows[("count", key)], responses=responses, n=n, s=s)
-        connection.execute(stmt.on_conflict_do_update(index_elements=[COUNTS.c.key], set_={
-            "responses": COUNTS.c.responses + stmt.excluded.responses,
-            "n": COUNTS.c.n + stmt.excluded.n, "s": COUNTS.c.s + stmt.excluded.s}))
+    upserts = _upserts(connection.dialect.name)
+    if delta.counts:
+        connection.execute(upserts[COUNTS.name], [
+            {**delta.rows[("count", key)], "responses": r, "n": n, "s": s}
+            for key, (r, n, s) in sorted(delta.counts.items())])
     for key in sorted(set(delta.unit_counts) | set(delta.blocks)):
         responses, n, s = delta.unit_counts.get(key, (0, 0, 0))
-        stmt = insert(ITEMS).values(**delta.rows[("item", key)], responses=responses, n=n, s=s,
-                                    respondents=delta.respondents.get(key, 0), stats=b"")
-        upsert = stmt.on_conflict_do_update(index_elements=[ITEMS.c.key], set_={
-            "responses": ITEMS.c.responses + stmt.excluded.responses,
-            "n": ITEMS.c.n + stmt.excluded.n, "s": ITEMS.c.s + stmt.excluded.s,
-            "respondents": ITEMS.c.respondents + stmt.excluded.respondents})
+        row = {**delta.rows[("item", key)], "responses": responses, "n": n, "s": s,
+               "respondents": delta.respondents.get(key, 0), "stats": b""}
         block = delta.blocks.get(key)
         if block is None or not block.any():
-            connection.execute(upsert)
+            connection.execute(upserts[ITEMS.name], row)
             continue
-        held = connection.execute(upsert.returning(ITEMS.c.stats)).scalar_one()
-        connection.execute(update(ITEMS).where(ITEMS.c.key == key)
-                           .values(stats=encode(decode(held, block.shape[1]) + block)))
-    for key in sorted(delta.problems):
-        stmt = insert(PROBLEMS).values(**delta.rows[("problem", key)], responses=delta.problems[key])
-        connection.execute(stmt.on_conflict_do_update(index_elements=[PROBLEMS.c.key], set_={
-            "responses": PROBLEMS.c.responses + stmt.excluded.responses}))
+        held = connection.execute(upserts["stats"], row).scalar_one()
+        connection.execute(upserts["store"], {"cell": key,
+                                              "blob": encode(decode(held, block.shape[1]) + block)})
+    if delta.problems:
+        connection.execute(upserts[PROBLEMS.name], [
+            {**delta.rows[("problem", key)], "responses": count}
+            for key, count in sorted(delta.problems.items())])
 
 
 def facts_of(session: AnySession, ids: Sequence[str]) -> list[Facts]:
