@@ -40,11 +40,17 @@ __all__ = [
 KEPT_FITS = 512
 
 
+@functools.lru_cache(maxsize=64 * KEPT_FITS)
+def _rate(successes: int, n: int, level: float) -> Estimate:
+    """A Wilson interval, kept by its counts (a page asks for thousands, mostly the same)."""
+    return proportion(int(successes), int(n), confidence_level=level)
+
+
 def satisfaction(counts: OverallCounts | None, level: float) -> Estimate | None:
     """The item rate of ``overall`` with its Wilson interval; None without answers."""
     if counts is None or counts.n == 0:
         return None
-    return proportion(counts.s, counts.n, confidence_level=level)
+    return _rate(counts.s, counts.n, level)
 
 
 def _item_stats(sums: ItemSums) -> ItemStats:
@@ -67,7 +73,7 @@ def item_rates(sums: ItemSums | None, level: float) -> dict[str, Estimate]:
     if sums is None or not sums.items:
         return {}
     n, s = np.diag(sums.aa), np.diag(sums.yy)
-    return {item: proportion(round(float(s[j])), round(float(n[j])), confidence_level=level)
+    return {item: _rate(round(float(s[j])), round(float(n[j])), level)
             for j, item in enumerate(sums.items) if n[j] > 0}
 
 
