@@ -124,6 +124,8 @@ def test_back_button_after_sending_never_reopens_or_resends(live_server, kiosk_p
     page.wait_for_load_state()
     expect(page.locator("#attract")).to_be_visible()
     assert page.locator("#survey input:checked").count() == 0
+    start(page)  # the comment box comes with the later steps, at the first tap: empty
+    expect(page.locator("#comment")).to_have_count(1)
     assert page.locator("#comment").input_value() == ""
     time.sleep(1)
     assert live_server.count_responses(kiosk_id=kiosk_id) == 1
