@@ -204,7 +204,7 @@
         t.innerHTML = html;
         // Only our own steps: a captive portal's "200 OK" page is not them.
         if (!dossier && t.content.querySelector("#dossier-step")) { form.appendChild(t.content); wire(); dossierStep(); }
-      }, function () { /* offline, with no copy: tried again at the next tap */ })
+      }).catch(function () { /* offline, with no copy: tried again at the next tap */ })
       .then(function () { later = null; });
     return later;
   }

@@ -10,27 +10,17 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import enrol
+from tests.browser.conftest import enrol, worker_controls
 from tests.browser.test_kiosk_browser import start, tap_face, wait_for_count
 
 pytestmark = pytest.mark.browser
 
 
-def controlled(page: Page) -> None:
-    """Wait until the service worker controls the page (polled from Python: the CSP refuses the
-    'unsafe-eval' that wait_for_function needs)."""
-    for _ in range(100):
-        if page.evaluate("() => navigator.serviceWorker.controller !== null"):
-            return
-        page.wait_for_timeout(100)
-    pytest.fail("the service worker never took control of the kiosk page")
-
-
 def test_the_later_steps_in_khmer_come_from_the_worker_when_the_network_is_gone(live_server, kiosk_page):
     page, kiosk_id = kiosk_page
-    controlled(page)
+    worker_controls(page)
     page.goto(f"{live_server.url}/kiosk?lang=km")
-    controlled(page)
+    worker_controls(page)
     page.context.set_offline(True)  # before the first tap: the later steps are not in the page
     assert page.locator("#survey .step.comment").count() == 0
     start(page, page.locator(".step.current").get_by_text("ផ្សេងទៀត / រំលង"))
@@ -69,10 +59,18 @@ def kiosk_without_worker(live_server, browser) -> Iterator[tuple[Page, int]]:
         context.close()
 
 
+PORTAL = "<!doctype html><title>Wi-Fi</title><form><input name=comment><button>Đăng nhập</button></form>"
+
+
+@pytest.mark.parametrize("failure", ["offline", "captive portal"])
 def test_when_the_later_steps_cannot_come_the_answers_are_recorded_after_the_questions(
-        live_server, kiosk_without_worker):
+        live_server, kiosk_without_worker, failure):
     page, kiosk_id = kiosk_without_worker
-    page.route("**/kiosk/steps/**", lambda route: route.abort("internetdisconnected"))
+    if failure == "offline":
+        page.route("**/kiosk/steps/**", lambda route: route.abort("internetdisconnected"))
+    else:  # a "200 OK" that is not our steps: nothing of it goes into the form
+        page.route("**/kiosk/steps/**", lambda route: route.fulfill(status=200, content_type="text/html",
+                                                                    body=PORTAL))
     start(page)
     for value in [1, 4, 4, 5, 5]:  # a low answer: "what went wrong" would come next
         tap_face(page, value)
@@ -81,6 +79,7 @@ def test_when_the_later_steps_cannot_come_the_answers_are_recorded_after_the_que
     assert wait_for_count(live_server, 1, kiosk_id=kiosk_id) == 1
     [stored] = live_server.stored(kiosk_id=kiosk_id)
     assert (stored.overall, stored.partial, len(stored.answers)) == (1, False, 6)
+    assert page.locator("#survey [name=comment]").count() == 0
     # The network is back: the next citizen's first tap fetches them.
     page.unroute("**/kiosk/steps/**")
     expect(page.locator("#attract")).to_be_visible(timeout=10_000)
