@@ -3,9 +3,11 @@ transfer, gzipped (level 6), as a browser would fetch them: the HTML, then each 
 script, image and icon, in Vietnamese and in Khmer. Budget: ≤ 8 KB per page, and no web fonts (a
 phone draws Khmer with its own font: Android ships Noto Sans Khmer).
 
-A script a page loads only at the citizen's first tap (``data-script``: the kiosk's dossier step)
-is listed after the total, outside it: the first screen does not wait for it. The kiosk's
-service worker caches it with the page for offline use.
+What a page loads only at the citizen's first tap (``data-steps``: the kiosk's later steps, an
+HTML fragment; ``data-script``: the dossier step's script, named in that fragment) is listed
+after the total, outside it: the first screen does not wait for it. The kiosk's service worker
+caches them with the page for offline use. The kiosk is weighed first with no procedures in the
+database (no service step), then with its unit's procedures in five sectors (the service step).
 
 Usage: ``.venv/bin/python bench/page_weight.py``. Builds a throwaway SQLite database, serves the app
 on a free loopback port, enrols a kiosk through the real enrolment form, and exits 1 if over budget.
@@ -44,10 +46,8 @@ DESK_SECTORS = (("civil_status", "Hộ tịch"), ("land", "Đất đai"), ("cons
 
 
 def prepare_database(url: str) -> tuple[str, str]:
-    """Migrate ``url``, publish the instruments, add one unit, service point and kiosk.
-
-    The unit delivers procedures in five sectors, as a ward's one-stop desk does, so the kiosk
-    page carries its service step with the most choices it can show (``desks.CHOICES_MAX``).
+    """Migrate ``url``, publish the instruments, add one unit, service point and kiosk, and no
+    procedure yet (``add_procedures``).
 
     Returns the kiosk's one-time enrolment code and a signed phone-survey token.
     """
@@ -55,10 +55,9 @@ def prepare_database(url: str) -> tuple[str, str]:
 
     from survey import create_app
     from survey.collection import instruments, kiosks
-    from survey.collection.desks import CHOICES_MAX
     from survey.collection.signing import SurveyPayload, sign_payload
     from survey.extensions import db
-    from survey.models import Procedure, Sector, ServicePoint, Unit
+    from survey.models import ServicePoint, Unit
 
     app = create_app({"ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "bench-secret"})
     with app.app_context():
@@ -67,15 +66,31 @@ def prepare_database(url: str) -> tuple[str, str]:
         unit = Unit(code="BENCH", name="Phường Đo Thử", level="commune")
         point = ServicePoint(code="BENCH-1", name="Bộ phận một cửa", unit=unit)
         db.session.add_all([unit, point])
-        for index, (code, name) in enumerate(DESK_SECTORS[:CHOICES_MAX]):
-            sector = Sector(code=code, name=name)
-            db.session.add(Procedure(code=f"BENCH.{index}", name=f"Thủ tục {name.lower()}",
-                                     sector=sector, unit=unit))
         _kiosk, code = kiosks.create_kiosk(db.session, None, point, label="Quầy đo thử")
         token = sign_payload(SurveyPayload(instrument="sipas-full", unit="BENCH", service_point="BENCH-1"))
         db.session.commit()
         db.engine.dispose()
     return code, token
+
+
+def add_procedures(url: str) -> None:
+    """Give the kiosk's unit procedures in five sectors, as a ward's one-stop desk has, so the
+    kiosk page carries its service step with the most choices it can show (``desks.CHOICES_MAX``)."""
+    from sqlalchemy import select
+
+    from survey import create_app
+    from survey.collection.desks import CHOICES_MAX
+    from survey.extensions import db
+    from survey.models import Procedure, Sector, Unit
+
+    app = create_app({"ENV": "development", "DATABASE_URL": url, "SECRET_KEY": "bench-secret"})
+    with app.app_context():
+        unit = db.session.scalars(select(Unit).filter_by(code="BENCH")).one()
+        for index, (code, name) in enumerate(DESK_SECTORS[:CHOICES_MAX]):
+            db.session.add(Procedure(code=f"BENCH.{index}", name=f"Thủ tục {name.lower()}",
+                                     sector=Sector(code=code, name=name), unit=unit))
+        db.session.commit()
+        db.engine.dispose()
 
 
 class Links(HTMLParser):
@@ -94,8 +109,9 @@ class Links(HTMLParser):
             self.urls.append(values["src"] or "")
         elif values.get("data-worker"):  # the kiosk's service worker, fetched when it registers
             self.urls.append(values["data-worker"] or "")
-        if values.get("data-script"):  # loaded at the first tap
-            self.deferred.append(values["data-script"] or "")
+        for name in ("data-steps", "data-script"):  # loaded at the first tap
+            if values.get(name):
+                self.deferred.append(values[name] or "")
         if tag == "use" and (values.get("href") or "").split("#")[0]:
             self.urls.append((values.get("href") or "").split("#")[0])
 
@@ -127,11 +143,16 @@ def weigh(http: requests.Session, url: str) -> tuple[list[tuple[str, int, int]],
         rows.append((resource.removeprefix(origin), len(body.content), gzipped(body.content)))
         if "css" in body.headers["Content-Type"]:
             queue += [urljoin(resource, u) for u in CSS_URL.findall(body.text) if not u.startswith("data:")]
-    later = []
-    for resource in [urljoin(url, u) for u in parser.deferred]:
+    later, deferred = [], [urljoin(url, u) for u in parser.deferred]
+    while deferred:
+        resource = deferred.pop(0)
         body = http.get(resource, timeout=10)
         body.raise_for_status()
         later.append((resource.removeprefix(origin), len(body.content), gzipped(body.content)))
+        if "html" in body.headers["Content-Type"]:  # the later steps name the dossier step's script
+            fragment = Links()
+            fragment.feed(body.text)
+            deferred += [urljoin(resource, u) for u in fragment.deferred]
     return rows, later
 
 
@@ -168,9 +189,12 @@ def main() -> int:
         with serve(url) as base:
             kiosk = requests.Session()
             enrol(kiosk, base, code)
+            bare = {locale: weigh(kiosk, f"{base}/kiosk?lang={locale}") for locale in LOCALES}
+            add_procedures(url)
             pages = {}
             for locale in LOCALES:
                 pages[f"kiosk question page ({locale})"] = weigh(kiosk, f"{base}/kiosk?lang={locale}")
+                pages[f"kiosk question page ({locale}), no service step"] = bare[locale]
                 pages[f"phone survey page ({locale})"] = weigh(requests.Session(),
                                                                f"{base}/s/{token}?lang={locale}")
     over = False
@@ -185,7 +209,8 @@ def main() -> int:
         for resource, raw, packed in later:
             print(f"  {resource:<40} {raw:>7,} B raw  {packed:>6,} B gzipped  (at the first tap)")
         over |= total > BUDGET
-    print("\nweb fonts: none. On its first load the kiosk's service worker also caches its page, CSS and JS.")
+    print("\nweb fonts: none. On its first load the kiosk's service worker also caches its page, CSS, JS"
+          " and later steps.")
     return 1 if over else 0
 
 

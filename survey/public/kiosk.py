@@ -1,4 +1,5 @@
-"""The desk kiosk: enrolment, then an attract screen and one question per screen (kiosk.js)."""
+"""The desk kiosk: enrolment, then an attract screen and one question per screen (kiosk.js); the
+later steps' markup, fetched at the first tap."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -93,9 +95,31 @@ def kiosk() -> Response:
     form = survey_form(instrument, idempotency_key=uuid.uuid4().hex)
     page = render_template(
         "public/kiosk.html", form=form, kiosk=current, instrument=instrument,
-        expired=request.args.get("expired") == "1",
+        expired=request.args.get("expired") == "1", all_steps=request.args.get("steps") == "all",
         choices=kiosk_steps.service_words(desks.service_choices(db.session, current.unit_id)),
     )
+    return _no_store(current_app.make_response(page))
+
+
+@bp.get("/kiosk/steps/<lang>")
+def kiosk_later(lang: str) -> Response:
+    """The later steps of the kiosk's form ("what went wrong", dossier code, respondent type,
+    comment), in ``lang``: a fragment that kiosk.js adds to the form at the first tap, so that
+    the first screen does not carry them (the 8 KB budget, bench/page_weight.py).
+
+    The language is in the path, not the session, so that the service worker can keep one copy
+    per language for a kiosk that goes offline mid-survey.
+    """
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(404)
+    current = _current_kiosk()
+    if current is None:
+        abort(403)
+    instrument = instruments.current(db.session, current.instrument_key)
+    if instrument is None:
+        abort(404)
+    with force_locale(lang):
+        page = render_template("public/kiosk_later.html", form=survey_form(instrument), instrument=instrument)
     return _no_store(current_app.make_response(page))
 
 

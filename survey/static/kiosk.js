@@ -3,7 +3,8 @@
 // On the attract screen it polls for a desk session (the dossier just served) to greet with.
 // Every submission goes to an outbox (IndexedDB) first, then to the server, so an answer given while
 // the network is down is sent when it returns. Each carries its idempotency key: a resend is harmless.
-// An optional step takes the receipt's dossier code (kiosk-dossier.js).
+// The later steps (what went wrong, the dossier code, respondent type, comment) come at the first tap;
+// an optional one takes the receipt's dossier code (kiosk-dossier.js).
 (function () {
   "use strict";
   function $(id) { return document.getElementById(id); }
@@ -114,6 +115,7 @@
   function show(i, back) {
     while (i >= 0 && i < steps.length - 1 && skipped(steps[i])) i += back ? -1 : 1;
     if (i < 0) return show(0);
+    if (i >= steps.length && !dossier) return finish(i);
     if (step) step.stop();
     index = Math.min(i, steps.length - 1);
     steps.forEach(function (s, k) { s.classList.toggle("current", k === index); });
@@ -167,8 +169,8 @@
   // --- Desk session: the one-stop software says which dossier was just served ----------------------
   // The reference of a comment filed as a phản ánh, while this citizen's thanks still shows.
   function showRef(ref) {
-    var p = $("ref");
-    p.textContent = p.dataset.label.replace("{ref}", ref).replace("{url}", location.origin + p.dataset.url);
+    var p = $("ref"), c = form.querySelector("[data-ref]").dataset;
+    p.textContent = c.ref.replace("{ref}", ref).replace("{url}", location.origin + c.url);
     if (thanks.hidden) return;
     p.hidden = false;
     clearTimeout(thanksTimer); thanksTimer = setTimeout(reset, thanksMs * 3); // time to note it down
@@ -176,7 +178,7 @@
   function desk(s) {
     form.elements.desk_session.value = s ? s.key : "";
     if (service) service.disabled = !!s;
-    dossier.disabled = !!s; // the desk told the dossier: nothing to key in
+    if (dossier) dossier.disabled = !!s; // the desk told the dossier: nothing to key in
     greeting.hidden = !s;
     greeting.textContent = s ? greeting.dataset.label.replace("{procedure}", s.procedure) : "";
   }
@@ -188,10 +190,41 @@
       .catch(function () { /* offline: the kiosk works without a session */ });
   }
 
-  // --- The receipt's dossier code: the step's own script (kiosk-dossier.js) loads at the first
-  // tap on "start", off the first screen's weight; until it has, the code goes unchecked with the
-  // answer and the server decides then (as it does offline).
-  var dossier = $("dossier-step"), code = form.elements.dossier, step = null, loading = false;
+  // --- The later steps: their markup (/kiosk/steps/<lang>) loads at the first tap on "start", off
+  // the first screen's weight; the service worker keeps a copy for offline use. A citizen who
+  // gets to the end of the questions before it came waits for it; if it cannot come (offline, no
+  // copy), the answers given are recorded then: nothing is lost for want of the optional steps.
+  var later = null, dossier = null, code = null;
+  function laterSteps() {
+    if (dossier) return dossierStep();
+    later = later || fetch(form.dataset.steps, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        var t = document.createElement("template");
+        t.innerHTML = html;
+        // Only our own steps: a captive portal's "200 OK" page is not them.
+        if (!dossier && t.content.querySelector("#dossier-step")) { form.appendChild(t.content); wire(); dossierStep(); }
+      }).catch(function () { /* offline, with no copy: tried again at the next tap */ })
+      .then(function () { later = null; });
+    return later;
+  }
+  function wire() {
+    steps = [].slice.call(form.querySelectorAll(".step"));
+    dossier = $("dossier-step"); code = form.elements.dossier;
+    dossier.disabled = !!form.elements.desk_session.value;
+  }
+  // Past the questions before the later steps came: wait for them, or record the answers.
+  function finish(i) {
+    var at = index;
+    laterSteps().then(function () {
+      if (!sending && !form.hidden && index === at) { if (dossier) show(i); else record(false); }
+    });
+  }
+
+  // --- The receipt's dossier code: the step's own script (kiosk-dossier.js) loads with the later
+  // steps; until it has, the code goes unchecked with the answer and the server decides then (as
+  // it does offline).
+  var step = null, loading = false;
   function dossierStep() {
     if (step || loading) return;
     loading = true;
@@ -208,7 +241,7 @@
   }
   function check() { if (step) step.check(); else show(index + 1); }
 
-  $("start").addEventListener("click", function () { screen("form"); show(0); dossierStep(); });
+  $("start").addEventListener("click", function () { screen("form"); show(0); laterSteps(); });
   form.addEventListener("change", function (e) {
     if (e.target.type === "radio") { clearTimeout(advance); advance = setTimeout(function () { show(index + 1); }, 300); }
     else armIdle();
@@ -220,7 +253,7 @@
     else if (e.target.hasAttribute("data-next")) { if (steps[index] === dossier) code.value = ""; show(index + 1); }
   });
   // Enter in the dossier box checks the code; it never sends the whole form.
-  code.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); check(); } });
+  form.addEventListener("keydown", function (e) { if (e.target === code && e.key === "Enter") { e.preventDefault(); check(); } });
   form.addEventListener("submit", function (e) { e.preventDefault(); if (!sending) record(false); });
   window.addEventListener("pageshow", function (e) { if (e.persisted) reset(); });
   window.addEventListener("online", flush);
@@ -229,6 +262,7 @@
   if (navigator.serviceWorker && data.worker) {
     navigator.serviceWorker.register(data.worker, { scope: data.home }).catch(function () {});
   }
+  if ($("dossier-step")) wire(); // every step in the page (?steps=all)
   form.elements.idempotency_key.value = newKey();
   screen("attract");
   flush();

@@ -1,9 +1,11 @@
 // Kiosk service worker: the kiosk page and its assets still load when the network is down, so the
 // answers queued in the page's outbox survive a reload. Network first (fresh page and token when
 // online), the cache when offline. Submissions (POST) and /kiosk/token never touch the cache.
-var CACHE = "kiosk-v3";
-// The page, then its assets; kiosk-dossier.js is the dossier step's, loaded at the first tap.
-var ASSETS = ["kiosk", "static/survey.min.css", "static/kiosk.min.js", "static/kiosk-dossier.min.js"]
+var CACHE = "kiosk-v4";
+// The page, then its assets; loaded at the first tap: the later steps' markup in each language the
+// kiosk offers (templates/_languages.html), and the dossier step's kiosk-dossier.js.
+var ASSETS = ["kiosk", "static/survey.min.css", "static/kiosk.min.js", "kiosk/steps/vi", "kiosk/steps/km",
+  "kiosk/steps/en", "static/kiosk-dossier.min.js"]
   .map(function (path) { return new URL("../" + path, self.location).href; });
 
 self.addEventListener("install", function (event) {

@@ -145,6 +145,17 @@ def enrol(live_server: LiveServer, page: Page) -> int:
     return kiosk_id
 
 
+def worker_controls(page: Page) -> None:
+    """Wait until the kiosk's service worker controls ``page``: it has then cached the page, its
+    assets and its later steps. (Polled from Python: wait_for_function's in-page polling would
+    need 'unsafe-eval', which our CSP refuses.)"""
+    for _ in range(100):
+        if page.evaluate("() => navigator.serviceWorker.controller !== null"):
+            return
+        page.wait_for_timeout(100)
+    pytest.fail("the service worker never took control of the kiosk page")
+
+
 @pytest.fixture
 def kiosk_page(live_server: LiveServer, page: Page) -> tuple[Page, int]:
     """A tablet enrolled through the enrolment page with a one-time code, on its attract screen."""

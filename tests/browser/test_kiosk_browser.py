@@ -124,6 +124,8 @@ def test_back_button_after_sending_never_reopens_or_resends(live_server, kiosk_p
     page.wait_for_load_state()
     expect(page.locator("#attract")).to_be_visible()
     assert page.locator("#survey input:checked").count() == 0
+    start(page)  # the comment box comes with the later steps, at the first tap: empty
+    expect(page.locator("#comment")).to_have_count(1)
     assert page.locator("#comment").input_value() == ""
     time.sleep(1)
     assert live_server.count_responses(kiosk_id=kiosk_id) == 1
@@ -139,3 +141,35 @@ def test_double_tap_on_send_records_one_response(live_server, kiosk_page):
     assert wait_for_count(live_server, 1, kiosk_id=kiosk_id) == 1
     time.sleep(1)
     assert live_server.count_responses(kiosk_id=kiosk_id) == 1
+
+
+def test_every_screen_fits_a_360_px_screen_in_khmer(live_server, kiosk_page):
+    """A narrow tablet or phone: the five faces one under the other, nothing wider than the screen."""
+    page, _kiosk_id = kiosk_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/kiosk?lang=km")
+
+    def fits(screen: str) -> None:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 360, f"{screen}: {width} px wide"
+
+    fits("attract screen")
+    start(page, page.locator(".step.current").get_by_text("ផ្សេងទៀត / រំលង"))
+    fits("first question")
+    faces = page.locator(".step.current .face")
+    tops = faces.evaluate_all("fs => fs.map(f => f.getBoundingClientRect().top)")
+    assert len(set(tops)) == 5, "one face under the other"
+    assert tops == sorted(tops)
+    label = faces.first.locator("span")
+    height, line = label.evaluate(
+        "e => [e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight)]")
+    assert height <= line + 1, "'very dissatisfied' on one line"
+    for value in [2, 4, 4, 4, 4, 4]:
+        tap_face(page, value)
+    fits("what went wrong")
+    page.locator(".step.current").get_by_role("button", name="បន្ត").click()
+    page.locator(".step.current").get_by_role("button", name="រំលង").click()
+    fits("respondent type")
+    page.locator(".step.current").get_by_role("button", name="មិនឆ្លើយ").click()
+    page.locator("#complaint").check()
+    fits("comment with the complaint offer")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import enrol
+from tests.browser.conftest import enrol, worker_controls
 from tests.browser.test_kiosk_browser import answer_survey, wait_for_count
 
 pytestmark = pytest.mark.browser
@@ -17,14 +17,7 @@ pytestmark = pytest.mark.browser
 
 def test_answers_given_offline_survive_a_reload_and_are_sent_once_back_online(live_server, kiosk_page):
     page, kiosk_id = kiosk_page
-    # The service worker has cached the kiosk page and controls it. (Polled from Python:
-    # wait_for_function's in-page polling would need 'unsafe-eval', which our CSP refuses.)
-    for _ in range(100):
-        if page.evaluate("() => navigator.serviceWorker.controller !== null"):
-            break
-        page.wait_for_timeout(100)
-    else:
-        pytest.fail("the service worker never took control of the kiosk page")
+    worker_controls(page)  # it has cached the kiosk page, its assets and its later steps
     page.context.set_offline(True)
     for n in range(5):
         answer_survey(page, [1 + n, 4, 4, 5, 5, 3], comment=f"Ngoại tuyến {n}")
@@ -63,6 +56,7 @@ def test_a_long_outage_shows_the_desk_its_waiting_answers_and_the_list_its_count
     page, kiosk_id = kiosk_page
     mark = page.locator("#waiting")
     expect(mark).to_be_hidden()
+    worker_controls(page)  # the later steps, fetched at the first tap, come from its cache
     page.context.set_offline(True)
     for n in range(2):
         answer_survey(page, [5, 4, 4, 5, 5, 4], comment=f"Mất mạng {n}")
