@@ -47,6 +47,9 @@ CSP = "; ".join(
     ]
 )
 
+# Every page may use no camera, microphone or location; the enrolled kiosk's page may use the
+# camera, to read a receipt's code in its dossier step (survey/static/kiosk-dossier.js).
+CAMERA_ALLOWED = "camera=(self), microphone=(), geolocation=()"
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",

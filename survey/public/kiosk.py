@@ -41,6 +41,7 @@ from survey.database import reading_first
 from survey.extensions import db
 from survey.public import bp, kiosk_steps, limits
 from survey.public.forms import survey_form
+from survey.security import CAMERA_ALLOWED
 
 FIVE_YEARS = 5 * 365 * 24 * 3600
 
@@ -98,7 +99,9 @@ def kiosk() -> Response:
         expired=request.args.get("expired") == "1", all_steps=request.args.get("steps") == "all",
         choices=kiosk_steps.service_words(desks.service_choices(db.session, current.unit_id)),
     )
-    return _no_store(current_app.make_response(page))
+    response = _no_store(current_app.make_response(page))
+    response.headers["Permissions-Policy"] = CAMERA_ALLOWED  # the dossier step's scan
+    return response
 
 
 @bp.get("/kiosk/steps/<lang>")
