@@ -139,8 +139,13 @@ def reading_first(session: AnySession) -> Iterator[None]:
     (see ``_sqlite_begin``). A submission first looks up its kiosk or QR code and validates the
     form; doing that in a deferred transaction, and beginning the write only afterwards, holds
     the lock for the inserts alone, so that concurrent submissions wait less for each other.
-    Rows loaded inside are expired on leaving: take plain values out, not ORM objects.
+    Rows loaded inside are expired on leaving: take plain values out, not ORM objects. Other
+    databases have no such lock, and there the reads and the write stay one transaction (a
+    second one would cost a second pool checkout and round trips, and gain nothing).
     """
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
     g.reading_first = True
     try:
         yield
