@@ -39,7 +39,18 @@ class CountCell(Base):
     s: Mapped[int] = mapped_column(default=0)
 
 
-class ItemCell(Base):
+class _CoarseGrain:
+    """The dimensions of :class:`ItemCell` and :class:`ProblemCell`."""
+
+    month: Mapped[date] = mapped_column(Date)
+    unit_id: Mapped[int]
+    instrument_id: Mapped[int]
+    service_point_id: Mapped[int | None]
+    sector_id: Mapped[int | None]
+    with_procedure: Mapped[bool]
+
+
+class ItemCell(_CoarseGrain, Base):
     """Per month, unit, instrument, service point, sector and whether a procedure was named (the
     dimensions the composite indices are ever filtered or grouped by): the counts of
     :class:`CountCell` on this coarser grain, which the headline figures read (a busy desk's
@@ -54,12 +65,6 @@ class ItemCell(Base):
     __table_args__ = (Index("ix_cell_items_month_unit", "month", "unit_id"),)
 
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
-    month: Mapped[date] = mapped_column(Date)
-    unit_id: Mapped[int]
-    instrument_id: Mapped[int]
-    service_point_id: Mapped[int | None]
-    sector_id: Mapped[int | None]
-    with_procedure: Mapped[bool]
     responses: Mapped[int] = mapped_column(default=0)
     n: Mapped[int] = mapped_column(default=0)
     s: Mapped[int] = mapped_column(default=0)
@@ -67,18 +72,12 @@ class ItemCell(Base):
     stats: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 
 
-class ProblemCell(Base):
+class ProblemCell(_CoarseGrain, Base):
     """How many responses chose each "what went wrong" code, on the grain of :class:`ItemCell`."""
 
     __tablename__ = "cell_problem"
     __table_args__ = (Index("ix_cell_problem_month_unit", "month", "unit_id"),)
 
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
-    month: Mapped[date] = mapped_column(Date)
-    unit_id: Mapped[int]
-    instrument_id: Mapped[int]
-    service_point_id: Mapped[int | None]
-    sector_id: Mapped[int | None]
-    with_procedure: Mapped[bool]
     code: Mapped[str] = mapped_column(String(40))
     responses: Mapped[int] = mapped_column(default=0)

@@ -39,6 +39,7 @@ from survey.collection.kiosks import (
 from survey.collection.responses import Context, SubmissionError
 from survey.database import reading_first
 from survey.extensions import db
+from survey.models import Instrument
 from survey.public import bp, kiosk_steps, limits
 from survey.public.forms import survey_form
 from survey.security import CAMERA_ALLOWED
@@ -60,6 +61,18 @@ def _current_kiosk() -> EnrolledKiosk | None:
     if "kiosk" not in g:
         g.kiosk = kiosk_for_secret(db.session, request.cookies.get(COOKIE))
     return g.kiosk
+
+
+def _enrolled() -> tuple[EnrolledKiosk, Instrument]:
+    """The enrolled tablet asking and its questionnaire: 403 for a browser that is not one, 404
+    when its questionnaire is gone."""
+    current = _current_kiosk()
+    if current is None:
+        abort(403)
+    instrument = instruments.current(db.session, current.instrument_key)
+    if instrument is None:
+        abort(404)
+    return current, instrument
 
 
 @bp.route("/kiosk/enrol", methods=["GET", "POST"])
@@ -115,12 +128,7 @@ def kiosk_later(lang: str) -> Response:
     """
     if lang not in current_app.config["LANGUAGES"]:
         abort(404)
-    current = _current_kiosk()
-    if current is None:
-        abort(403)
-    instrument = instruments.current(db.session, current.instrument_key)
-    if instrument is None:
-        abort(404)
+    _current, instrument = _enrolled()
     with force_locale(lang):
         page = render_template("public/kiosk_later.html", form=survey_form(instrument), instrument=instrument)
     return _no_store(current_app.make_response(page))
@@ -130,12 +138,7 @@ def kiosk_later(lang: str) -> Response:
 @limits.kiosk_limits
 def kiosk_submit() -> Response | tuple[Response, int]:
     with reading_first(db.session):
-        current = _current_kiosk()
-        if current is None:
-            abort(403)
-        instrument = instruments.current(db.session, current.instrument_key)
-        if instrument is None:
-            abort(404)
+        current, instrument = _enrolled()
     form = survey_form(instrument)
     if not form.validate_on_submit():
         return _rejected(form.errors)

@@ -46,28 +46,38 @@ class Scope:
     buckets: Sequence[Period] = field(default_factory=tuple)
 
     def where(self) -> list[ColumnElement[bool]]:
+        """On ``response``: the responses of the scope that are not excluded."""
         clauses: list[ColumnElement[bool]] = [Response.excluded.is_(False)]
         lower, upper = local_bounds(self.start, self.end)
         if lower is not None:
             clauses.append(Response.submitted_at >= lower)
         if upper is not None:
             clauses.append(Response.submitted_at < upper)
-        if self.unit_ids is not None:
-            clauses.append(Response.unit_id.in_(list(self.unit_ids)))
-        if self.with_procedure:
-            clauses.append(Response.procedure_id.is_not(None))
-        either = []
-        if self.sector_ids is not None:
-            either.append(Response.sector_id.in_(list(self.sector_ids)))
-        if self.instrument_keys is not None:
-            keys = select(Instrument.id).where(Instrument.key.in_(list(self.instrument_keys)))
-            either.append(Response.instrument_id.in_(keys))
-        if self.point_kinds is not None:
-            points = select(ServicePoint.id).where(ServicePoint.kind.in_(list(self.point_kinds)))
-            either.append(Response.service_point_id.in_(points))
-        if either:
-            clauses.append(or_(*either))
-        return clauses
+        return clauses + _narrowing(self, Response.unit_id, Response.procedure_id.is_not(None),
+                                    Response.sector_id, Response.instrument_id,
+                                    Response.service_point_id)
+
+
+def _narrowing(scope: Scope, unit: Any, named: ColumnElement[bool], sector: Any, instrument: Any,
+               point: Any) -> list[ColumnElement[bool]]:
+    """The scope's units, procedure and sector/instrument/point filters on the given columns."""
+    clauses: list[ColumnElement[bool]] = []
+    if scope.unit_ids is not None:
+        clauses.append(unit.in_(list(scope.unit_ids)))
+    if scope.with_procedure:
+        clauses.append(named)
+    either = []
+    if scope.sector_ids is not None:
+        either.append(sector.in_(list(scope.sector_ids)))
+    if scope.instrument_keys is not None:
+        either.append(instrument.in_(
+            select(Instrument.id).where(Instrument.key.in_(list(scope.instrument_keys)))))
+    if scope.point_kinds is not None:
+        either.append(point.in_(
+            select(ServicePoint.id).where(ServicePoint.kind.in_(list(scope.point_kinds)))))
+    if either:
+        clauses.append(or_(*either))
+    return clauses
 
 
 def _months(first: date, last: date) -> tuple[date, date]:
@@ -92,22 +102,9 @@ def _cell_where(scope: Scope, table: Table) -> list[ColumnElement[bool]]:
     if scope.buckets:
         clauses.append(c.month >= scope.buckets[0].start)
         clauses.append(c.month <= scope.buckets[-1].end)
-    if scope.unit_ids is not None:
-        clauses.append(c.unit_id.in_(list(scope.unit_ids)))
-    if scope.with_procedure:
-        clauses.append(c.procedure_id.is_not(None) if "procedure_id" in c else c.with_procedure.is_(True))
-    either = []
-    if scope.sector_ids is not None:
-        either.append(c.sector_id.in_(list(scope.sector_ids)))
-    if scope.instrument_keys is not None:
-        keys = select(Instrument.id).where(Instrument.key.in_(list(scope.instrument_keys)))
-        either.append(c.instrument_id.in_(keys))
-    if scope.point_kinds is not None:
-        points = select(ServicePoint.id).where(ServicePoint.kind.in_(list(scope.point_kinds)))
-        either.append(c.service_point_id.in_(points))
-    if either:
-        clauses.append(or_(*either))
-    return clauses
+    named = c.procedure_id.is_not(None) if "procedure_id" in c else c.with_procedure.is_(True)
+    return clauses + _narrowing(scope, c.unit_id, named, c.sector_id, c.instrument_id,
+                                c.service_point_id)
 
 
 def _bucket(periods: Sequence[Period], table: Table) -> ColumnElement[str]:
