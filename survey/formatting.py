@@ -10,7 +10,7 @@ from flask import Flask
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
-from survey.periods import Period
+from survey.periods import Period, parse_period
 
 
 @functools.cache
@@ -47,8 +47,10 @@ def long_date(day: date) -> str:
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
-def period_words(period: Period) -> str:
-    """A period as a reader says it: "quý III năm 2026", "tháng 7 năm 2026", "năm 2026"."""
+def period_words(period: Period | str) -> str:
+    """A period (or its label) as a reader says it: "quý III năm 2026", "tháng 7 năm 2026"."""
+    if isinstance(period, str):
+        period = parse_period(period)
     year = period.start.year
     if period.kind == "quarter":
         return _("quý %(q)s năm %(year)s", q=_ROMAN[(period.start.month + 2) // 3], year=year)

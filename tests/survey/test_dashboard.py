@@ -144,7 +144,7 @@ def test_a_significant_fall_raises_an_alert(client: FlaskClient, login, app) -> 
     page = client.get("/unit/?period=2026-Q2").get_data(as_text=True)
     assert 'role="alert"' in page
     alert = page[page.index('role="alert"'):][:600]
-    assert "2026-04" in alert
+    assert "tháng 4 năm 2026" in alert
     # Its size: 117/120 = 97,5 % before, 72/120 = 60,0 % from April, a fall of 37,5 points.
     assert "97,5 %" in alert
     assert "60,0 %" in alert
@@ -187,7 +187,7 @@ def test_a_fall_on_four_answers_is_no_alert_and_the_page_says_it_is_too_early(
     assert 'class="fall"' not in page[page.index('id="h-trend"'):]
     note = page[page.index('class="pending-fall"'):][:700]
     assert "Chưa đủ câu trả lời để cảnh báo" in note
-    assert "từ 2026-03" in note
+    assert "từ tháng 3 năm 2026" in note  # as a reader says it, not the label 2026-03
     assert "mới có 4 câu trả lời" in note
     assert "cần ít nhất 10 câu trả lời" in note
     # A unit role sees no figure of fewer than min_n answers, this one included.
@@ -203,7 +203,7 @@ def test_the_same_fall_on_ten_answers_is_an_alert(client: FlaskClient, login, ap
     login(role="admin")
     page = client.get("/unit/?unit=WARD-TEN&period=2026-Q2").get_data(as_text=True)
     alert = page[page.index('role="alert"'):][:600]
-    assert "2026-03" in alert
+    assert "tháng 3 năm 2026" in alert
     assert 'class="pending-fall"' not in page
 
 
