@@ -116,8 +116,11 @@ def rank_units(
     post_b = fitted.prior_beta + m - x
     rng = np.random.default_rng(int(seed))
     theta = rng.beta(post_a, post_b, size=(int(draws), x.size))
-    # rank 1 = highest drawn rate; argsort of argsort gives 0-based positions
-    ranks = np.argsort(np.argsort(-theta, axis=1, kind="stable"), axis=1, kind="stable") + 1
+    # rank 1 = highest drawn rate: each draw's order, inverted by scattering 1..k into it (the
+    # same ranks as an argsort of the argsort, at the cost of one sort instead of two)
+    order = np.argsort(-theta, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1, x.size + 1), order.shape), axis=1)
     tail = (1 - level) / 2
     low = np.quantile(ranks, tail, axis=0, method="inverted_cdf").astype(np.int64)
     high = np.quantile(ranks, 1 - tail, axis=0, method="inverted_cdf").astype(np.int64)
