@@ -210,7 +210,8 @@ def _item_sums(session: AnySession, scope: Scope, by: Sequence[str]) -> dict[Key
         parts[(tuple(row[:width]), int(row[width]))] = (held[0] + int(row[width + 1]), held[1])
         if row[width + 2]:
             held[1].append(bytes(row[width + 2]))
-    keys = cells.instrument_keys(session) if parts else {}
+    keys = (cache.remember(session, ("instrument keys",), lambda: cells.instrument_keys(session))
+            if parts else {})
     out: dict[Key, ItemSums] = {}
     for (group, instrument_id), (respondents, blobs) in parts.items():
         items = keys[instrument_id]

@@ -62,9 +62,22 @@ def indices(sums: ItemSums | None, level: float) -> tuple[dict[str, Estimate], E
     """The component indices present in the data and ``sipas`` (None unless all five)."""
     if sums is None or not sums.items:
         return {}, None
+    blocks = (np.asarray(m, dtype=np.float64).tobytes() for m in (sums.yy, sums.ya, sums.aa))
+    found = _indices(tuple(sums.items), *blocks, sums.respondents, level)
+    return dict(found[0]), found[1]
+
+
+@functools.lru_cache(maxsize=8 * KEPT_FITS)
+def _indices(items: tuple[str, ...], yy: bytes, ya: bytes, aa: bytes, respondents: int,
+             level: float) -> tuple[tuple[tuple[str, Estimate], ...], Estimate | None]:
+    """Kept by the sums themselves, like the verdicts: most groups' sums are the same from one
+    request to the next."""
+    k = len(items)
+    sums = ItemSums(list(items), yy=np.frombuffer(yy).reshape(k, k), ya=np.frombuffer(ya).reshape(k, k),
+                    aa=np.frombuffer(aa).reshape(k, k), respondents=respondents)
     stats = _item_stats(sums)
-    components = [item.split(".")[0] for item in sums.items]
-    return (component_indices(stats, components, confidence_level=level),
+    components = [item.split(".")[0] for item in items]
+    return (tuple(component_indices(stats, components, confidence_level=level).items()),
             sipas_index(stats, components, confidence_level=level))
 
 
