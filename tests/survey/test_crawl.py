@@ -80,8 +80,7 @@ def with_data(seeded: Demo, tree: UnitTree, unit_id: int) -> list[Period]:
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    # The report cache on, as deployed: the database does not change during the crawl.
-    app = make_app(scratch_database_url(tmp_path_factory, "crawl"), REPORT_CACHE=True)
+    app = make_app(scratch_database_url(tmp_path_factory, "crawl"))
     reset_database(app)
     with app.app_context():
         demo.seed(db.session)  # as `make run` seeds it
