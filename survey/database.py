@@ -112,8 +112,10 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-# GET views that write (the kiosk page records the tablet's last contact).
-WRITING_GETS = {"public.kiosk"}
+# GET views that write: the kiosk page records the tablet's last contact, and its token request
+# what its outbox holds. Begun deferred, such a request would read, then fail at once ("database
+# is locked", a 503) if another writer had committed meanwhile, instead of waiting its turn.
+WRITING_GETS = {"public.kiosk", "public.kiosk_token"}
 
 
 def _sqlite_begin(connection) -> None:

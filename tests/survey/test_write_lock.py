@@ -109,3 +109,16 @@ def test_a_resend_is_found_without_a_savepoint_and_stores_nothing(sqlite_app, st
     assert reply.get_json() == {"status": "duplicate"}
     _reads, writes = transactions(statements)
     assert not any(s.startswith(("SAVEPOINT", "INSERT INTO answer")) for s in writes), writes
+
+
+def test_the_kiosk_token_request_that_writes_takes_the_lock_first(sqlite_app, statements):
+    """It stores what the tablet's outbox holds: begun deferred, it failed with "database is
+    locked" (a 503) whenever another answer was committed between its read and its write."""
+    secret, _token = places(sqlite_app)
+    client = sqlite_app.test_client()
+    client.set_cookie(kiosks.COOKIE, secret)
+    statements.clear()
+    assert client.get("/kiosk/token?waiting=2&oldest=1").status_code == 200
+    [only] = transactions(statements)
+    assert only[0] == "BEGIN IMMEDIATE", only
+    assert any(s.startswith("UPDATE kiosk") for s in only), only
