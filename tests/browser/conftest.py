@@ -160,6 +160,21 @@ def worker_controls(page: Page) -> None:
 
 
 @pytest.fixture
+def kiosk_without_worker(live_server: LiveServer, browser: Browser) -> Iterator[tuple[Page, int]]:
+    """An enrolled kiosk whose service worker is blocked: no cached copy of its later steps, and
+    every request seen by Playwright's routes (a route may miss a request made while a service
+    worker controls the page, microsoft/playwright#7588)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN",
+                                  service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield page, enrol(live_server, page)
+    finally:
+        context.close()
+
+
+@pytest.fixture
 def kiosk_page(live_server: LiveServer, page: Page) -> tuple[Page, int]:
     """A tablet enrolled through the enrolment page with a one-time code, on its attract screen."""
     return page, enrol(live_server, page)

@@ -5,12 +5,10 @@ page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import enrol, worker_controls
+from tests.browser.conftest import worker_controls
 from tests.browser.test_kiosk_browser import start, tap_face, wait_for_count
 
 pytestmark = pytest.mark.browser
@@ -44,19 +42,6 @@ def test_the_later_steps_in_khmer_come_from_the_worker_when_the_network_is_gone(
     assert stored.comment == "គ្មានបណ្ដាញ"
     assert [p.code for p in stored.problems] == ["wait_long"]
     assert (stored.overall, stored.partial) == (2, False)
-
-
-@pytest.fixture
-def kiosk_without_worker(live_server, browser) -> Iterator[tuple[Page, int]]:
-    """An enrolled kiosk with no service worker, so no copy of the later steps."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN",
-                                  service_workers="block")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        yield page, enrol(live_server, page)
-    finally:
-        context.close()
 
 
 PORTAL = "<!doctype html><title>Wi-Fi</title><form><input name=comment><button>Đăng nhập</button></form>"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import enrol, worker_controls
+from tests.browser.conftest import worker_controls
 from tests.browser.test_kiosk_browser import answer_survey, wait_for_count
 
 pytestmark = pytest.mark.browser
@@ -78,22 +77,6 @@ def test_a_long_outage_shows_the_desk_its_waiting_answers_and_the_list_its_count
             assert kiosk.last_seen_at is not None
         finally:
             db.session.remove()
-
-
-@pytest.fixture
-def kiosk_without_worker(live_server, browser) -> Iterator[tuple[Page, int]]:
-    """An enrolled kiosk whose service worker is blocked. The stale token below is put on the
-    request by a Playwright route, and a route may miss a request made while a service worker
-    controls the page (microsoft/playwright#7588): that made the test depend on whether the
-    worker had taken control yet. What is tested here is the page's outbox, not the worker."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN",
-                                  service_workers="block")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        yield page, enrol(live_server, page)
-    finally:
-        context.close()
 
 
 def test_an_answer_refused_for_a_stale_token_is_resent_and_stored_once(live_server,
