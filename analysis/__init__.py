@@ -16,22 +16,13 @@ from analysis.composite import (
     sipas_index,
 )
 from analysis.estimate import Estimate, InsufficientDataError
+from analysis.fall import MIN_AFTER, Fall, detect_drop, find_fall, pending_fall
 from analysis.periods import period_label
 from analysis.planning import sample_size_margin, sample_size_target
 from analysis.proportions import Proportions, proportion, proportions
 from analysis.ranking import Ranking, rank_units, told_apart
 from analysis.reliability import DECISION_766_LABEL, Decision766, cronbach_alpha, decision_766
-from analysis.trend import (
-    MIN_AFTER,
-    Drop,
-    Fall,
-    Trend,
-    cusum_drop,
-    detect_drop,
-    find_fall,
-    pending_fall,
-    trend_test,
-)
+from analysis.trend import Drop, Trend, cusum_drop, trend_test
 from analysis.verdicts import Verdict, verdict
 from analysis.weighting import WeightedEstimate, post_stratified
 

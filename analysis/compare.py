@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from analysis.estimate import InsufficientDataError, check_level
+from analysis.estimate import InsufficientDataError, check_counts, check_level
 
 __all__ = ["FunnelLimits", "Shrunken", "adjust_pvalues", "funnel_limits", "shrink"]
 
@@ -164,10 +164,7 @@ def shrink(successes: ArrayLike, n: ArrayLike, *, confidence_level: float = 0.95
     from scipy import optimize, stats  # imported here: they take a second to import
 
     level = check_level(confidence_level)
-    x = np.asarray(successes, dtype=np.float64)
-    m = np.asarray(n, dtype=np.float64)
-    if x.shape != m.shape or x.ndim != 1 or np.any(x < 0) or np.any(x > m):
-        raise ValueError(f"need 1-d arrays with 0 <= successes <= n, got {successes!r}, {n!r}")
+    x, m = check_counts(successes, n)
     used = m > 0
     if used.sum() < 2:
         raise InsufficientDataError("shrinkage needs at least two units with answers")

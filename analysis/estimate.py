@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Estimate", "InsufficientDataError", "check_level"]
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["Estimate", "InsufficientDataError", "check_counts", "check_level"]
 
 
 class InsufficientDataError(ValueError):
@@ -48,3 +51,13 @@ def check_level(confidence_level: float) -> float:
     if not 0.0 < level < 1.0:
         raise ValueError(f"confidence_level must be between 0 and 1, got {confidence_level!r}")
     return level
+
+
+def check_counts(successes: ArrayLike, n: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Successes and answers as float arrays, or raise ValueError unless they are 1-d, of one
+    length, with 0 ≤ successes ≤ n."""
+    x = np.asarray(successes, dtype=np.float64)
+    m = np.asarray(n, dtype=np.float64)
+    if x.shape != m.shape or x.ndim != 1 or np.any(x < 0) or np.any(x > m):
+        raise ValueError(f"need 1-d arrays with 0 <= successes <= n, got {successes!r}, {n!r}")
+    return x, m

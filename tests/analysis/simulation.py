@@ -147,11 +147,11 @@ def false_alarm_rate(rate: float, answers_per_month: float, *, reps: int, seed: 
     """Share of in-control units (constant ``rate``) that raise an alert at any monthly look.
 
     Each unit gets Poisson(``answers_per_month``) answers a month; the alert is evaluated as
-    the dashboard does it (:func:`analysis.trend.alert_statistics`, the statistics that
+    the dashboard does it (:func:`analysis.fall.alert_statistics`, the statistics that
     :func:`analysis.find_fall` judges), on the months so far, every month from ``first_look`` to
     ``months``. ``min_after`` and ``critical`` default to the alert's own.
     """
-    from analysis.trend import ALERT_CRITICAL, MIN_AFTER, alert_statistics
+    from analysis.fall import ALERT_CRITICAL, MIN_AFTER, alert_statistics
 
     min_after = MIN_AFTER if min_after is None else min_after
     critical = ALERT_CRITICAL if critical is None else critical

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import MIN_AFTER, find_fall, pending_fall
-from analysis.trend import ALERT_CRITICAL, alert_statistics, fall_statistics
+from analysis.fall import ALERT_CRITICAL, alert_statistics, fall_statistics
 from tests.analysis.simulation import detection_rate, false_alarm_rate
 
 
