@@ -123,6 +123,9 @@ def dashboard(view: Any, min_n: int, level: float) -> Any:
         view.problems = []
     if view.pending_drop is not None and view.pending_drop.n_after < min_n:
         view.pending_drop = None  # a rate of fewer than min_n answers, lower than before
+    if view.drop is not None and min(view.drop.n_before, view.drop.n_after) < min_n:
+        # The alert stands (it is beyond chance), but its rates rest on fewer than min_n answers.
+        view.drop = replace(view.drop, before=None, after=None, size=None)
     return view
 
 

@@ -195,12 +195,13 @@ def _rank(successes: tuple[int, ...], n: tuple[int, ...], level: float) -> analy
 @dataclass(frozen=True)
 class FallAlert:
     """A fall beyond chance (``analysis.find_fall``): where it began, how large it is, and on how
-    many answers before and after."""
+    many answers before and after. The rates and the size are None where a role below
+    administrator may not see them (:func:`survey.reporting.privacy.dashboard`)."""
 
     start: str
-    before: float
-    after: float
-    size: float
+    before: float | None
+    after: float | None
+    size: float | None
     n_before: int
     n_after: int
 

@@ -204,7 +204,21 @@ def test_the_same_fall_on_ten_answers_is_an_alert(client: FlaskClient, login, ap
     page = client.get("/unit/?unit=WARD-TEN&period=2026-Q2").get_data(as_text=True)
     alert = page[page.index('role="alert"'):][:600]
     assert "tháng 3 năm 2026" in alert
+    assert "xuống 10,0 %" in alert
     assert 'class="pending-fall"' not in page
+
+
+def test_a_unit_role_is_alerted_to_a_fall_on_fewer_than_min_n_answers_without_its_rates(
+        client: FlaskClient, login, app) -> None:
+    unit_id = _flat_then_four(app, "WARD-TEN", more_unsatisfied=6)  # 1 of 10 from March
+    with app.app_context():
+        login(role="unit_manager", unit=db.session.get_one(Unit, unit_id))
+    page = client.get("/unit/?unit=WARD-TEN&period=2026-Q2").get_data(as_text=True)
+    alert = page[page.index('role="alert"'):][:700]
+    assert "giảm rõ từ tháng 3 năm 2026" in alert
+    assert "ít hơn 30 câu trả lời" in alert
+    assert "10,0 %" not in page  # 1 of 10: a figure of fewer than min_n answers
+    assert "Bắt đầu giảm: 2026-03" in page[page.index('id="h-trend"'):]  # the chart marks it still
 
 
 def test_chart_tooltips_use_the_vietnamese_decimal_comma(app) -> None:
