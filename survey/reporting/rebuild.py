@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from survey.collection import cells
 from survey.collection.cells import COUNTS, ITEMS, PROBLEMS, Delta, Facts
 from survey.extensions import AnySession
 from survey.models import Answer, Response, ResponseProblem
-from survey.periods import LOCAL, local_bounds
+from survey.periods import LOCAL, bounds, parse_period
 
 Progress = Callable[[str], None]
 
@@ -40,14 +40,14 @@ def _months(session: AnySession) -> list[date]:
     return out
 
 
+def _bounds(months: list[date]) -> list[tuple[datetime, datetime]]:
+    """Each month's first moment and the next month's, in local time."""
+    return [bounds(parse_period(f"{month:%Y-%m}")) for month in months]
+
+
 def _bucket(months: list[date]):
-    whens = []
-    for i, month in enumerate(months):
-        following = months[i + 1] if i + 1 < len(months) else date(
-            month.year + month.month // 12, month.month % 12 + 1, 1)
-        lower, upper = local_bounds(month, following - timedelta(days=1))
-        whens.append((and_(Response.submitted_at >= lower, Response.submitted_at < upper),
-                      literal(i)))
+    whens = [(and_(Response.submitted_at >= lower, Response.submitted_at < upper), literal(i))
+             for i, (lower, upper) in enumerate(_bounds(months))]
     return case(*whens, else_=literal(-1))
 
 
@@ -97,47 +97,59 @@ def recompute(session: AnySession, progress: Progress | None = None) -> Delta:
         key = f"{facts.item_key()}|{row[6]}"
         delta.problems[key] = int(row[7])
         delta.rows[("problem", key)] = {**facts.item_row(), "key": key, "code": row[6]}
-    _items(session, months, bucket, delta)
+    _items(session, months, delta, progress)
     if progress:
         progress(f"{len(delta.unit_counts)} item cells, {len(delta.problems)} problem cells")
     return delta
 
 
-def _items(session: AnySession, months: list[date], bucket, delta: Delta) -> None:
+def _items(session: AnySession, months: list[date], delta: Delta,
+           progress: Progress | None = None) -> None:
+    """The item cells' matrices, a month at a time: an item cell is one month's, so memory holds
+    one month's answers, not all of them (ten million responses hold some sixty million)."""
     keys_of = cells.instrument_keys(session)
     with_procedure = Response.procedure_id.is_not(None)
-    query = (select(bucket, Response.unit_id, Response.instrument_id, Response.service_point_id,
-                    with_procedure, Response.sector_id, Answer.response_id, Answer.item_key,
-                    Answer.value)
-             .join(Response, Response.id == Answer.response_id)
-             .where(Response.excluded.is_(False), Answer.value.is_not(None),
-                    Answer.item_key != "overall", ~Answer.item_key.startswith("overall.")))
-    by_instrument: dict[int, list[Any]] = {}
-    for row in session.execute(query):
-        if cells.is_component_item(row[7]):
-            by_instrument.setdefault(int(row[2]), []).append(row)
-    for instrument_id, rows in by_instrument.items():
-        keys = keys_of[instrument_id]
-        column = {key: j for j, key in enumerate(keys)}
-        index: dict[object, int] = {}
-        group_of: dict[str, list[int]] = {}
-        for row in rows:
-            if row[6] not in index:
-                index[row[6]] = len(index)
-                facts = _facts(months, (row[0], row[1], row[2], row[3], 1 if row[4] else None,
-                                        row[5], "", None))
-                group_of.setdefault(facts.item_key(), []).append(index[row[6]])
-                delta.rows[("item", facts.item_key())] = facts.item_row()
-        y = np.zeros((len(index), len(keys)), dtype=np.int64)
-        a = np.zeros_like(y)
-        for row in rows:
-            i, j = index[row[6]], column[str(row[7])]
-            a[i, j] = 1
-            y[i, j] = int(int(row[8]) >= 4)
-        for key, members in group_of.items():
-            ym, am = y[members], a[members]
-            delta.respondents[key] = len(members)
-            delta.blocks[key] = np.stack([ym.T @ ym, ym.T @ am, am.T @ am])
+    for i, (lower, upper) in enumerate(_bounds(months)):
+        query = (select(literal(i), Response.unit_id, Response.instrument_id,
+                        Response.service_point_id, with_procedure, Response.sector_id,
+                        Answer.response_id, Answer.item_key, Answer.value)
+                 .join(Response, Response.id == Answer.response_id)
+                 .where(Response.submitted_at >= lower, Response.submitted_at < upper,
+                        Response.excluded.is_(False), Answer.value.is_not(None),
+                        Answer.item_key != "overall", ~Answer.item_key.startswith("overall.")))
+        by_instrument: dict[int, list[Any]] = {}
+        for row in session.execute(query):
+            if cells.is_component_item(row[7]):
+                by_instrument.setdefault(int(row[2]), []).append(row)
+        for instrument_id, rows in by_instrument.items():
+            _item_blocks(months, keys_of[instrument_id], rows, delta)
+        if progress:
+            progress(f"item cells of {months[i]:%m/%Y} ({i + 1}/{len(months)})")
+
+
+def _item_blocks(months: list[date], keys: Sequence[str], rows: list[Any], delta: Delta) -> None:
+    """One instrument's answers in one month: each cell's products of its respondents' 0/1
+    answer matrix (satisfied, answered)."""
+    column = {key: j for j, key in enumerate(keys)}
+    index: dict[object, int] = {}
+    group_of: dict[str, list[int]] = {}
+    for row in rows:
+        if row[6] not in index:
+            index[row[6]] = len(index)
+            facts = _facts(months, (row[0], row[1], row[2], row[3], 1 if row[4] else None,
+                                    row[5], "", None))
+            group_of.setdefault(facts.item_key(), []).append(index[row[6]])
+            delta.rows[("item", facts.item_key())] = facts.item_row()
+    y = np.zeros((len(index), len(keys)), dtype=np.int64)
+    a = np.zeros_like(y)
+    for row in rows:
+        i, j = index[row[6]], column[str(row[7])]
+        a[i, j] = 1
+        y[i, j] = int(int(row[8]) >= 4)
+    for key, members in group_of.items():
+        ym, am = y[members], a[members]
+        delta.respondents[key] = len(members)
+        delta.blocks[key] = np.stack([ym.T @ ym, ym.T @ am, am.T @ am])
 
 
 def _lock(session: AnySession) -> None:
