@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import Base
@@ -13,6 +13,7 @@ from survey.models.types import UtcDateTime, utcnow
 from survey.models.units import Procedure
 
 CHANNELS = ("kiosk", "qr", "link", "paper", "api")
+COMMENTED = "comment IS NOT NULL AND comment <> ''"  # the responses the comments index holds
 RESPONDENT_TYPES = ("citizen", "organisation")
 
 
@@ -34,8 +35,11 @@ class Response(Base):
         CheckConstraint("overall IS NULL OR overall BETWEEN 1 AND 5", name="overall"),
         CheckConstraint("service_step IS NULL OR service_step IN ('chosen', 'skipped')",
                         name="service_step"),
-        # A unit's latest comments, exports by unit (the figures read survey.models.cells).
+        # Exports by unit (the figures read survey.models.cells).
         Index("ix_response_unit_submitted", "unit_id", "submitted_at"),
+        # A unit's latest comments: the commented responses only (migration 0012).
+        Index("ix_response_unit_commented", "unit_id", "submitted_at",
+              postgresql_where=text(COMMENTED), sqlite_where=text(COMMENTED)),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
