@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, and_, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.extensions import Base
@@ -13,7 +13,6 @@ from survey.models.types import UtcDateTime, utcnow
 from survey.models.units import Procedure
 
 CHANNELS = ("kiosk", "qr", "link", "paper", "api")
-COMMENTED = "comment IS NOT NULL AND comment <> ''"  # the responses the comments index holds
 RESPONDENT_TYPES = ("citizen", "organisation")
 
 
@@ -37,9 +36,6 @@ class Response(Base):
                         name="service_step"),
         # Exports by unit (the figures read survey.models.cells).
         Index("ix_response_unit_submitted", "unit_id", "submitted_at"),
-        # A unit's latest comments: the commented responses only (migration 0012).
-        Index("ix_response_unit_commented", "unit_id", "submitted_at",
-              postgresql_where=text(COMMENTED), sqlite_where=text(COMMENTED)),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -74,6 +70,14 @@ class Response(Base):
     procedure: Mapped[Procedure | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response")
     problems: Mapped[list[ResponseProblem]] = relationship()
+
+
+commented = and_(Response.comment.is_not(None), Response.comment != literal_column("''"))
+"""The responses with a comment: the condition of the index below, which a query repeats to use
+it (its constant written out: a bound parameter in its place keeps both databases from it)."""
+# A unit's latest comments, through the commented responses only (migration 0012).
+Index("ix_response_unit_commented", Response.unit_id, Response.submitted_at,
+      postgresql_where=commented, sqlite_where=commented)
 
 
 class Answer(Base):

@@ -15,12 +15,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Table, and_, case, func, literal, literal_column, or_, select
+from sqlalchemy import ColumnElement, Table, and_, case, func, literal, or_, select
 
 from survey.collection import cells
 from survey.collection.cells import COUNTS, ITEMS, PROBLEMS
 from survey.extensions import AnySession
 from survey.models import Instrument, Response, ServicePoint
+from survey.models.responses import commented
 from survey.periods import LOCAL, Period, local_bounds
 from survey.reporting import cache
 
@@ -259,11 +260,8 @@ def comments(session: AnySession, scope: Scope, *, limit: int = 50,
     from the next day on). Callers check who may read comments
     (:func:`survey.administration.access.may_read_comments`).
     """
-    # The condition of the commented responses' index, with its constant written out: a bound
-    # parameter in its place would keep both databases from using the index.
     query = (select(Response.submitted_at, Response.id, Response.comment, Response.overall)
-             .where(*scope.where(), Response.comment.is_not(None),
-                    Response.comment != literal_column("''")))
+             .where(*scope.where(), commented))
     if before is not None:
         query = query.where(Response.submitted_at < before)
     rows = session.execute(query.order_by(Response.submitted_at.desc()).limit(limit)).all()
