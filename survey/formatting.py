@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Hashable
 from datetime import date
+from typing import Any
 
 from babel.numbers import NumberPattern, parse_pattern
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from survey.periods import Period, parse_period
 
@@ -62,7 +65,33 @@ def period_words(period: Period | str) -> str:
     return _("năm %(year)s", year=year)
 
 
+def kept(macro: Any, *args: Hashable) -> Markup:
+    """A template macro's output, rendered once for these arguments and the reader's locale.
+
+    For the rows of the long comparison tables (the province view renders a few hundred, most
+    of them the same from one request to the next). Only for a macro whose output depends on its
+    arguments, the locale and the app's URLs alone: nothing of the request or the user.
+    """
+    code = getattr(getattr(macro, "_func", None), "__code__", None)
+    key = (code, args, str(get_locale()), request.script_root if has_request_context() else "")
+    try:
+        found = _KEPT.get(key)
+    except TypeError:  # an argument that cannot be a key: rendered every time
+        return macro(*args)
+    if found is None or code is None:
+        found = macro(*args)  # a macro's output is Markup already (autoescaped)
+        if len(_KEPT) >= KEPT_FRAGMENTS:
+            _KEPT.clear()
+        _KEPT[key] = found
+    return found
+
+
+KEPT_FRAGMENTS = 1 << 14
+_KEPT: dict[tuple[Any, ...], Markup] = {}
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(kept, "kept")
     app.add_template_filter(pct, "pct")
     app.add_template_filter(num, "num")
     app.add_template_filter(long_date, "long_date")

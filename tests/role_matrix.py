@@ -11,6 +11,7 @@ SECTOR = "sector"  # Sở Nội vụ and the sector departments (Sở Y tế, S�
 MATRIX: dict[str, tuple[str | dict[str, str], object, bool]] = {
     "admin.index": (STAFF, {}, False),
     "admin.province": (ADMIN, {}, False),
+    "admin.province_ranking": (ADMIN, {}, False),
     "admin.province_report": (ADMIN, {"fmt": "csv"}, False),
     "admin.import_volumes": (ADMIN, {}, False),
     "admin.integrity_index": (ADMIN, {}, False),

@@ -56,6 +56,15 @@ def province() -> str:
     )
 
 
+@bp.get("/province/ranking")
+@roles_required("admin")
+def province_ranking() -> str:
+    reading = reporting_session()
+    view = dashboards.yearly_ranking(reading, access.tree(reading), requested_period(), settings())
+    return render_template("admin/ranking.html", view=view, level=settings().level,
+                           min_n=settings().min_n)
+
+
 @bp.get("/province/report.<fmt>")
 @roles_required("admin")
 def province_report(fmt: str) -> Response:

@@ -101,7 +101,6 @@ class ProvinceView:
     decision_766: Any
     volumes: int = 0
     missing_volumes: list[str] = field(default_factory=list)
-    rankings: list[ranking.RankTable] = field(default_factory=list)
 
 
 def province(session: AnySession, tree: UnitTree, root: Unit, period: Period, settings: Settings,
@@ -119,8 +118,22 @@ def province(session: AnySession, tree: UnitTree, root: Unit, period: Period, se
         channels=breakdown(session, base_scope(tree.rollup(root.id), period), "channel", {},
                            settings),
         weighted=weighted, decision_766=d766, volumes=have, missing_volumes=missing,
-        rankings=ranking.yearly(session, tree, period, settings),
     )
+
+
+@dataclass
+class RankingView:
+    """The yearly ranking of every level (a page of its own: a year's league table is redrawn
+    from every unit's answers of the year, which the province view of a period does not need)."""
+
+    period: Period
+    rankings: list[ranking.RankTable]
+
+
+def yearly_ranking(session: AnySession, tree: UnitTree, period: Period,
+                   settings: Settings) -> RankingView:
+    """The ranking of the calendar year that contains ``period``."""
+    return RankingView(ranking.year_of(period), ranking.yearly(session, tree, period, settings))
 
 
 def compared(tree: UnitTree, groups: list[Group], sort: str = "code",

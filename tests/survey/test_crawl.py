@@ -50,7 +50,8 @@ from tests.helpers import make_app, reset_database, scratch_database_url
 pytestmark = pytest.mark.slow
 DOWNLOADS = ("xlsx", "csv", "json")
 UNIT_PAGES = ("/unit/", "/unit/report/print", *(f"/unit/report.{f}" for f in DOWNLOADS))
-PROVINCE_PAGES = ("/admin/province", *(f"/admin/province/report.{f}" for f in DOWNLOADS))
+PROVINCE_PAGES = ("/admin/province", "/admin/province/ranking",
+                  *(f"/admin/province/report.{f}" for f in DOWNLOADS))
 INTERNAL = sorted({
     *labels.VOCABULARIES["target_object"], *labels.VOCABULARIES["action"], "department", "commune",
     "unit_manager", "unit_viewer", "in_progress", "transferred", "phan_anh", "kien_nghi",

@@ -59,7 +59,8 @@ def test_the_successor_is_compared_on_its_own_answers_when_its_predecessor_is_li
         members = disjoint_members(tree, tree.open_during(year, ("commune",)))
         flat = [m for ids in members.values() for m in ids]
         assert len(flat) == len(set(flat))
-        communes = next(t for t in view.rankings if t.level == "commune")
+        ranked = dashboards.yearly_ranking(db.session, tree, year, SETTINGS).rankings
+        communes = next(t for t in ranked if t.level == "commune")
         assert sorted(r.group.counts.n for r in communes.ranked) == [50, 60, 80]
 
 
@@ -88,10 +89,14 @@ def test_ranking_is_best_first_with_intervals_and_units_below_min_n_not_ranked(
         assert [r.group.key for r in table.rows if r.rank is None] == ["NEW"]
 
 
-def test_the_province_page_shows_the_yearly_ranking_in_plain_words(
+def test_the_ranking_page_shows_the_yearly_ranking_in_plain_words(
         client: FlaskClient, login, merged) -> None:
     login(role="admin")
-    page = client.get("/admin/province?period=2025-Q4").get_data(as_text=True)
+    province = client.get("/admin/province?period=2025-Q4").get_data(as_text=True)
+    assert 'href="/admin/province/ranking?period=2025"' in province
+    assert "Hạng thật" not in province  # the province view of a quarter does not redraw the year's
+    page = client.get("/admin/province/ranking?period=2025-Q4").get_data(as_text=True)
+    assert page == client.get("/admin/province/ranking?period=2025").get_data(as_text=True)
     section = page[page.index('id="h-rank"'):]
     assert "Xếp hạng năm 2025" in section
     assert "Hai đơn vị có khoảng hạng chồng lên nhau" in section
@@ -132,3 +137,30 @@ def test_the_province_table_shrinks_each_level_towards_its_own_mean(app, merged)
         assert [view.shrunk[c] for c in ("OLD", "NEW", "OTHER")] == pytest.approx(list(want),
                                                                                  abs=1e-12)
         assert view.shrunk["DEPT"] == 10 / 40  # alone at its level: nothing to shrink towards
+
+
+def _row(page: str, name: str, section: str = 'id="h-units"') -> str:
+    start = page.index(f">{name}</", page.index(section))
+    return page[page.rindex("<tr", 0, start):page.index("</tr>", start)]
+
+
+def test_the_kept_table_rows_follow_new_answers_and_the_readers_language(
+        app, client: FlaskClient, login, merged) -> None:
+    login(role="admin")
+    before = _row(client.get("/admin/province?period=2025").get_data(as_text=True), "Phường Khác")
+    assert '<td class="num">80</td>' in before and "87,5 %" in before and "Chưa kết luận" in before
+    with app.app_context():
+        other = tree_unit(db.session, "OTHER")
+        many(db.session, other, 0, 40, when=OCTOBER_2025)
+        db.session.commit()
+    after = _row(client.get("/admin/province?period=2025").get_data(as_text=True), "Phường Khác")
+    assert '<td class="num">120</td>' in after and "58,3 %" in after and "Không đạt chỉ tiêu" in after
+    ranked = client.get("/admin/province/ranking?period=2025").get_data(as_text=True)
+    assert '<td class="num">120</td>' in _row(ranked, "Phường Khác", 'id="h-rank"')
+    english = _row(client.get("/admin/province?period=2025&lang=en").get_data(as_text=True),
+                   "Phường Khác")
+    assert "not met with 95 % confidence" in english and "Không đạt" not in english
+
+
+def tree_unit(session, code: str):  # type: ignore[no-untyped-def]
+    return UnitTree(session).by_code[code]
