@@ -7,9 +7,9 @@ from collections.abc import Hashable
 from datetime import date
 from typing import Any
 
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from flask import Flask, has_request_context, request
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -39,7 +39,16 @@ def _pct(value: float, digits: int, locale: str) -> str:
 
 
 def num(value: float | None) -> str:
-    return "—" if value is None else format_decimal(value)
+    """A count or number in the reader's locale ("12.345" in vi), "—" when there is none; kept
+    like :func:`pct`."""
+    if value is None:
+        return "—"
+    return _num(value, str(get_locale()))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _num(value: float, locale: str) -> str:
+    return str(format_decimal(value, locale=locale))
 
 
 def long_date(day: date) -> str:
