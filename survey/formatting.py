@@ -1,4 +1,5 @@
-"""Numbers and dates as a Vietnamese reader expects them ("90,5 %"), for templates and charts."""
+"""Numbers and dates as a Vietnamese reader expects them ("90,5 %"), for templates and charts, and
+the comparison tables' rows kept once rendered (:func:`kept`)."""
 
 from __future__ import annotations
 

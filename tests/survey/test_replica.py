@@ -149,6 +149,7 @@ def read_side(setup: Setup, client: FlaskClient) -> dict[str, object]:
     pages = [f"/unit/?unit={code}", f"/unit/report.json?unit={code}", f"/unit/report.csv?unit={code}",
              f"/unit/report.xlsx?unit={code}", f"/unit/report/print?unit={code}",
              f"/unit/responses.csv?unit={code}", "/unit/sector?sector=health", "/admin/province",
+             "/admin/province/ranking",
              "/admin/province/report.json", "/results", f"/results/ban-in?unit={code}"]
     served: dict[str, object] = {}
     for page in pages:
