@@ -172,6 +172,9 @@ def rebuild(session: AnySession, progress: Progress | None = None) -> tuple[int,
              for k, (r, n, s) in delta.unit_counts.items()]
     problems = [{**delta.rows[("problem", k)], "responses": v} for k, v in delta.problems.items()]
     for table, rows in ((COUNTS, counts), (ITEMS, items), (PROBLEMS, problems)):
+        # In key order, which begins with the month: a period's cells are then stored together
+        # (a city's quarter of count cells on 600 pages of PostgreSQL's heap instead of 3,500).
+        rows.sort(key=lambda row: str(row["key"]))
         for start in range(0, len(rows), 5000):
             session.execute(insert(table), rows[start:start + 5000])
     session.flush()
