@@ -1,7 +1,7 @@
 """Helpers shared by the tests (plain functions, no fixtures: those are in ``conftest.py``).
 
-- databases: the test database URL, scratch databases, an app on a database, a migrated reset,
-  an app whose commits are real;
+- databases: the test database URL, scratch databases, a PostgreSQL database whatever the suite
+  runs on, an app on a database, a migrated reset, an app whose commits are real;
 - HTTP: the CSRF token of a form, logging a test client in;
 - a small world of units for the staff-route tests (unit A with a child ward and a merged
   predecessor, unit B, each with a desk, a kiosk and a QR code);
@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import uuid
@@ -62,6 +63,17 @@ def scratch_database_url(tmp_path_factory: pytest.TempPathFactory, name: str) ->
     if not TEST_DATABASE_URL:
         return database_url(tmp_path_factory, name)
     return _postgres_database(TEST_DATABASE_URL, name)
+
+
+def postgres_database_url(name: str) -> str:
+    """A database of its own on PostgreSQL whatever the suite runs on, for the tests of what only
+    PostgreSQL has (the month partitions): ``<test database>_<name>`` on the suite's server on
+    PostgreSQL runs; on SQLite runs, on the machine's server (127.0.0.1:5432, as ``.ci/run``
+    starts it), named for the checkout so that checkouts side by side keep apart."""
+    if TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"):
+        return _postgres_database(TEST_DATABASE_URL, name)
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
+    return _postgres_database("postgresql+psycopg://postgres@127.0.0.1:5432/test", f"{name}_{checkout}")
 
 
 def _postgres_database(base: str, suffix: str | None) -> str:

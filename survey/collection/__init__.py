@@ -11,6 +11,7 @@
   the dossier HMAC;
 - ``instruments``: the questionnaires and their immutable versions;
 - ``importing`` and ``exporting``: the SPEC §3 response CSV in and out;
+- ``partitions``: the month partitions of the responses' tables on PostgreSQL, made ahead;
 - ``integrity``: flags on suspicious responses, and their reversible exclusion;
 - ``cells``: the reporting cells, changed in the same transaction as every response they sum
   (recorded, answers added, excluded or included again);

@@ -82,19 +82,28 @@ class Facts:
         return cls(**{name: row[name] for name in _DIMENSIONS}, overall=row["overall"],  # type: ignore[arg-type]
                    ratings=ratings, problems=tuple(problems))
 
-    @property
+    # Each is computed once per response: a response is written on every submission.
+    @functools.cached_property
     def month(self) -> date:
         return month_of(self.submitted_at)
 
-    def count_key(self) -> str:
+    @functools.cached_property
+    def _count_key(self) -> str:
         return "|".join(_text(v) for v in (
             f"{self.month:%Y-%m}", self.unit_id, self.instrument_id, self.service_point_id,
             self.procedure_id, self.sector_id, self.channel, self.respondent_type))
 
-    def item_key(self) -> str:
+    @functools.cached_property
+    def _item_key(self) -> str:
         return "|".join(_text(v) for v in (
             f"{self.month:%Y-%m}", self.unit_id, self.instrument_id, self.service_point_id,
             self.sector_id, int(self.procedure_id is not None)))
+
+    def count_key(self) -> str:
+        return self._count_key
+
+    def item_key(self) -> str:
+        return self._item_key
 
     def count_row(self) -> dict[str, object]:
         return {"key": self.count_key(), "month": self.month, "unit_id": self.unit_id,
@@ -118,11 +127,19 @@ def _text(value: object) -> str:
 
 def contribution(keys: Sequence[str], ratings: Mapping[str, int]) -> tuple[int, np.ndarray]:
     """(1 if any component item was answered, the 3 × k × k block of y yᵀ, y aᵀ, a aᵀ)."""
-    answered = np.array([1 if k in ratings else 0 for k in keys], dtype=np.int64)
-    satisfied = np.array([1 if ratings.get(k, 0) >= 4 else 0 for k in keys], dtype=np.int64)
-    block = np.stack([np.outer(satisfied, satisfied), np.outer(satisfied, answered),
-                      np.outer(answered, answered)])
-    return int(answered.any()), block
+    has, block = _block(tuple(k in ratings for k in keys), tuple(ratings.get(k, 0) >= 4 for k in keys))
+    return has, block.astype(np.int64)
+
+
+@functools.lru_cache(maxsize=4096)
+def _block(answered: tuple[bool, ...], satisfied: tuple[bool, ...]) -> tuple[int, np.ndarray]:
+    """:func:`contribution` of one pattern of answered and satisfied items, as stored (``<i4``),
+    read-only: a kiosk's responses repeat a few hundred patterns."""
+    a = np.array(answered, dtype="<i4")
+    y = np.array(satisfied, dtype="<i4")
+    block = np.stack([np.outer(y, y), np.outer(y, a), np.outer(a, a)])
+    block.flags.writeable = False
+    return int(a.any()), block
 
 
 def decode(blob: bytes | None, k: int) -> np.ndarray:
@@ -171,10 +188,33 @@ class Delta:
 
 
 def add(connection: Connection, facts: Facts, keys: Sequence[str], sign: int = 1) -> None:
-    """Add (``sign`` 1) or take away (−1) one response's part."""
-    delta = Delta()
-    delta.add(facts, keys, sign)
-    write(connection, delta)
+    """Add (``sign`` 1) or take away (−1) one response's part.
+
+    What :class:`Delta` and :func:`write` do for many responses, for one (every submission):
+    the same statements in the same order, without summing per key first.
+    """
+    written()
+    upserts = _upserts(connection.dialect.name)
+    n = 0 if facts.overall is None else sign
+    s = n if facts.overall is not None and facts.overall >= 4 else 0
+    connection.execute(upserts[COUNTS.name], {**facts.count_row(), "responses": sign, "n": n, "s": s})
+    has, block = _block(tuple(k in facts.ratings for k in keys),
+                        tuple(facts.ratings.get(k, 0) >= 4 for k in keys))
+    row = {**facts.item_row(), "responses": sign, "n": n, "s": s, "respondents": has * sign,
+           "stats": b""}
+    if not has:
+        connection.execute(upserts[ITEMS.name], row)
+    else:
+        held = connection.execute(upserts["stats"], row).scalar_one()
+        summed = block.ravel() * sign if sign != 1 else block.ravel()
+        if held:  # int32 throughout, as stored: the same sums as decode → add → encode
+            summed = np.frombuffer(held, dtype="<i4") + summed
+        connection.execute(upserts["store"], {"cell": row["key"], "blob": summed.tobytes()})
+    if facts.problems:
+        item_row, key = facts.item_row(), facts.item_key()
+        connection.execute(upserts[PROBLEMS.name], [
+            {**item_row, "key": f"{key}|{code}", "code": code, "responses": sign}
+            for code in sorted(set(facts.problems))])
 
 
 def replace_items(connection: Connection, facts: Facts, keys: Sequence[str],

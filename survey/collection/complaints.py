@@ -22,13 +22,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from survey.casework import cases
 from survey.casework.contacts import Contact
-from survey.collection.responses import IDEMPOTENCY_KEY, Context
+from survey.collection.responses import IDEMPOTENCY_KEY, Context, by_key
 from survey.extensions import AnySession
-from survey.models import Complaint, Response, ServicePoint, Unit
+from survey.models import Complaint, ServicePoint, Unit
 
 OFFER_HOURS = 2
 CHANNEL_OF = {"kiosk": "kiosk", "qr": "phone", "link": "phone", "paper": "desk", "api": "api"}
@@ -79,7 +78,7 @@ def read_offer(session: AnySession, token: str | None) -> Offer | None:
     key = offered_key(token)
     if key is None:
         return None
-    response = session.scalar(select(Response).filter_by(idempotency_key=key))
+    response = by_key(session, key)
     if response is None:
         return None
     unit = session.get_one(Unit, response.unit_id)

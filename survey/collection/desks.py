@@ -5,7 +5,7 @@ dossier (:func:`open_session`); the desk's tablet, polling on its attract screen
 newest live session (:func:`live_session`) and greets the citizen with the procedure's name.
 Its answer names the session by its key, and :func:`answer_context` adds the procedure, the
 sector and the dossier HMAC to the kiosk's context, so that the dossier counts once across
-channels (the unique ``response.dossier_hash``). A session lives ``DESK_SESSION_MINUTES``.
+channels (the unique ``response_key.dossier_hash``). A session lives ``DESK_SESSION_MINUTES``.
 
 Without a session the kiosk offers an optional first step, "what did you come for", whose
 choices are the sectors of the desk's procedures (:func:`service_choices`).
@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from survey.collection.responses import Context
 from survey.collection.signing import dossier_hash
 from survey.extensions import AnySession
-from survey.models import DeskSession, Procedure, Response, Sector, ServicePoint
+from survey.models import DeskSession, Procedure, Response, ResponseKey, Sector, ServicePoint
 from survey.security import new_secret
 
 CHOICES_MAX = 5  # large buttons on one screen, plus "Khác / bỏ qua"
@@ -64,7 +64,7 @@ def open_session(session: AnySession, point: ServicePoint, procedure: Procedure,
 def answered(session: AnySession, row: DeskSession) -> bool:
     """Whether the dossier of ``row`` has its answer, from this kiosk or on another channel."""
     return row.answered_at is not None or session.scalar(
-        select(Response.id).filter_by(dossier_hash=row.dossier_hash)) is not None
+        select(ResponseKey.response_id).filter_by(dossier_hash=row.dossier_hash)) is not None
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ def live_session(session: AnySession, service_point_id: int, *, now: datetime | 
     kiosk answer would be thanked and not counted.
     """
     now = now or datetime.now(UTC)
-    answered = select(Response.id).where(Response.dossier_hash == DeskSession.dossier_hash).exists()
+    answered = (select(ResponseKey.response_id)
+                .where(ResponseKey.dossier_hash == DeskSession.dossier_hash).exists())
     row = session.execute(
         select(DeskSession.key, Procedure.name)
         .join(Procedure, Procedure.id == DeskSession.procedure_id)

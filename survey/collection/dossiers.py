@@ -6,7 +6,7 @@ is turned into the dossier HMAC (:func:`read`) and the code itself is dropped: i
 stored, logged or sent back. A link's signed payload also names the procedure.
 
 Whether the dossier already has its answer, on any channel (:func:`answered`), is one indexed
-look-up on the unique ``response.dossier_hash``.
+look-up on the unique ``response_key.dossier_hash``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from survey.collection.signing import InvalidPayload, dossier_hash, load_payload, normalise_dossier_code
 from survey.extensions import AnySession
-from survey.models import Procedure, Response
+from survey.models import Procedure, ResponseKey
 
 # What one-stop receipts print: "000.00.28.H10-251123-0001", "H10.22-231201-0001/BNV".
 CODE = re.compile(r"[A-Z0-9][A-Z0-9./_-]{3,59}")
@@ -64,7 +64,7 @@ def read(text: str) -> GivenDossier:
 
 def answered(session: AnySession, digest: str) -> bool:
     """Whether a response, on any channel, already counts for the dossier of HMAC ``digest``."""
-    return session.scalar(select(Response.id).filter_by(dossier_hash=digest).limit(1)) is not None
+    return session.scalar(select(ResponseKey.response_id).filter_by(dossier_hash=digest)) is not None
 
 
 def procedure_of(session: AnySession, code: str | None) -> tuple[int, int | None] | None:

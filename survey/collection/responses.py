@@ -2,8 +2,8 @@
 
 How a kiosk answer is stored: :mod:`survey.public.kiosk` builds a :class:`Context` from the
 enrolled tablet and a :class:`Submission` from the form, and :func:`record_response` inserts the
-response row once (a resend or a second answer for the same dossier stores nothing) with one row
-per answer and per "what went wrong" choice.
+response's keys once (a resend or a second answer for the same dossier stores nothing), then the
+response row with one row per answer and per "what went wrong" choice.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, select
+from sqlalchemy import Table, and_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from survey.collection import cells
@@ -26,6 +26,7 @@ from survey.models import (
     Kiosk,
     Procedure,
     Response,
+    ResponseKey,
     ResponseProblem,
     ServicePoint,
     Unit,
@@ -35,9 +36,10 @@ from survey.models.responses import CHANNELS, RESPONDENT_TYPES
 RESPONSES: Table = Response.__table__  # type: ignore[assignment]
 ANSWERS: Table = Answer.__table__  # type: ignore[assignment]
 PROBLEMS: Table = ResponseProblem.__table__  # type: ignore[assignment]
+KEYS: Table = ResponseKey.__table__  # type: ignore[assignment]
 # A conflict inserts nothing and says so in the row count (kept for an INSERT only on request).
 _INSERT_ONCE = {
-    name: dialect.insert(RESPONSES).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
+    name: dialect.insert(KEYS).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
     for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
 }
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -131,10 +133,11 @@ def record_response(session: AnySession, context: Context, submission: Submissio
     """Store one response, exactly once.
 
     A resend with the same idempotency key, or a second answer for a dossier already answered,
-    stores nothing and says so. Both rules are unique constraints, and they are the only check:
-    the response row is inserted with ``ON CONFLICT DO NOTHING``, so the common case costs one
-    statement and no savepoint, the rare conflict costs a look at which rule it broke, and two
-    racing requests cannot both win. Flushes; the caller commits.
+    stores nothing and says so. Both rules are unique constraints of ``response_key`` (a
+    partitioned ``response`` can hold none that is not per month), and they are the only check:
+    the keys are inserted first with ``ON CONFLICT DO NOTHING``, so the common case costs one
+    statement more than the rows themselves and no savepoint, the rare conflict costs a look at
+    which rule it broke, and two racing requests cannot both win. Flushes; the caller commits.
     """
     check(context, submission)
     response_id = str(uuid.uuid4())
@@ -142,22 +145,27 @@ def record_response(session: AnySession, context: Context, submission: Submissio
     # bulk path costs several times more per row here.
     connection = session.connection()
     row = _response_row(response_id, context, submission)
-    if not connection.execute(_INSERT_ONCE[connection.dialect.name], row).rowcount:
-        if session.scalar(select(RESPONSES.c.id).filter_by(idempotency_key=submission.idempotency_key)):
+    keys = {"idempotency_key": submission.idempotency_key, "response_id": response_id,
+            "submitted_at": row["submitted_at"], "dossier_hash": context.dossier_hash}
+    if not connection.execute(_INSERT_ONCE[connection.dialect.name], keys).rowcount:
+        if session.scalar(select(KEYS.c.response_id).filter_by(idempotency_key=submission.idempotency_key)):
             return "duplicate"
         if context.dossier_hash and session.scalar(
-            select(RESPONSES.c.id).filter_by(dossier_hash=context.dossier_hash)
+            select(KEYS.c.response_id).filter_by(dossier_hash=context.dossier_hash)
         ):
             return "dossier_used"
         raise RuntimeError(f"response {response_id} conflicts with no known rule")
+    connection.execute(RESPONSES.insert(), row)
+    at = row["submitted_at"]
     if submission.ratings:
         connection.execute(ANSWERS.insert(), [
-            {"response_id": response_id, "item_key": key, "value": value}
+            {"response_id": response_id, "submitted_at": at, "item_key": key, "value": value}
             for key, value in sorted(submission.ratings.items())
         ])
     if submission.problems:
         connection.execute(PROBLEMS.insert(), [
-            {"response_id": response_id, "code": code} for code in sorted(set(submission.problems))
+            {"response_id": response_id, "submitted_at": at, "code": code}
+            for code in sorted(set(submission.problems))
         ])
     cells.add(connection, cells.Facts.of_row(row, submission.ratings, submission.problems),
               cells.component_keys(context.instrument))
@@ -173,14 +181,16 @@ def add_answers(session: AnySession, context: Context, submission: Submission) -
     no response of this instrument, unit and place has the key. Flushes; the caller commits.
     """
     check(context, submission)
-    response = session.scalar(select(Response).filter_by(idempotency_key=submission.idempotency_key))
+    response = by_key(session, submission.idempotency_key)
     if response is None or (response.instrument_id, response.unit_id, response.service_point_id) != (
         context.instrument.id, context.unit_id, context.service_point_id
     ):
         raise SubmissionError(_l("Không có câu trả lời nào để bổ sung."))
     given = {str(key): int(value) for key, value in session.execute(
-        select(ANSWERS.c.item_key, ANSWERS.c.value).filter_by(response_id=response.id))}
-    rows = [{"response_id": response.id, "item_key": key, "value": value}
+        select(ANSWERS.c.item_key, ANSWERS.c.value).filter_by(response_id=response.id,
+                                                               submitted_at=response.submitted_at))}
+    rows = [{"response_id": response.id, "submitted_at": response.submitted_at, "item_key": key,
+             "value": value}
             for key, value in sorted(submission.ratings.items()) if key not in given and key != "overall"]
     if rows:
         session.connection().execute(ANSWERS.insert(), rows)
@@ -191,6 +201,13 @@ def add_answers(session: AnySession, context: Context, submission: Submission) -
                                 given, after)
     session.flush()
     return len(rows)
+
+
+def by_key(session: AnySession, idempotency_key: str) -> Response | None:
+    """The response stored under ``idempotency_key``, read in its month's partition only."""
+    return session.scalar(select(Response).join(ResponseKey, and_(
+        ResponseKey.response_id == Response.id, ResponseKey.submitted_at == Response.submitted_at,
+    )).where(ResponseKey.idempotency_key == idempotency_key))
 
 
 def _response_row(response_id: str, context: Context, submission: Submission) -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""``flask --app wsgi responses export|import``: the response CSV of SPEC §3."""
+"""``flask --app wsgi responses export|import|partitions``: the response CSV of SPEC §3, and the
+month partitions of the responses on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from survey.administration import access
-from survey.collection import exporting, importing
+from survey.collection import exporting, importing, partitions
 from survey.commands.common import fail, unit_by_code
 from survey.csvfiles import ImportFailed
 from survey.extensions import db
@@ -45,6 +46,28 @@ def import_responses(file: IO[str]) -> None:
     db.session.commit()
     click.echo(f"responses: {report.recorded} recorded, {report.duplicates} already there, "
                f"{report.dossier_used} for a dossier already answered")
+
+
+@command.command("partitions")
+@click.option("--ahead", type=click.IntRange(0, 36), default=3, show_default=True,
+              help="Months after this one to create partitions for.")
+@click.option("--from", "since", type=click.DateTime(["%Y-%m"]),
+              help="Also every month from this one (YYYY-MM), e.g. before a paper import of old years.")
+def partitions_command(ahead: int, since: datetime | None) -> None:
+    """Create the missing month partitions of response, answer and response_problem (PostgreSQL),
+    and move into them the rows their months have in the default partitions. Idempotent."""
+    if not partitions.partitioned(db.session):
+        click.echo("Cơ sở dữ liệu không phân vùng theo tháng (SQLite): không có gì để làm.")
+        return
+    created = partitions.ensure(db.session, ahead=ahead, since=_day(since))
+    db.session.commit()
+    for done in created:
+        moved = ", ".join(f"{table} {count}" for table, count in done.moved.items() if count)
+        click.echo(f"Đã tạo phân vùng tháng {done.month:%m/%Y}"
+                   + (f", chuyển từ phân vùng mặc định: {moved}" if moved else ""))
+    have = partitions.months(db.session)["response"]
+    click.echo(f"{len(created)} tháng mới; đã có phân vùng {min(have):%m/%Y} – {max(have):%m/%Y}."
+               if have else "Chưa có phân vùng tháng nào.")
 
 
 def _day(value: datetime | None) -> date | None:

@@ -3,7 +3,8 @@ slips in mid-2026, so the statistics have something real to find.
 
 They are written in bulk through SQLAlchemy Core (no ORM bookkeeping per row); on PostgreSQL the
 answers, a dozen rows per response, go through psycopg's ``COPY`` (``Cursor.copy``), which loads
-them several times faster than a multi-row ``INSERT``.
+them several times faster than a multi-row ``INSERT``. Each response's keys go to ``response_key``
+as the write path's do, and on PostgreSQL the month partitions of the days generated are made first.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Table, insert, select
 
+from survey.collection import partitions
 from survey.demo import catalogue as cat
 from survey.extensions import AnySession
 from survey.models import (
@@ -25,6 +27,7 @@ from survey.models import (
     Instrument,
     Procedure,
     Response,
+    ResponseKey,
     ResponseProblem,
     Sector,
     ServicePoint,
@@ -86,10 +89,15 @@ def generate_responses(
             if row["submitted_at"] > now:  # today's answers so far only: a demo never shows the future
                 continue
             rows.append(row)
-            answers.extend({"response_id": row["id"], "item_key": k, "value": v}
+            at = row["submitted_at"]
+            answers.extend({"response_id": row["id"], "submitted_at": at, "item_key": k, "value": v}
                            for k, v in row.pop("_answers").items())
-            problems.extend({"response_id": row["id"], "code": c}
+            problems.extend({"response_id": row["id"], "submitted_at": at, "code": c}
                             for c in row.pop("_problems"))
+    partitions.ensure(session, since=START)
+    _bulk(session, ResponseKey, [{"idempotency_key": r["idempotency_key"], "response_id": r["id"],
+                                  "submitted_at": r["submitted_at"], "dossier_hash": r["dossier_hash"]}
+                                 for r in rows])
     _bulk(session, Response, rows)
     _bulk(session, Answer, answers, plain=True)
     _bulk(session, ResponseProblem, problems, plain=True)

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from survey.collection import partitions
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -87,6 +89,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The month partitions of response, answer and response_problem (PostgreSQL) are not in
+    # the models, which describe the partitioned tables.
+    for option, hook in partitions.ALEMBIC.items():
+        conf_args.setdefault(option, hook)
 
     connectable = get_engine()
 

@@ -7,7 +7,7 @@ from survey.models.instruments import Instrument
 from survey.models.messaging import DeliveryAttempt, OutboxMessage, WebhookEndpoint
 from survey.models.operations import JobRun, OutsideIndex
 from survey.models.publication import ReportFile, ReportingDuty, ReportIssue
-from survey.models.responses import Answer, Response, ResponseProblem
+from survey.models.responses import Answer, Response, ResponseKey, ResponseProblem
 from survey.models.staff import ApiToken, AuditEntry, User
 from survey.models.targets import DossierVolume, Target
 from survey.models.units import (
@@ -44,6 +44,7 @@ __all__ = [
     "ReportIssue",
     "ReportingDuty",
     "Response",
+    "ResponseKey",
     "ResponseProblem",
     "Sector",
     "SectorGroup",

@@ -1,11 +1,30 @@
-"""Responses and their answers. Append-only: the application never updates an answer."""
+"""Responses and their answers, and the keys each response is stored once under.
+
+Append-only: the application never updates an answer. On PostgreSQL the three tables of a
+response (``response``, ``answer``, ``response_problem``) are partitioned by the local month of
+``submitted_at`` (:mod:`survey.collection.partitions`), so every key and unique rule of theirs
+includes ``submitted_at``; what must be unique for all time (the idempotency key, the dossier
+HMAC) is kept in ``response_key``. SQLite keeps the same tables unpartitioned.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, and_, literal_column
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    and_,
+    event,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.schema import DDL
 
 from survey.extensions import Base
 from survey.models.instruments import Instrument
@@ -14,14 +33,19 @@ from survey.models.units import Procedure
 
 CHANNELS = ("kiosk", "qr", "link", "paper", "api")
 RESPONDENT_TYPES = ("citizen", "organisation")
+# The three tables of a response, by the month of ``submitted_at`` (PostgreSQL only; SQLite
+# ignores the option).
+BY_MONTH = {"postgresql_partition_by": "RANGE (submitted_at)"}
 
 
 class Response(Base):
     """One citizen's answers to one instrument version.
 
     No IP address, device fingerprint or name is stored. A dossier code is kept only as a keyed
-    HMAC (``dossier_hash``), unique so that one dossier counts once. ``overall`` repeats the
-    answer to the ``overall`` item so that the headline rate is one scan of this table.
+    HMAC (``dossier_hash``); it and the idempotency key are unique through :class:`ResponseKey`,
+    so that a resend is stored once and one dossier counts once. ``overall`` repeats the answer
+    to the ``overall`` item so that the headline rate is one scan of this table. The primary key
+    includes ``submitted_at``, the month it is partitioned by.
     """
 
     __tablename__ = "response"
@@ -36,10 +60,12 @@ class Response(Base):
                         name="service_step"),
         # Exports by unit (the figures read survey.models.cells).
         Index("ix_response_unit_submitted", "unit_id", "submitted_at"),
+        BY_MONTH,
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, primary_key=True,
+                                                   index=True)
     # When the server stored it (an offline kiosk's answer arrives days after ``submitted_at``):
     # answers recorded after a published report's cut-off are shown as an addition on the next.
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -53,8 +79,9 @@ class Response(Base):
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk.id"))
     overall: Mapped[int | None] = mapped_column(SmallInteger)
     comment: Mapped[str | None] = mapped_column(Text)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
-    dossier_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Both unique in ``response_key`` (the index below serves look-ups by dossier).
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    dossier_hash: Mapped[str | None] = mapped_column(String(64))
     # Set by integrity checks (burst of top ratings, outside opening hours …); an administrator
     # may exclude a flagged response from the indices, reversibly and with an audit entry.
     flag: Mapped[str | None] = mapped_column(String(40))
@@ -78,17 +105,42 @@ it (its constant written out: a bound parameter in its place keeps both database
 # A unit's latest comments, through the commented responses only (migration 0012).
 Index("ix_response_unit_commented", Response.unit_id, Response.submitted_at,
       postgresql_where=commented, sqlite_where=commented)
+_with_dossier = Response.dossier_hash.is_not(None)
+Index("ix_response_dossier_hash", Response.dossier_hash,
+      postgresql_where=_with_dossier, sqlite_where=_with_dossier)
+
+
+class ResponseKey(Base):
+    """What is unique about a response for all time: its idempotency key and its dossier HMAC.
+
+    :func:`~survey.collection.responses.record_response` inserts this row first, with ``ON
+    CONFLICT DO NOTHING``: a conflict on the key is a resend, on ``dossier_hash`` a dossier
+    already answered. ``response_id`` and ``submitted_at`` find the response in its month's
+    partition. No foreign key to ``response``: a response moves between partitions as a delete
+    and an insert (:mod:`survey.collection.partitions`), which such a key would refuse.
+    """
+
+    __tablename__ = "response_key"
+
+    idempotency_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    response_id: Mapped[str] = mapped_column(String(36))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    dossier_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class Answer(Base):
-    """A rating 1–5 of one item. A skipped item has no row."""
+    """A rating 1–5 of one item. A skipped item has no row. ``submitted_at`` is the response's,
+    for its key and its month's partition."""
 
     __tablename__ = "answer"
     __table_args__ = (
         CheckConstraint("value BETWEEN 1 AND 5", name="value"),
+        ForeignKeyConstraint(["response_id", "submitted_at"], ["response.id", "response.submitted_at"]),
+        BY_MONTH,
     )
 
-    response_id: Mapped[str] = mapped_column(ForeignKey("response.id"), primary_key=True)
+    response_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
     item_key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[int] = mapped_column(SmallInteger)
 
@@ -99,6 +151,19 @@ class ResponseProblem(Base):
     """One "what went wrong" choice, asked after a rating of 1 or 2."""
 
     __tablename__ = "response_problem"
+    __table_args__ = (
+        ForeignKeyConstraint(["response_id", "submitted_at"], ["response.id", "response.submitted_at"]),
+        BY_MONTH,
+    )
 
-    response_id: Mapped[str] = mapped_column(ForeignKey("response.id"), primary_key=True)
+    response_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+# A table made from the models rather than by migrating still takes every row on PostgreSQL:
+# the month partitions are added by survey.collection.partitions.
+for _name in ("response", "answer", "response_problem"):
+    event.listen(Base.metadata.tables[_name], "after_create", DDL(
+        f"CREATE TABLE {_name}_default PARTITION OF {_name} DEFAULT"
+    ).execute_if(dialect="postgresql"))

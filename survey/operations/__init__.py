@@ -3,9 +3,10 @@
 - :mod:`~survey.operations.schedule`: when each job falls due (its *due key*: one local hour,
   day or month) and when it falls due next;
 - :mod:`~survey.operations.jobs`: the jobs ``flask jobs run-due`` runs (integrity scan, case
-  deadlines and reminders, the morning digest, the contact retention rule, the audit chain's
-  nightly check, the monthly alert evaluation, the report drafts of the reporting calendar:
-  :mod:`survey.reporting.publication`), each a thin call to the service that owns the
+  deadlines and reminders, the morning digest, the contact retention rule, the responses' month
+  partitions on PostgreSQL, the audit chain's nightly check, the monthly alert evaluation, the
+  report drafts of the reporting calendar: :mod:`survey.reporting.publication`), each a thin
+  call to the service that owns the
   work; the ``job_run`` table makes each run once per due key, records failures and retries
   them a capped number of times;
 - :mod:`~survey.operations.alerts`: the monthly evaluation of falling satisfaction (the

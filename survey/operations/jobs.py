@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from survey.administration import audit
 from survey.casework import contacts, routine
-from survey.collection import integrity
+from survey.collection import integrity, partitions
 from survey.extensions import AnySession
 from survey.models import JobRun
 from survey.operations import alerts
@@ -83,6 +83,12 @@ def _cells(session: AnySession, config: Mapping[str, Any], moment: datetime) -> 
     return {"cells_checked": 1}
 
 
+def _partitions(session: AnySession, config: Mapping[str, Any], moment: datetime) -> Counts:
+    created = partitions.ensure(session, on=moment.astimezone(LOCAL).date())
+    return {"months_created": len(created),
+            "rows_moved": sum(count for done in created for count in done.moved.values())}
+
+
 def _alerts(session: AnySession, config: Mapping[str, Any], moment: datetime) -> Counts:
     return alerts.evaluate(session, today=moment.astimezone(LOCAL).date())
 
@@ -96,6 +102,8 @@ JOBS = (
         Schedule("hourly", minute=5), _check),
     Job("report_drafts", _l("Lập dự thảo báo cáo khi đến kỳ (lịch báo cáo)"),
         Schedule("daily", hour=0, minute=20), _drafts),
+    Job("response_partitions", _l("Tạo trước phân vùng theo tháng cho phiếu trả lời (PostgreSQL)"),
+        Schedule("daily", hour=0, minute=40), _partitions),
     Job("integrity_scan", _l("Rà soát phiếu đáng ngờ"), Schedule("daily", hour=1), _scan),
     Job("contact_purge", _l("Xóa thông tin liên hệ hết thời hạn lưu"), Schedule("daily", hour=2), _purge),
     Job("audit_verify", _l("Kiểm tra tính toàn vẹn của nhật ký thao tác"), Schedule("daily", hour=3),

@@ -76,10 +76,10 @@ def _answer(session, places, op) -> None:
 
 def _more(session, op) -> None:
     _kind, pick, picks = op
-    ids = session.scalars(select(Response.id).order_by(Response.id)).all()
-    if not ids:
+    responses = session.scalars(select(Response).order_by(Response.id)).all()
+    if not responses:
         return
-    response = session.get(Response, ids[pick % len(ids)])
+    response = responses[pick % len(responses)]
     items = response.instrument.item_keys
     unit = session.get(Unit, response.unit_id)
     point = session.get(ServicePoint, response.service_point_id)
