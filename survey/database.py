@@ -6,7 +6,8 @@ anything that flushes) goes through ``db.session`` on ``SURVEY_DATABASE_URL``, t
 figures read them through :func:`reporting_session` instead: the unit dashboard (``/unit/``), the
 report downloads (``/unit/report.<fmt>``, ``/unit/report/print``, ``/unit/responses.csv``), the
 sector view (``/unit/sector``), the province view, its ranking and its report (``/admin/province``,
-``/admin/province/ranking``, ``/admin/province/report.<fmt>``), and the public results (``/results``, ``/results/ban-in``).
+``/admin/province/ranking``, ``/admin/province/report.<fmt>``), and the public results
+(``/results``, ``/results/ban-in``).
 Unset, :func:`reporting_session` is ``db.session`` and everything reads the primary, as before.
 
 The rule for such a view:

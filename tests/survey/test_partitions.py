@@ -167,3 +167,11 @@ def test_the_nightly_job_keeps_the_months_ahead(pg) -> None:
     assert max(partitions.months(db.session)["response"]) == date(2027, 8, 1)
     assert counts["months_created"] >= 4
     assert job.work(db.session, pg.config, moment) == {"months_created": 0, "rows_moved": 0}
+
+
+def test_the_cell_tables_leave_room_in_each_page_for_their_updates(pg) -> None:
+    """Migration 0014: an answer's update of its cells stays in the cell's page (heap-only)."""
+    options = dict(db.session.execute(text(
+        "SELECT relname, array_to_string(reloptions, ',') FROM pg_class "
+        "WHERE relname IN ('cell_count', 'cell_items', 'cell_problem')")).all())
+    assert options == dict.fromkeys(("cell_count", "cell_items", "cell_problem"), "fillfactor=80")
