@@ -3,8 +3,9 @@
 For each database: build the schema by migrating, load a synthetic merged city (1 city, 20
 departments, 100 wards, the demo's sectors, procedures and targets) and N responses with their
 answers (sipas-short: overall + one item per component, about 8 % of items skipped), spread over
-2025-01 … 2026-11, in bulk (SQLAlchemy Core ``executemany`` on SQLite, ``COPY`` on PostgreSQL), past
-the write path; then ``flask reporting rebuild``'s recomputation fills the cells (timed). Then,
+2025-01 … 2026-11, in bulk (SQLAlchemy Core ``executemany`` on SQLite, ``COPY`` on PostgreSQL, into the
+months' partitions made first), past the write path, each response's keys in ``response_key`` as
+the write path stores them; then ``flask reporting rebuild``'s recomputation fills the cells (timed). Then,
 through the Flask test client, as the administrator:
 
 - the province view ``/admin/province?period=2026-Q3``;
@@ -46,13 +47,14 @@ sys.path.insert(0, str(ROOT))
 
 from survey import create_app, settle_for_serving  # noqa: E402
 from survey.administration import targets  # noqa: E402
-from survey.collection import instruments  # noqa: E402
+from survey.collection import instruments, partitions  # noqa: E402
 from survey.demo import catalogue as cat  # noqa: E402
 from survey.extensions import db  # noqa: E402
 from survey.models import (  # noqa: E402
     Answer,
     Procedure,
     Response,
+    ResponseKey,
     Sector,
     SectorGroup,
     ServicePoint,
@@ -171,6 +173,8 @@ def load(url: str, n: int) -> tuple[float, int]:
     app = make(url)
     with app.app_context():
         unit_ids, rates, procedure_ids, lookup, instrument_id = reference(db.session)
+        partitions.ensure(db.session, since=START.date())  # PostgreSQL: the months' partitions
+        db.session.commit()
         started = time.perf_counter()
         rows = synthesize(n, unit_ids, rates, procedure_ids, lookup, instrument_id)
         bulk = _copy if url.startswith("postgresql") else _insert
@@ -199,12 +203,20 @@ def _batches(rows, size: int = 20_000):  # type: ignore[no-untyped-def]
         yield batch
 
 
+def _key(r: dict[str, object]) -> dict[str, object]:
+    """A response's row in ``response_key``, as the write path stores it."""
+    return {"idempotency_key": r["idempotency_key"], "response_id": r["id"],
+            "submitted_at": r["submitted_at"], "dossier_hash": r["dossier_hash"]}
+
+
 def _insert(engine, rows) -> int:  # type: ignore[no-untyped-def]
     answers = 0
     for batch in _batches(rows):
         with engine.begin() as c:
+            c.execute(insert(ResponseKey.__table__), [_key(r) for r, _a in batch])
             c.execute(insert(Response.__table__), [r for r, _a in batch])
-            values = [{"response_id": r["id"], "item_key": k, "value": v} for r, a in batch for k, v in a]
+            values = [{"response_id": r["id"], "submitted_at": r["submitted_at"], "item_key": k,
+                       "value": v} for r, a in batch for k, v in a]
             c.execute(insert(Answer.__table__), values)
             answers += len(values)
     return answers
@@ -217,13 +229,17 @@ def _copy(engine, rows) -> int:  # type: ignore[no-untyped-def]
     try:
         cursor = raw.cursor()
         for batch in _batches(rows, 100_000):
+            with cursor.copy("COPY response_key (idempotency_key, response_id, submitted_at, "
+                             "dossier_hash) FROM STDIN") as copy:
+                for r, _a in batch:
+                    copy.write_row(list(_key(r).values()))
             with cursor.copy(f"COPY response ({', '.join(columns)}) FROM STDIN") as copy:
                 for r, _a in batch:
                     copy.write_row([r[c] for c in columns])
-            with cursor.copy("COPY answer (response_id, item_key, value) FROM STDIN") as copy:
+            with cursor.copy("COPY answer (response_id, submitted_at, item_key, value) FROM STDIN") as copy:
                 for r, a in batch:
                     for k, v in a:
-                        copy.write_row((r["id"], k, v))
+                        copy.write_row((r["id"], r["submitted_at"], k, v))
                         answers += 1
             raw.commit()
     finally:
