@@ -200,3 +200,29 @@ def test_fresh_token_endpoint_lets_an_old_page_submit(app, client, enrolled):
 def test_kiosk_records_last_contact(app, client, enrolled):
     with app.app_context():
         assert db.session.get(Kiosk, enrolled).last_seen_at is not None
+
+
+def test_a_tablet_revoked_after_answering_is_refused_its_next_answer(app, client, enrolled):
+    # The first answer lets this process remember the tablet's questionnaire; the kiosk is still
+    # looked up, in the transaction that would record the next one.
+    assert client.post("/kiosk", data=kiosk_form(client) | {"q_overall": "4"}).status_code == 303
+    data = kiosk_form(client) | {"q_overall": "2"}
+    with app.app_context():
+        kiosks.revoke_kiosk(db.session, None, db.session.get(Kiosk, enrolled))
+        db.session.commit()
+    assert client.post("/kiosk", data=data).status_code == 403
+    with app.app_context():
+        assert count_responses() == 1
+
+
+def test_a_kiosk_given_another_questionnaire_records_the_next_answer_in_it(app, client, enrolled):
+    assert client.post("/kiosk", data=kiosk_form(client) | {"q_overall": "4"}).status_code == 303
+    data = kiosk_form(client)
+    with app.app_context():
+        db.session.get(Kiosk, enrolled).instrument_key = "health-short"
+        db.session.commit()
+    assert client.post("/kiosk", data=data | {"q_overall": "5", "q_access__wait": "2"}).status_code == 303
+    with app.app_context():
+        stored = db.session.scalars(select(Response).order_by(Response.submitted_at.desc())).first()
+        assert stored.instrument.key == "health-short"
+        assert {(a.item_key, a.value) for a in stored.answers} == {("overall", 5), ("access.wait", 2)}
