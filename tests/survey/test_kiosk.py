@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from survey.collection import kiosks
 from survey.extensions import db
 from survey.models import Answer, Kiosk, Response
+from survey.security import CAMERA_ALLOWED, HEADERS
 from tests.factories import make_service_point
 from tests.helpers import csrf_token, kiosk_form
 
@@ -162,6 +163,15 @@ def test_revoked_kiosk_returns_to_unenrolled_screen(app, client, enrolled):
 def test_kiosk_pages_are_never_cached(client, enrolled):
     assert client.get("/kiosk").headers["Cache-Control"] == "no-store"
     assert client.get("/kiosk/thanks").headers["Cache-Control"] == "no-store"
+
+
+def test_the_kiosk_page_alone_may_use_the_camera(client, enrolled):
+    # The view's own header is kept, once, beside the ones every response gets.
+    page = client.get("/kiosk")
+    assert page.headers.getlist("Permissions-Policy") == [CAMERA_ALLOWED]
+    assert page.headers.getlist("X-Frame-Options") == ["DENY"]
+    thanks = client.get("/kiosk/thanks")
+    assert thanks.headers.getlist("Permissions-Policy") == [HEADERS["Permissions-Policy"]]
 
 
 def test_thanks_returns_to_attract_screen_within_ten_seconds(app, client):
