@@ -88,14 +88,19 @@ def init_app(app: Flask) -> None:
         if page and request.is_json and not isinstance(request.get_json(silent=True), dict | None):
             abort(400)
 
+    headers = dict(HEADERS)
+    if app.config["SESSION_COOKIE_SECURE"]:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    added = [(name.lower(), name, value) for name, value in headers.items()]
+
     @app.after_request
     def _headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if app.config["SESSION_COOKIE_SECURE"]:
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
+        # Those a view set itself are kept. Not Headers.setdefault: each header it does not find
+        # costs an exception, on every response.
+        present = {name.lower() for name, _value in response.headers}
+        for lowered, name, value in added:
+            if lowered not in present:
+                response.headers.add(name, value)
         return response
 
 

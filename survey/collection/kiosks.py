@@ -131,8 +131,31 @@ def kiosk_for_secret(session: AnySession, secret: str | None) -> EnrolledKiosk |
     """The enrolled, unrevoked kiosk that holds ``secret``, if any."""
     if not secret or len(secret) > 100:
         return None
-    row = session.connection().execute(_BY_SECRET, {"secret_hash": hash_secret(secret)}).first()
-    return EnrolledKiosk(*row) if row else None
+    secret_hash = hash_secret(secret)
+    row = session.connection().execute(_BY_SECRET, {"secret_hash": secret_hash}).first()
+    if row is None:
+        _questionnaires.pop(secret_hash, None)
+        return None
+    kiosk = EnrolledKiosk(*row)
+    if len(_questionnaires) >= QUESTIONNAIRES_KEPT:
+        _questionnaires.clear()
+    _questionnaires[secret_hash] = kiosk.instrument_key
+    return kiosk
+
+
+# Device secret hash → the instrument key its kiosk had when last looked up in this process.
+_questionnaires: dict[str, str] = {}
+QUESTIONNAIRES_KEPT = 10_000
+
+
+def last_questionnaire(secret: str | None) -> str | None:
+    """Which questionnaire the tablet holding ``secret`` asked when this process last looked it
+    up, without a query: what an answer is parsed with before its kiosk is looked up in the
+    transaction that records it. Only a guess, never who is asking: the look-up decides that.
+    """
+    if not secret or len(secret) > 100:
+        return None
+    return _questionnaires.get(hash_secret(secret))
 
 
 def touch(session: AnySession, kiosk: EnrolledKiosk) -> None:

@@ -34,6 +34,7 @@ from survey.collection.kiosks import (
     answered_at,
     enrol_kiosk,
     kiosk_for_secret,
+    last_questionnaire,
     touch,
 )
 from survey.collection.responses import Context, SubmissionError
@@ -41,7 +42,7 @@ from survey.database import reading_first
 from survey.extensions import db
 from survey.models import Instrument
 from survey.public import bp, kiosk_steps, limits
-from survey.public.forms import survey_form
+from survey.public.forms import SurveyFormBase, survey_form
 from survey.security import CAMERA_ALLOWED
 
 FIVE_YEARS = 5 * 365 * 24 * 3600
@@ -137,11 +138,12 @@ def kiosk_later(lang: str) -> Response:
 @bp.post("/kiosk")
 @limits.kiosk_limits
 def kiosk_submit() -> Response | tuple[Response, int]:
-    with reading_first(db.session):
-        current, instrument = _enrolled()
-    form = survey_form(instrument)
-    if not form.validate_on_submit():
-        return _rejected(form.errors)
+    form = _answer_form()
+    current, instrument = _enrolled()  # the write transaction's first statement, unless looked up before
+    if form is None or form.instrument.id != instrument.id:  # invalid, or another questionnaire now
+        form = survey_form(instrument)
+        if not form.validate_on_submit():
+            return _rejected(form.errors)
     context = Context(
         instrument=instrument, unit_id=current.unit_id, channel="kiosk",
         service_point_id=current.service_point_id, kiosk_id=current.id,
@@ -161,6 +163,25 @@ def kiosk_submit() -> Response | tuple[Response, int]:
         extra = ({"complaint_ref": ref} if ref else {}) | ({"dossier": "used"} if left_out else {})
         return jsonify(status=outcome, **extra)
     return redirect(url_for("public.kiosk_thanks"), code=303)
+
+
+def _answer_form() -> SurveyFormBase | None:
+    """The answer parsed and valid, before the kiosk is looked up in the transaction that records
+    it, with the questionnaire this process last saw the tablet ask; None when it is not valid.
+
+    The first answer of a tablet in this process (or from a browser that is no tablet) looks its
+    kiosk up first, in a read of its own (:func:`reading_first`), so that a stranger's POST never
+    waits for the database's write lock.
+    """
+    key = last_questionnaire(request.cookies.get(COOKIE))
+    if key is None:
+        with reading_first(db.session):
+            key = _enrolled()[1].key
+    instrument = instruments.current(db.session, key)
+    if instrument is None:
+        return None
+    form = survey_form(instrument)
+    return form if form.validate_on_submit() else None
 
 
 def _rejected(errors: object) -> tuple[Response, int]:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from survey.collection import kiosks
 from survey.extensions import db
 from survey.models import Answer, Kiosk, Response
+from survey.security import CAMERA_ALLOWED, HEADERS
 from tests.factories import make_service_point
 from tests.helpers import csrf_token, kiosk_form
 
@@ -164,6 +165,15 @@ def test_kiosk_pages_are_never_cached(client, enrolled):
     assert client.get("/kiosk/thanks").headers["Cache-Control"] == "no-store"
 
 
+def test_the_kiosk_page_alone_may_use_the_camera(client, enrolled):
+    # The view's own header is kept, once, beside the ones every response gets.
+    page = client.get("/kiosk")
+    assert page.headers.getlist("Permissions-Policy") == [CAMERA_ALLOWED]
+    assert page.headers.getlist("X-Frame-Options") == ["DENY"]
+    thanks = client.get("/kiosk/thanks")
+    assert thanks.headers.getlist("Permissions-Policy") == [HEADERS["Permissions-Policy"]]
+
+
 def test_thanks_returns_to_attract_screen_within_ten_seconds(app, client):
     html = client.get("/kiosk/thanks").get_data(as_text=True)
     seconds = int(re.search(r'http-equiv="refresh" content="(\d+);url=/kiosk', html).group(1))
@@ -200,3 +210,29 @@ def test_fresh_token_endpoint_lets_an_old_page_submit(app, client, enrolled):
 def test_kiosk_records_last_contact(app, client, enrolled):
     with app.app_context():
         assert db.session.get(Kiosk, enrolled).last_seen_at is not None
+
+
+def test_a_tablet_revoked_after_answering_is_refused_its_next_answer(app, client, enrolled):
+    # The first answer lets this process remember the tablet's questionnaire; the kiosk is still
+    # looked up, in the transaction that would record the next one.
+    assert client.post("/kiosk", data=kiosk_form(client) | {"q_overall": "4"}).status_code == 303
+    data = kiosk_form(client) | {"q_overall": "2"}
+    with app.app_context():
+        kiosks.revoke_kiosk(db.session, None, db.session.get(Kiosk, enrolled))
+        db.session.commit()
+    assert client.post("/kiosk", data=data).status_code == 403
+    with app.app_context():
+        assert count_responses() == 1
+
+
+def test_a_kiosk_given_another_questionnaire_records_the_next_answer_in_it(app, client, enrolled):
+    assert client.post("/kiosk", data=kiosk_form(client) | {"q_overall": "4"}).status_code == 303
+    data = kiosk_form(client)
+    with app.app_context():
+        db.session.get(Kiosk, enrolled).instrument_key = "health-short"
+        db.session.commit()
+    assert client.post("/kiosk", data=data | {"q_overall": "5", "q_access__wait": "2"}).status_code == 303
+    with app.app_context():
+        stored = db.session.scalars(select(Response).order_by(Response.submitted_at.desc())).first()
+        assert stored.instrument.key == "health-short"
+        assert {(a.item_key, a.value) for a in stored.answers} == {("overall", 5), ("access.wait", 2)}

@@ -3,8 +3,11 @@
 A writing request begins ``BEGIN IMMEDIATE``, which takes the lock at once (survey/database.py).
 The kiosk and phone submissions first look their kiosk or QR code up and validate the form in a
 deferred read transaction, so that two concurrent submissions wait for each other only while
-inserting. These tests read the statements the app sends to a committed SQLite database (the
-per-test transaction of the other tests would hide the BEGINs).
+inserting. A tablet's later answers in the same process are validated first, with the
+questionnaire it asked last, and their write transaction begins with the kiosk's own look-up (one
+read by its key) instead of a read transaction of its own. These tests read the statements the
+app sends to a committed SQLite database (the per-test transaction of the other tests would hide
+the BEGINs).
 """
 
 from __future__ import annotations
@@ -107,8 +110,33 @@ def test_a_resend_is_found_without_a_savepoint_and_stores_nothing(sqlite_app, st
     statements.clear()
     reply = client.post("/kiosk", data=data, headers={"Accept": "application/json"})
     assert reply.get_json() == {"status": "duplicate"}
-    _reads, writes = transactions(statements)
+    writes = transactions(statements)[-1]
     assert not any(s.startswith(("SAVEPOINT", "INSERT INTO answer")) for s in writes), writes
+
+
+def test_a_tablets_next_answer_reads_only_its_kiosk_under_the_lock(sqlite_app, statements):
+    secret, _token = places(sqlite_app)
+    client = sqlite_app.test_client()
+    client.set_cookie(kiosks.COOKIE, secret)
+    assert client.post("/kiosk", data=answers(), headers={"Accept": "application/json"}).status_code == 200
+    statements.clear()
+    reply = client.post("/kiosk", data=answers(), headers={"Accept": "application/json"})
+    assert reply.get_json() == {"status": "recorded"}
+    [writes] = transactions(statements)
+    assert writes[0] == "BEGIN IMMEDIATE", writes
+    assert writes[1].startswith("SELECT kiosk.id"), writes
+    assert writes[2].startswith("INSERT INTO response"), writes
+    assert not any(s.startswith("SELECT") for s in writes[2:]), writes
+
+
+def test_a_post_from_a_browser_that_is_no_tablet_never_takes_the_lock(sqlite_app, statements):
+    places(sqlite_app)
+    client = sqlite_app.test_client()
+    client.set_cookie(kiosks.COOKIE, "not-a-device-secret")
+    for _ in range(2):
+        statements.clear()
+        assert client.post("/kiosk", data=answers()).status_code == 403
+        assert [group[0] for group in transactions(statements)] == ["BEGIN"], statements
 
 
 def test_the_kiosk_token_request_that_writes_takes_the_lock_first(sqlite_app, statements):
