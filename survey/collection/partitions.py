@@ -9,9 +9,9 @@ offline kiosk answer, a paper import of an old year): nothing is ever refused fo
 :func:`ensure` (nightly, and the command) creates the partitions of the months ahead, and of
 every month that has rows in a default partition, moving those rows into their month: a month
 that was never ahead (an old year's import) gets a partition only if it has rows. A new
-partition is made as a table of its own and then attached, which locks the parent less than
-``CREATE TABLE … PARTITION OF``; rows are moved children first (their rows refer to the
-response's) and the response's partition is attached first (the children's keys refer to it).
+partition is made as a table of its own, given its month's rows from the default partition, and
+then attached, which locks the parent less than ``CREATE TABLE … PARTITION OF`` (PostgreSQL
+refuses to attach a month whose rows are still in the default partition).
 On SQLite the tables are not partitioned and :func:`ensure` does nothing.
 """
 
@@ -27,7 +27,6 @@ from survey.extensions import AnySession
 from survey.models import Answer, Response, ResponseProblem
 from survey.periods import LOCAL, bounds, parse_period, today
 
-# Referred-to table first: attached in this order, their rows moved in the reverse order.
 TABLES: tuple[Table, ...] = (Response.__table__, Answer.__table__, ResponseProblem.__table__)  # type: ignore[assignment]
 NAMES = tuple(table.name for table in TABLES)
 MONTHLY = re.compile(r"^(?P<table>[a-z_]+)_(?P<year>\d{4})_(?P<month>\d{2})$")
@@ -54,15 +53,7 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     return not (type_ == "table" and name is not None and is_partition(name))
 
 
-def include_object(item: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """Alembic's ``include_object`` hook: every object except the foreign keys PostgreSQL keeps
-    from a partitioned table to each partition of the table it refers to."""
-    if type_ != "foreign_key_constraint" or not reflected:
-        return True
-    return not is_partition(item.elements[0].target_fullname.split(".")[0])  # type: ignore[attr-defined]
-
-
-ALEMBIC = {"include_name": include_name, "include_object": include_object}
+ALEMBIC = {"include_name": include_name}
 """The options that compare the database with the models (env.py, the migration tests)."""
 
 
@@ -113,13 +104,13 @@ def ensure(session: AnySession, *, ahead: int = 3, since: date | None = None,
 
 def _create(session: AnySession, month: date, tables: list[Table]) -> dict[str, int]:
     """One month's partitions of ``tables``: made apart, given the default partitions' rows of
-    the month (children first), then attached (the response's first)."""
+    the month, then attached."""
     lower, upper = (_literal(moment) for moment in bounds(parse_period(f"{month:%Y-%m}")))
     moved = {}
     for table in tables:
         session.execute(text(f"CREATE TABLE {_name(table, month)} "
                              f"(LIKE {table.name} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"))
-    for table in reversed(tables):
+    for table in tables:
         columns = ", ".join(table.c.keys())
         result = session.execute(text(
             f"WITH moved AS (DELETE FROM {table.name}_default"  # noqa: S608 - names from the models, bounds from dates

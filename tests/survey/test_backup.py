@@ -45,7 +45,7 @@ def contents(app: Flask) -> dict[str, tuple[int | None, int]]:
     with app.app_context():
         rows = db.session.execute(
             select(Response.id, Response.overall, func.count(Answer.item_key))
-            .outerjoin(Answer).group_by(Response.id, Response.overall)
+            .outerjoin(Response.answers).group_by(Response.id, Response.overall)
         )
         found = {row[0]: (row[1], row[2]) for row in rows}
         db.session.remove()

@@ -8,7 +8,9 @@ dossier.
 
 ``response``, ``answer`` and ``response_problem`` are made anew and the rows copied into them:
 ``response``'s primary key becomes (id, submitted_at); ``answer`` and ``response_problem``
-carry their response's ``submitted_at`` and refer to it by (response_id, submitted_at). On
+carry their response's ``submitted_at`` and name it by (response_id, submitted_at), without a
+foreign key (PostgreSQL checks one to a partitioned table by a query per row: see
+:mod:`survey.models.responses`). On
 PostgreSQL the three are ``PARTITION BY RANGE (submitted_at)``, with a partition per local
 month that has responses, for this month and the three ahead, and a default partition for any
 other date; ``flask responses partitions`` (nightly) adds the months after. On SQLite they
@@ -34,7 +36,7 @@ depends_on = None
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 AHEAD = 3
-TABLES = ("response", "answer", "response_problem")  # referred to first
+TABLES = ("response", "answer", "response_problem")
 VALUES = {"answer": ["item_key", "value"], "response_problem": ["code"]}
 COMMENTED = sa.text("comment IS NOT NULL AND comment <> ''")
 WITH_DOSSIER = sa.text("dossier_hash IS NOT NULL")
@@ -94,14 +96,14 @@ def _checks(table: str) -> list[sa.CheckConstraint]:
 
 
 def _keys(table: str, *, by_month: bool) -> tuple[list[str], list[tuple[str, list[str], str, list[str]]]]:
-    """The primary key's columns and the foreign keys (name, columns, referred table, its columns);
-    with ``submitted_at`` when ``by_month``."""
+    """The primary key's columns and the foreign keys (name, columns, referred table, its columns):
+    by month, with ``submitted_at`` and no key from a child to ``response``."""
     month = ["submitted_at"] if by_month else []
     if table == "response":
         return ["id", *month], [(f"fk_response_{column}_{other}", [column], other, ["id"])
                                 for column, other in RESPONSE_FKS]
-    return (["response_id", *month, VALUES[table][0]],
-            [(f"fk_{table}_response_id_response", ["response_id", *month], "response", ["id", *month])])
+    to_response = [] if by_month else [(f"fk_{table}_response_id_response", ["response_id"], "response", ["id"])]
+    return ["response_id", *month, VALUES[table][0]], to_response
 
 
 def _uniques(table: str, *, by_month: bool) -> list[str]:
@@ -148,14 +150,14 @@ def _set_aside(postgresql: bool, *, by_month: bool) -> None:
     for name in indexes + (["ix_response_dossier_hash"] if by_month else []):
         op.drop_index(name, table_name="response")
     if postgresql:  # constraint names that are index names, unique in the schema
-        for table in ("answer", "response_problem"):
+        for table in ("answer", "response_problem") if not by_month else ():
             op.drop_constraint(f"fk_{table}_response_id_response", table, type_="foreignkey")
         for table in TABLES:
             op.drop_constraint(f"pk_{table}", table, type_="primary")
         if not by_month:
             for column in ("dossier_hash", "idempotency_key"):
                 op.drop_constraint(f"uq_response_{column}", "response", type_="unique")
-    for table in TABLES:  # SQLite points the children's foreign keys at response_old
+    for table in TABLES:  # SQLite points the foreign keys to response at response_old
         op.rename_table(table, f"{table}_old")
 
 
