@@ -228,6 +228,10 @@ def _copy(engine, rows) -> int:  # type: ignore[no-untyped-def]
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
+        # As pg_restore --disable-triggers does: the rows are made consistent, so the foreign keys'
+        # triggers are not fired row by row (while answers still referred to the partitioned
+        # response by a foreign key, they took the load of 1,000,000 responses to 6.5 minutes).
+        cursor.execute("SET session_replication_role = replica")
         for batch in _batches(rows, 100_000):
             with cursor.copy("COPY response_key (idempotency_key, response_id, submitted_at, "
                              "dossier_hash) FROM STDIN") as copy:
