@@ -99,8 +99,9 @@ class Replica:
         finally:
             engine.dispose()
 
-    def catch_up(self, primary: Engine, timeout: float = 10.0) -> float:
-        """Wait until the replica has replayed all the primary has written so far; the seconds waited."""
+    def catch_up(self, primary: Engine, timeout: float = 30.0) -> float:
+        """Wait until the replica has replayed all the primary has written so far; the seconds waited
+        (on a 2-core machine busy with other work, 10 s has not always been enough)."""
         with primary.connect() as connection:
             target = connection.execute(text("SELECT pg_current_wal_lsn()::text")).scalar()
         started = time.monotonic()

@@ -78,8 +78,11 @@ def unit_role_documents(client) -> dict[str, str]:
                 out[path] = client.get(path).get_data(as_text=True)
             xlsx = client.get(f"/unit/report.xlsx?unit={code}&period={period}").data
             book = load_workbook(io.BytesIO(xlsx))
+            # "Lập lúc" is when the workbook was made, not when anyone answered (its seconds
+            # once read "…:59:47", which holds a respondent's "9:47")
             out[f"xlsx {code} {period}"] = "\n".join(
-                "\t".join("" if c is None else str(c) for c in row) for sheet in book for row in sheet.values)
+                "\t".join("" if c is None else str(c) for c in row) for sheet in book
+                for row in sheet.values if row[0] != "Lập lúc")
     for path in ("/admin/", "/admin/points", "/admin/kiosks", "/admin/qrcodes", "/admin/paper", "/results"):
         out[path] = client.get(path).get_data(as_text=True)
     return out
