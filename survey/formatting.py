@@ -83,12 +83,14 @@ def kept(macro: Any, *args: Hashable) -> Markup:
     arguments, the locale and the app's URLs alone: nothing of the request or the user.
     """
     code = getattr(getattr(macro, "_func", None), "__code__", None)
+    if code is None:  # not a Jinja macro whose code can name it: rendered every time
+        return macro(*args)
     key = (code, args, str(get_locale()), request.script_root if has_request_context() else "")
     try:
         found = _KEPT.get(key)
     except TypeError:  # an argument that cannot be a key: rendered every time
         return macro(*args)
-    if found is None or code is None:
+    if found is None:
         found = macro(*args)  # a macro's output is Markup already (autoescaped)
         if len(_KEPT) >= KEPT_FRAGMENTS:
             _KEPT.clear()
