@@ -10,8 +10,9 @@ Both servers are gunicorn with 2 sync workers on 127.0.0.1 and the same database
 - **baseline**: a minimal Flask app whose one view inserts one row through SQLAlchemy Core.
 
 ``--database sqlite`` (default): a fresh file in WAL mode with the app's connection settings (busy
-timeout, ``synchronous=NORMAL``, ``BEGIN IMMEDIATE``). ``--database postgresql``: ``bench_w12s`` on
-127.0.0.1:5432 (``--pg-url``), dropped and created afresh for every run, the app's pool settings.
+timeout, ``synchronous=NORMAL``, the writers' queue, ``BEGIN IMMEDIATE``). ``--database
+postgresql``: ``bench_w12s`` on 127.0.0.1:5432 (``--pg-url``), dropped and created afresh for every
+run, the app's pool settings.
 
 **The client cannot cap the baseline.** Raw non-blocking sockets in a ``selectors`` loop, in several
 processes (not threads under one GIL), ``--connections`` requests in flight in all. Every request's
@@ -76,14 +77,17 @@ def baseline_app():  # type: ignore[no-untyped-def]
     from flask import Flask, jsonify, request
     from sqlalchemy import create_engine, event, text
 
-    from survey.database import _sqlite_connect
+    from survey.database import QueuedConnection, _sqlite_begin, _sqlite_connect
 
     url = os.environ["BENCH_BASELINE_DB"]
-    # The app's engine options (survey/config.py): pre-ping on a server, not on a file.
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
-    if url.startswith("sqlite"):
+    # The app's engine options (survey/config.py): pre-ping on a server, not on a file, where the
+    # writers queue for the write lock as the app's do (a POST begins BEGIN IMMEDIATE).
+    file = url.startswith("sqlite")
+    engine = create_engine(url, pool_pre_ping=not file,
+                           connect_args={"factory": QueuedConnection} if file else {})
+    if file:
         event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
     app = Flask(__name__)
 
     @app.post("/submit")

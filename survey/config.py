@@ -168,6 +168,9 @@ def load(app_config: dict[str, Any], overrides: dict[str, Any] | None) -> None:
     # spared the extra round trip on every checkout.
     server = not str(app_config["DATABASE_URL"]).startswith("sqlite")
     app_config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": server}
+    if not server:  # writers queue before SQLite's write lock (survey.database.QueuedConnection)
+        from survey.database import QueuedConnection
+        app_config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] = {"factory": QueuedConnection}
     reporting = app_config["REPORTING_DATABASE_URL"]
     urls = (str(reporting), str(app_config["DATABASE_URL"]))
     if reporting and not all(url.startswith("postgresql") for url in urls):

@@ -150,3 +150,61 @@ def test_the_kiosk_token_request_that_writes_takes_the_lock_first(sqlite_app, st
     [only] = transactions(statements)
     assert only[0] == "BEGIN IMMEDIATE", only
     assert any(s.startswith("UPDATE kiosk") for s in only), only
+
+
+def test_writers_queue_for_the_lock_and_leave_it_at_commit(sqlite_app, tmp_path):
+    """A second writer waits in the writers' queue (not in SQLite's sleeping busy handler) while
+    the first holds the write lock, and goes in once the first commits."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    with sqlite_app.app_context():
+        engine = db.engine
+    entered, left, begun = threading.Event(), [], []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("BEGIN") and threading.current_thread().name == "second":
+            begun.append(time.monotonic())
+
+    event.listen(engine, "before_cursor_execute", record)
+
+    def second() -> None:
+        with engine.begin() as connection:  # a thread outside a request: a writer
+            left.append(time.monotonic())
+            connection.execute(text("UPDATE unit SET name = name WHERE id = -1"))
+
+    with engine.begin() as first:
+        first.execute(text("UPDATE unit SET name = name WHERE id = -1"))
+        held = first.connection.dbapi_connection
+        assert held._holding
+        assert (tmp_path / "lock.sqlite3-writers").exists()
+        waiter = threading.Thread(target=second, name="second")
+        waiter.start()
+        entered.wait(0.2)
+        assert not begun, "the second writer asked SQLite for the lock while the first held it"
+        released = time.monotonic()
+    waiter.join(5)
+    event.remove(engine, "before_cursor_execute", record)
+    assert begun
+    assert left
+    assert begun[0] >= released
+    assert not held._holding
+
+
+def test_a_second_connection_in_the_same_thread_does_not_wait_forever(sqlite_app):
+    """A thread that holds the queue and writes through another connection gets SQLite's own
+    "database is locked" after its busy timeout, never a wait without end."""
+    from sqlalchemy import exc, text
+
+    with sqlite_app.app_context():
+        engine = db.engine
+    with engine.begin() as first:
+        first.execute(text("UPDATE unit SET name = name WHERE id = -1"))
+        other = engine.connect()
+        other.connection.dbapi_connection.execute("PRAGMA busy_timeout=50")
+        with pytest.raises(exc.OperationalError, match="locked"):
+            other.begin()
+        other.invalidate()
+        other.close()
