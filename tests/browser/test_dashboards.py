@@ -101,3 +101,24 @@ def test_public_results_fit_a_360px_phone_with_no_horizontal_scroll(
         assert box["x"] + box["width"] <= 360  # the verdict is read, not cut off
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("locale", ["vi", "en", "km"])
+@pytest.mark.parametrize(("who", "path"), [("manager", "/unit/?period=2026-Q2"),
+                                           ("admin", "/admin/province?period=2026-Q2"),
+                                           ("admin", "/admin/province/ranking?period=2026")])
+def test_the_dashboards_fit_a_360px_phone_in_every_language(
+    live_server: LiveServer, browser, accounts: dict[str, str], who: str, path: str, locale: str
+) -> None:
+    """A table wider than the screen (English words are longer) scrolls inside its card: the
+    page itself never scrolls sideways."""
+    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True,
+                                  locale="vi-VN")
+    try:
+        page = context.new_page()
+        log_in(page, live_server.url, accounts[who])
+        page.goto(f"{live_server.url}{path}&lang={locale}")
+        expect(page.locator("table").first).to_be_attached()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, "horizontal scroll"
+    finally:
+        context.close()
