@@ -78,6 +78,7 @@ DEFAULTS: dict[str, Any] = {
     "COMPLAINT_WARNING_DAYS": 2,
     "COMPLAINT_AUTOCLOSE_DAYS": 15,
     "CONTACT_RETENTION_DAYS": 30,
+    "RESPONSE_RETENTION_MONTHS": None,  # months kept (survey.collection.retention); None: for ever
     "COMPLAINT_RATE_LIMIT": "10 per hour",
     "LOOKUP_RATE_LIMIT": "30 per minute",
     # Days off and make-up working days that the `holidays` library does not know (ISO dates):

@@ -94,6 +94,7 @@ VOCABULARIES: dict[str, Mapping[str, LazyText]] = {
         "qr_code.revoke": _l("Thu hồi mã QR"),
         "response.paper": _l("Nhập một phiếu giấy"),
         "responses.import": _l("Nhập phiếu giấy từ tệp"),
+        "responses.purge": _l("Xóa phiếu trả lời hết thời hạn lưu"),
         "sector_group.save": _l("Lưu nhóm lĩnh vực"),
         "target.save": _l("Lưu chỉ tiêu"),
         "target.seed": _l("Nạp chỉ tiêu theo văn bản"),

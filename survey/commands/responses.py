@@ -1,5 +1,6 @@
-"""``flask --app wsgi responses export|import|partitions``: the response CSV of SPEC §3, and the
-month partitions of the responses on PostgreSQL."""
+"""``flask --app wsgi responses export|import|partitions|purge``: the response CSV of SPEC §3, the
+month partitions of the responses on PostgreSQL, and the deletion of responses past their keeping
+time."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from datetime import date, datetime
 from typing import IO
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from survey.administration import access
-from survey.collection import exporting, importing, partitions
+from survey.collection import exporting, importing, partitions, retention
 from survey.commands.common import fail, unit_by_code
 from survey.csvfiles import ImportFailed
 from survey.extensions import db
+from survey.periods import today
 
 command = AppGroup("responses", help="Citizens' responses.")
 
@@ -72,3 +75,23 @@ def partitions_command(ahead: int, since: datetime | None) -> None:
 
 def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
+
+
+@command.command("purge")
+@click.option("--before", type=click.DateTime(["%Y-%m"]),
+              help="Delete the responses of every month before this one (YYYY-MM). Default: "
+                   "RESPONSE_RETENTION_MONTHS months before this month.")
+def purge_command(before: datetime | None) -> None:
+    """Delete the responses past their keeping time, with their answers and reporting cells."""
+    months = current_app.config["RESPONSE_RETENTION_MONTHS"]
+    if before is None and not months:
+        click.echo("responses: no RESPONSE_RETENTION_MONTHS set, every response is kept")
+        return
+    try:
+        month = before.date() if before else retention.cut(today(), int(months))
+        done = retention.purge(db.session, month)
+    except retention.RetentionError as error:
+        raise click.UsageError(str(error)) from error
+    db.session.commit()
+    click.echo(f"responses: {done.responses} answered before {month:%Y-%m} deleted, "
+               f"with {done.cells} reporting cells")

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from survey.administration import audit
 from survey.casework import contacts, routine
-from survey.collection import integrity, partitions
+from survey.collection import integrity, partitions, retention
 from survey.extensions import AnySession
 from survey.models import JobRun
 from survey.operations import alerts
@@ -67,6 +67,14 @@ def _purge(session: AnySession, config: Mapping[str, Any], moment: datetime) -> 
     return {"contacts_deleted": contacts.purge(session, retention_days=days, now=moment)}
 
 
+def _responses(session: AnySession, config: Mapping[str, Any], moment: datetime) -> Counts:
+    months = config["RESPONSE_RETENTION_MONTHS"]
+    if not months:
+        return {"responses_deleted": 0}
+    done = retention.purge(session, retention.cut(moment.astimezone(LOCAL).date(), int(months)))
+    return {"responses_deleted": done.responses}
+
+
 def _verify(session: AnySession, config: Mapping[str, Any], moment: datetime) -> Counts:
     result = audit.verify(session)
     if not result.ok:
@@ -106,6 +114,8 @@ JOBS = (
         Schedule("daily", hour=0, minute=40), _partitions),
     Job("integrity_scan", _l("Rà soát phiếu đáng ngờ"), Schedule("daily", hour=1), _scan),
     Job("contact_purge", _l("Xóa thông tin liên hệ hết thời hạn lưu"), Schedule("daily", hour=2), _purge),
+    Job("response_purge", _l("Xóa phiếu trả lời hết thời hạn lưu"), Schedule("daily", hour=2, minute=30),
+        _responses),
     Job("audit_verify", _l("Kiểm tra tính toàn vẹn của nhật ký thao tác"), Schedule("daily", hour=3),
         _verify),
     Job("cells_verify", _l("Đối chiếu số liệu tổng hợp với từng phiếu"),

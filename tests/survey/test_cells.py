@@ -2,16 +2,16 @@
 
 The cells are changed in the same transaction as each write (survey/collection/cells.py); these
 tests drive the real write paths (a new answer, answers added later, an exclusion and its
-reversal, a CSV import) in random order and dates, then compare every cell with
-``survey.reporting.rebuild.recompute``, which computes them another way. The suite runs on SQLite
-and on PostgreSQL (`.ci/run`), so both databases' upserts are exercised.
+reversal, a CSV import, a deletion of old months by retention) in random order and dates, then
+compare every cell with ``survey.reporting.rebuild.recompute``, which computes them another way.
+The suite runs on SQLite and on PostgreSQL (`.ci/run`), so both databases' upserts are exercised.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
 from survey.administration.units import UnitTree
-from survey.collection import cells, instruments, integrity
+from survey.collection import cells, instruments, integrity, retention
 from survey.collection.responses import Context, Submission, add_answers, record_response
 from survey.extensions import db
 from survey.models import CountCell, ItemCell, Response, ServicePoint, Unit
@@ -51,6 +51,7 @@ operations = st.lists(st.one_of(
     answers_op, answers_op,
     st.tuples(st.just("exclude"), st.integers(0, 1000)),
     st.tuples(st.just("include"), st.integers(0, 1000)),
+    st.tuples(st.just("purge"), st.integers(0, 5)),  # the months before April … September 2026
     st.tuples(st.just("more"), st.integers(0, 1000), st.dictionaries(st.integers(0, 20),
                                                                      st.integers(1, 5), max_size=6)),
 ), min_size=1, max_size=30)
@@ -117,6 +118,8 @@ def test_cells_equal_a_recomputation_after_any_mix_of_writes(places, ops) -> Non
             _answer(session, places, op)
         elif op[0] == "more":
             _more(session, op)
+        elif op[0] == "purge":
+            retention.purge(session, date(2026, 4 + op[1], 1))
         else:
             _exclude(session, op)
     session.flush()
