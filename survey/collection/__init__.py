@@ -12,9 +12,10 @@
 - ``instruments``: the questionnaires and their immutable versions;
 - ``importing`` and ``exporting``: the SPEC §3 response CSV in and out;
 - ``partitions``: the month partitions of the responses' tables on PostgreSQL, made ahead;
+- ``retention``: the deletion of whole old months of responses, their cells with them;
 - ``integrity``: flags on suspicious responses, and their reversible exclusion;
 - ``cells``: the reporting cells, changed in the same transaction as every response they sum
-  (recorded, answers added, excluded or included again);
+  (recorded, answers added, excluded or included again, deleted by retention);
 - ``complaints``: a citizen's phản ánh, kiến nghị filed from a survey channel (the offer on the
   phone's thanks page, :func:`~survey.collection.complaints.file_from_survey` for the kiosk),
   handed to :mod:`survey.casework` without the response.
