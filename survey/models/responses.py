@@ -85,7 +85,7 @@ class Response(Base):
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk.id"))
     overall: Mapped[int | None] = mapped_column(SmallInteger)
     comment: Mapped[str | None] = mapped_column(Text)
-    # Both unique in ``response_key`` (the index below serves look-ups by dossier).
+    # Both unique in ``response_key``, where they are looked up.
     idempotency_key: Mapped[str] = mapped_column(String(64))
     dossier_hash: Mapped[str | None] = mapped_column(String(64))
     # Set by integrity checks (burst of top ratings, outside opening hours …); an administrator
@@ -112,9 +112,6 @@ it (its constant written out: a bound parameter in its place keeps both database
 # A unit's latest comments, through the commented responses only (migration 0012).
 Index("ix_response_unit_commented", Response.unit_id, Response.submitted_at,
       postgresql_where=commented, sqlite_where=commented)
-_with_dossier = Response.dossier_hash.is_not(None)
-Index("ix_response_dossier_hash", Response.dossier_hash,
-      postgresql_where=_with_dossier, sqlite_where=_with_dossier)
 
 
 class ResponseKey(Base):
