@@ -278,21 +278,33 @@ def write(connection: Connection, delta: Delta) -> None:
 
 
 def facts_of(session: AnySession, ids: Sequence[str]) -> list[Facts]:
-    """The stored responses' facts (whatever their ``excluded``)."""
+    """The stored responses' facts (whatever their ``excluded``).
+
+    The responses are read first: their times bound the answers' and choices' reads, so that on
+    PostgreSQL only the months' partitions they lie in are read."""
     out: list[Facts] = []
+    names = (*_DIMENSIONS, "overall")
     for start in range(0, len(ids), CHUNK):
         chunk = list(ids[start:start + CHUNK])
+        rows = session.execute(select(Response.id, Response.submitted_at,
+                                      *[getattr(Response, name) for name in names])
+                               .where(Response.id.in_(chunk))).all()
+        if not rows:
+            continue
+        first, last = min(row[1] for row in rows), max(row[1] for row in rows)
         ratings: dict[str, dict[str, int]] = {}
-        for rid, key, value in session.execute(select(Answer.response_id, Answer.item_key, Answer.value)
-                                               .where(Answer.response_id.in_(chunk))):
+        for rid, key, value in session.execute(
+                select(Answer.response_id, Answer.item_key, Answer.value)
+                .where(Answer.response_id.in_(chunk), Answer.submitted_at.between(first, last))):
             ratings.setdefault(rid, {})[key] = value
         problems: dict[str, list[str]] = {}
-        for rid, code in session.execute(select(ResponseProblem.response_id, ResponseProblem.code)
-                                         .where(ResponseProblem.response_id.in_(chunk))):
+        for rid, code in session.execute(
+                select(ResponseProblem.response_id, ResponseProblem.code)
+                .where(ResponseProblem.response_id.in_(chunk),
+                       ResponseProblem.submitted_at.between(first, last))):
             problems.setdefault(rid, []).append(code)
-        columns = [getattr(Response, name) for name in (*_DIMENSIONS, "overall")]
-        for row in session.execute(select(Response.id, *columns).where(Response.id.in_(chunk))):
-            values = dict(zip((*_DIMENSIONS, "overall"), row[1:], strict=True))
+        for row in rows:
+            values = dict(zip(names, row[2:], strict=True))
             out.append(Facts(**values, ratings=ratings.get(row[0], {}),
                              problems=tuple(problems.get(row[0], ()))))
     return out
