@@ -201,7 +201,8 @@ class QueuedConnection(sqlite3.Connection):
         self._holding = False
 
     def queue(self) -> None:
-        if self._fd is None or self._holding or getattr(_queued, "holder", None) is not None:
+        holder = getattr(_queued, "holder", None)  # this thread's connection in the queue, if any
+        if self._fd is None or self._holding or (holder is not None and holder._holding):
             return
         deadline = time.monotonic() + QUEUE_WAIT_SECONDS
         while True:
@@ -216,7 +217,9 @@ class QueuedConnection(sqlite3.Connection):
 
     def _leave(self) -> None:
         if self._holding and self._fd is not None:
-            self._holding, _queued.holder = False, None
+            self._holding = False  # a holder left from another thread is seen as gone
+            if getattr(_queued, "holder", None) is self:
+                _queued.holder = None
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def commit(self) -> None:

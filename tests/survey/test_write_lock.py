@@ -208,3 +208,29 @@ def test_a_second_connection_in_the_same_thread_does_not_wait_forever(sqlite_app
             other.begin()
         other.invalidate()
         other.close()
+
+
+def test_a_connection_committed_in_another_thread_leaves_the_queue_to_this_one(tmp_path):
+    """The queue's one-per-thread rule follows the lock, not the thread that last took it."""
+    import sqlite3
+    import threading
+
+    from survey.database import QueuedConnection
+
+    path = str(tmp_path / "queue.sqlite3")
+    first = sqlite3.connect(path, factory=QueuedConnection, check_same_thread=False)
+    second = sqlite3.connect(path, factory=QueuedConnection)
+    try:
+        first.queue()
+        assert first._holding
+        committer = threading.Thread(target=first.commit)
+        committer.start()
+        committer.join(5)
+        assert not first._holding
+        second.queue()  # this thread's former holder has left: this one queues, and holds
+        assert second._holding
+        second.commit()
+        assert not second._holding
+    finally:
+        first.close()
+        second.close()
