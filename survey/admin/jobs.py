@@ -25,6 +25,8 @@ COUNT_LABELS = {
     "contacts_deleted": _l("thông tin liên hệ đã xóa"), "entries": _l("mục nhật ký hợp lệ"),
     "units": _l("đơn vị đã xét"), "alerts": _l("cảnh báo mới"), "received": _l("phản ánh nhận"),
     "open": _l("đang mở"), "overdue": _l("quá hạn"), "drafted": _l("dự thảo báo cáo mới"),
+    "months_created": _l("tháng mới tạo phân vùng"), "rows_moved": _l("dòng đã chuyển vào phân vùng"),
+    "cells_checked": _l("lần đối chiếu số liệu tổng hợp"), "responses_deleted": _l("phiếu đã xóa"),
 }
 ERRORS = {
     "JobFailed": _l("Nhật ký thao tác có mục bị sửa hoặc bị mất. Cần kiểm tra ngay."),

@@ -9,6 +9,7 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
+from survey.admin.jobs import COUNT_LABELS
 from survey.administration import audit
 from survey.extensions import db
 from survey.models import AuditEntry, JobRun, OutboxMessage
@@ -59,6 +60,9 @@ def test_each_job_runs_once_when_due_and_not_again(app_context):
     assert [m.status for m in digests] == ["pending"]
     verified = next(r for r in first if r.job == "audit_verify")
     assert verified.counts == {"entries": db.session.scalar(select(func.count()).select_from(AuditEntry))}
+    # what the jobs page shows of each result is named in Vietnamese, never by its key
+    unnamed = {key for r in first for key in r.counts or {}} - set(COUNT_LABELS)
+    assert unnamed == set()
 
 
 def flaky(fail_times: int):
