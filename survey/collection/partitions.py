@@ -2,9 +2,11 @@
 
 On PostgreSQL, ``response``, ``answer`` and ``response_problem`` are partitioned by the local
 month of ``submitted_at`` (migration 0013), so that retention and vacuum can work on one month
-at a time. Each table has a partition per month (``response_2026_12`` …) and a default one
-(``response_default``) which takes any answer dated where no month has a partition yet (a late
-offline kiosk answer, a paper import of an old year): nothing is ever refused for its date.
+at a time: :func:`drop_before` drops a month past its keeping time whole
+(:mod:`survey.collection.retention`). Each table has a partition per month
+(``response_2026_12`` …) and a default one (``response_default``) which takes any answer dated
+where no month has a partition yet (a late offline kiosk answer, a paper import of an old year):
+nothing is ever refused for its date.
 
 :func:`ensure` (nightly, and the command) creates the partitions of the months ahead, and of
 every month that has rows in a default partition, moving those rows into their month: a month
@@ -100,6 +102,22 @@ def ensure(session: AnySession, *, ahead: int = 3, since: date | None = None,
             done.append(Created(month, _create(session, month, missing)))
     session.flush()
     return done
+
+
+def drop_before(session: AnySession, before: date) -> list[date]:
+    """Drop the partitions of every month before ``before`` (retention: a month's rows go at
+    once, with no dead rows left for vacuum); the months dropped. Rows of those months in a
+    default partition stay for the caller to delete. Flushes, never commits. Nothing on SQLite."""
+    if not partitioned(session):
+        return []
+    session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+    dropped: set[date] = set()
+    for table in reversed(TABLES):  # the answers and choices before their responses
+        for month in sorted(m for m in months(session)[table.name] if m < before):
+            session.execute(text(f"DROP TABLE {_name(table, month)}"))
+            dropped.add(month)
+    session.flush()
+    return sorted(dropped)
 
 
 def _create(session: AnySession, month: date, tables: list[Table]) -> dict[str, int]:

@@ -7,8 +7,8 @@ deleted with its responses, and every figure of a later month stays what it was,
 A report already issued keeps the figures it was issued with (:mod:`survey.reporting.publication`).
 The deletion is audited (how many responses, before which month), never with what they said.
 
-On PostgreSQL the deletes fall on the old months' partitions only (``submitted_at`` is their
-partition key); their emptied partitions stay, for ``flask responses partitions`` and vacuum.
+On PostgreSQL the old months' partitions are dropped whole (:func:`partitions.drop_before`), and
+only the rows of those months that wait in a default partition are deleted row by row.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from survey.administration import audit
+from survey.collection import partitions
 from survey.extensions import AnySession
 from survey.models import Answer, CountCell, ItemCell, ProblemCell, Response, ResponseKey, ResponseProblem
 from survey.periods import local_bounds
@@ -52,6 +53,7 @@ def purge(session: AnySession, before: date) -> Purged:
         raise RetentionError(f"responses are kept or deleted by whole months, not from {before}")
     instant = local_bounds(before, None)[0]
     count = session.scalar(select(func.count()).select_from(Response).where(Response.submitted_at < instant))
+    partitions.drop_before(session, before)
     for model in (Answer, ResponseProblem, ResponseKey, Response):
         session.execute(delete(model).where(model.submitted_at < instant)
                         .execution_options(synchronize_session=False))

@@ -1,6 +1,7 @@
 """Deleting responses past their keeping time (survey.collection.retention): whole local months go,
 with their answers, keys and cells; the cells still equal a recomputation and every later figure
-is unchanged; the deletion is audited. On SQLite and on PostgreSQL (partitioned by month)."""
+is unchanged; the deletion is audited. On SQLite and on PostgreSQL, where the old months'
+partitions are dropped whole."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from survey.administration import audit
-from survey.collection import instruments, integrity, retention
+from survey.collection import instruments, integrity, partitions, retention
 from survey.collection.responses import Context, Submission, record_response
 from survey.extensions import db
 from survey.models import Answer, AuditEntry, CountCell, ItemCell, Response, ResponseKey, ResponseProblem
@@ -56,6 +57,7 @@ def test_a_purge_deletes_whole_old_months_and_leaves_every_later_figure_exact(ba
         context = Context.of(instrument, unit, "paper", service_point=point,
                              procedure=factories.make_procedure(session))
         keys = [_answered(context, at, n) for n, at in enumerate(ANSWERED)]
+        partitions.ensure(session, since=date(2024, 12, 1))  # PostgreSQL: each month its own
         old = session.scalar(select(Response.id).filter_by(idempotency_key=keys[1]))
         integrity.mark_excluded(session, [old], excluded=True)  # an excluded one goes too
         later = Scope(unit_ids=[unit.id], start=date(2025, 2, 1), end=date(2025, 3, 31))
@@ -74,6 +76,9 @@ def test_a_purge_deletes_whole_old_months_and_leaves_every_later_figure_exact(ba
             assert session.scalar(select(func.count()).select_from(model)
                                   .where(model.submitted_at < instant)) == 0, model.__name__
         assert session.scalar(select(func.count()).select_from(Answer)) > 0
+        if partitions.partitioned(session):  # the old months' partitions are dropped whole
+            for months in partitions.months(session).values():
+                assert min(months) == date(2025, 2, 1)
         for table in (CountCell, ItemCell):
             assert session.scalar(select(func.min(table.month))) == date(2025, 2, 1)
         assert rebuild.verify(session) == []
