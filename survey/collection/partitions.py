@@ -112,8 +112,9 @@ def drop_before(session: AnySession, before: date) -> list[date]:
         return []
     session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
     dropped: set[date] = set()
+    have = months(session)
     for table in reversed(TABLES):  # the answers and choices before their responses
-        for month in sorted(m for m in months(session)[table.name] if m < before):
+        for month in sorted(m for m in have[table.name] if m < before):
             session.execute(text(f"DROP TABLE {_name(table, month)}"))
             dropped.add(month)
     session.flush()

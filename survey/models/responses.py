@@ -102,8 +102,8 @@ class Response(Base):
     instrument: Mapped[Instrument] = relationship()
     procedure: Mapped[Procedure | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response",
-                                                 primaryjoin=lambda: _of_response(Answer))
-    problems: Mapped[list[ResponseProblem]] = relationship(primaryjoin=lambda: _of_response(ResponseProblem))
+                                                 primaryjoin=lambda: of_response(Answer))
+    problems: Mapped[list[ResponseProblem]] = relationship(primaryjoin=lambda: of_response(ResponseProblem))
 
 
 commented = and_(Response.comment.is_not(None), Response.comment != literal_column("''"))
@@ -149,7 +149,7 @@ class Answer(Base):
     value: Mapped[int] = mapped_column(SmallInteger)
 
     response: Mapped[Response] = relationship(back_populates="answers",
-                                              primaryjoin=lambda: _of_response(Answer))
+                                              primaryjoin=lambda: of_response(Answer))
 
 
 class ResponseProblem(Base):
@@ -163,8 +163,9 @@ class ResponseProblem(Base):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-def _of_response(child: type[Answer] | type[ResponseProblem]) -> ColumnElement[bool]:
-    """An answer's or a choice's response, by its id and month (no foreign key: see above)."""
+def of_response(child: type[Answer] | type[ResponseProblem]) -> ColumnElement[bool]:
+    """An answer's or a choice's response, by its id and month (no foreign key: see above): the
+    relationships' join, and a query's (its month lets PostgreSQL read one partition)."""
     return and_(Response.id == foreign(child.response_id),
                 Response.submitted_at == foreign(child.submitted_at))
 

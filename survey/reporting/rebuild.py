@@ -23,6 +23,7 @@ from survey.collection import cells
 from survey.collection.cells import COUNTS, ITEMS, PROBLEMS, Delta, Facts
 from survey.extensions import AnySession
 from survey.models import Answer, Response, ResponseProblem
+from survey.models.responses import of_response
 from survey.periods import LOCAL, bounds, parse_period
 
 Progress = Callable[[str], None]
@@ -90,7 +91,7 @@ def recompute(session: AnySession, progress: Progress | None = None) -> Delta:
         delta.unit_counts[facts.item_key()] = [int(row[6]), int(row[7]), int(row[8] or 0)]
         delta.rows[("item", facts.item_key())] = facts.item_row()
     for row in session.execute(select(bucket, *item_dims, ResponseProblem.code, func.count())
-                               .join(Response, _its_response(ResponseProblem))
+                               .join(Response, of_response(ResponseProblem))
                                .where(live).group_by(bucket, *item_dims, ResponseProblem.code)):
         facts = _facts(months, (row[0], row[1], row[2], row[3], 1 if row[4] else None, row[5],
                                 "", None))
@@ -103,11 +104,6 @@ def recompute(session: AnySession, progress: Progress | None = None) -> Delta:
     return delta
 
 
-def _its_response(child: type[Answer] | type[ResponseProblem]) -> Any:
-    """An answer's or a choice's response, by its id and its month (the partitions' key)."""
-    return and_(Response.id == child.response_id, Response.submitted_at == child.submitted_at)
-
-
 def _items(session: AnySession, months: list[date], delta: Delta,
            progress: Progress | None = None) -> None:
     """The item cells' matrices, a month at a time: an item cell is one month's, so memory holds
@@ -118,7 +114,7 @@ def _items(session: AnySession, months: list[date], delta: Delta,
         query = (select(literal(i), Response.unit_id, Response.instrument_id,
                         Response.service_point_id, with_procedure, Response.sector_id,
                         Answer.response_id, Answer.item_key, Answer.value)
-                 .join(Response, _its_response(Answer))
+                 .join(Response, of_response(Answer))
                  # Both tables' month: on PostgreSQL each is partitioned by it, and the bounds on
                  # the answers read the month's partition alone, not every month's.
                  .where(Response.submitted_at >= lower, Response.submitted_at < upper,
