@@ -8,6 +8,11 @@ Both servers are gunicorn with 2 sync workers on 127.0.0.1 and the same database
   as in production); every POST goes through form validation, ``record_response``, the reporting
   cells (kept current in the same transaction) and the commit.
 - **baseline**: a minimal Flask app whose one view inserts one row through SQLAlchemy Core.
+- **floor**: the baseline's insert behind the kiosk's protections and nothing else: the signed
+  session cookie, Flask-WTF's CSRF check, a Flask-Limiter limit per device in the same Redis and a
+  WTForms form of the kiosk's fields. Its ratio is the most the survey could reach while it keeps
+  them; the survey over the floor is what the survey's own work (the kiosk's look-up, the
+  response, its answers, the cells, the commit) costs.
 
 ``--database sqlite`` (default): a fresh file in WAL mode with the app's connection settings (busy
 timeout, ``synchronous=NORMAL``, the writers' queue, ``BEGIN IMMEDIATE``). ``--database
@@ -26,7 +31,8 @@ processes is not held back by the client.
 Each run prints responses/s, acknowledged / stored / lost (acknowledged but not stored: budget 0),
 CPU (client, gunicorn workers, whole machine) and the load average; then the survey's rate over
 the mean of the baseline runs with as many client processes (before and after it; budget ≥ 0.5),
-and whether the cells equal a recomputation from the responses.
+the floor's rate over the same mean, and whether the cells equal a recomputation from the
+responses.
 
 Usage: ``.venv/bin/python bench/submit_load.py [--database sqlite|postgresql] [--requests 3000]
 [--processes 2] [--connections 8]``. ``--profile 300`` instead runs 300 kiosk POSTs in-process
@@ -72,32 +78,79 @@ SURVEY_SETTINGS = {"ENV": "development", "SECRET_KEY": "bench-secret",
 Run = dict[str, Any]
 
 
-def baseline_app():  # type: ignore[no-untyped-def]
-    """The bare baseline: one Flask view inserting one row, nothing else (run by gunicorn)."""
-    from flask import Flask, jsonify, request
+def _insert_one():
+    """The baselines' write: one row through SQLAlchemy Core, on an engine with the app's options
+    (survey/config.py): pre-ping on a server, not on a file, where the writers queue for the
+    write lock as the app's do (a POST begins ``BEGIN IMMEDIATE``)."""
     from sqlalchemy import create_engine, event, text
 
     from survey.database import QueuedConnection, _sqlite_begin, _sqlite_connect
 
     url = os.environ["BENCH_BASELINE_DB"]
-    # The app's engine options (survey/config.py): pre-ping on a server, not on a file, where the
-    # writers queue for the write lock as the app's do (a POST begins BEGIN IMMEDIATE).
     file = url.startswith("sqlite")
     engine = create_engine(url, pool_pre_ping=not file,
                            connect_args={"factory": QueuedConnection} if file else {})
     if file:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
-    app = Flask(__name__)
+    statement = text("INSERT INTO submission (key, overall, body) VALUES (:key, :overall, :body)")
+
+    def insert(key: str, overall: int, body: str) -> None:
+        with engine.begin() as connection:
+            connection.execute(statement, {"key": key, "overall": overall, "body": body})
+
+    return insert
+
+
+def baseline_app():
+    """The bare baseline: one Flask view inserting one row, nothing else (run by gunicorn)."""
+    from flask import Flask, jsonify, request
+
+    insert, app = _insert_one(), Flask(__name__)
 
     @app.post("/submit")
-    def submit():  # type: ignore[no-untyped-def]
-        with engine.begin() as connection:
-            connection.execute(
-                text("INSERT INTO submission (key, overall, body) VALUES (:key, :overall, :body)"),
-                {"key": request.form["idempotency_key"], "overall": int(request.form["q_overall"]),
-                 "body": request.get_data(as_text=True)},
-            )
+    def submit():
+        form = request.form
+        insert(form["idempotency_key"], int(form["q_overall"]), request.get_data(as_text=True))
+        return jsonify(status="recorded")
+
+    return app
+
+
+def floor_app():
+    """The floor: the baseline's insert behind the kiosk's protections and nothing else (run by
+    gunicorn). A signed session cookie, Flask-WTF's CSRF check, a Flask-Limiter limit per device
+    with its counters in the same Redis, a WTForms form of the kiosk's fields: what every kiosk
+    POST pays before the survey does any work of its own."""
+    from flask import Flask, jsonify, request
+    from flask_limiter import Limiter
+    from flask_wtf import FlaskForm
+    from flask_wtf.csrf import CSRFProtect, generate_csrf
+    from wtforms import RadioField, StringField
+    from wtforms.validators import InputRequired, Length, Optional
+
+    insert, app = _insert_one(), Flask(__name__)
+    app.config.update(SECRET_KEY=SURVEY_SETTINGS["SECRET_KEY"], RATELIMIT_STORAGE_URI=RATE_LIMIT_STORAGE,
+                      RATELIMIT_HEADERS_ENABLED=False)
+    CSRFProtect(app)
+    limiter = Limiter(key_func=lambda: "everyone", app=app, default_limits=[])
+    scale = [(str(n), str(n)) for n in range(1, 6)]
+    fields: dict[str, Any] = {name: RadioField(choices=scale, validators=[Optional()]) for name in ITEMS}
+    fields["idempotency_key"] = StringField(validators=[InputRequired(), Length(max=64)])
+    fields["respondent_type"] = RadioField(choices=[("citizen", "citizen")], validators=[Optional()])
+    answer_form = type("AnswerForm", (FlaskForm,), fields)
+
+    @app.get("/kiosk/token")
+    def token():
+        return jsonify(csrf_token=generate_csrf())
+
+    @app.post("/kiosk")
+    @limiter.limit("1000000 per minute", key_func=lambda: f"kiosk:{request.cookies.get('kiosk', '')[:24]}")
+    def kiosk():
+        form = answer_form()
+        if not form.validate_on_submit():
+            return jsonify(status="rejected", errors=form.errors), 400
+        insert(form.idempotency_key.data, int(form.q_overall.data or 0), request.get_data(as_text=True))
         return jsonify(status="recorded")
 
     return app
@@ -308,7 +361,9 @@ def survey_run(url: str, tmp: Path, total: int, processes: int, connections: int
     return run | {"stored": stored_keys(url, "SELECT idempotency_key FROM response")}
 
 
-def baseline_run(url: str, tmp: Path, total: int, processes: int, connections: int) -> Run:
+def baseline_run(url: str, tmp: Path, total: int, processes: int, connections: int,
+                 floor: bool = False) -> Run:
+    """The bare baseline, or (``floor``) the floor: its insert behind the kiosk's protections."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
@@ -319,10 +374,12 @@ def baseline_run(url: str, tmp: Path, total: int, processes: int, connections: i
         connection.execute(text(f"CREATE TABLE submission (id {serial} PRIMARY KEY, key TEXT UNIQUE "
                                 "NOT NULL, overall INTEGER NOT NULL, body TEXT NOT NULL)"))
     engine.dispose()
-    process, base = start("submit_load:baseline_app()", {"BENCH_BASELINE_DB": url}, tmp / "baseline.log")
+    app, path, cookie = ("floor_app", "/kiosk", "kiosk=bench-device") if floor else (
+        "baseline_app", "/submit", "")
+    process, base = start(f"submit_load:{app}()", {"BENCH_BASELINE_DB": url}, tmp / f"{app}.log")
     try:
         settle(process.pid)
-        run = fire(process.pid, int(base.rsplit(":", 1)[1]), "/submit", "", total, processes, connections)
+        run = fire(process.pid, int(base.rsplit(":", 1)[1]), path, cookie, total, processes, connections)
     finally:
         stop(process)
     return run | {"stored": stored_keys(url, "SELECT key FROM submission")}
@@ -362,9 +419,11 @@ def measure(args: argparse.Namespace) -> int:
     # The baseline runs before and after the survey, so that a change in the machine's load shows
     # as two different baseline figures rather than as a skewed ratio; the runs before it sweep
     # the number of client processes.
-    plan = [("baseline", n) for n in SWEEP] + [("survey", args.processes), ("baseline", args.processes)]
-    rates: dict[str, list[float]] = {"baseline": [], "survey": []}
-    cpu: dict[str, list[float]] = {"baseline": [], "survey": []}
+    # the number of client processes. The floor runs between the survey and the last baseline.
+    plan = [("baseline", n) for n in SWEEP] + [
+        ("survey", args.processes), ("floor", args.processes), ("baseline", args.processes)]
+    rates: dict[str, list[float]] = {"baseline": [], "survey": [], "floor": []}
+    cpu: dict[str, list[float]] = {"baseline": [], "survey": [], "floor": []}
     failures = 0
     with tempfile.TemporaryDirectory() as name:
         for n, (label, processes) in enumerate(plan):
@@ -373,8 +432,8 @@ def measure(args: argparse.Namespace) -> int:
             url = f"sqlite:///{tmp / label}.sqlite3" if args.database == "sqlite" else args.pg_url
             if args.database == "postgresql":
                 fresh_pg(url)
-            run = (survey_run if label == "survey" else baseline_run)(
-                url, tmp, args.requests, processes, args.connections)
+            run = survey_run(url, tmp, args.requests, processes, args.connections) if label == "survey" \
+                else baseline_run(url, tmp, args.requests, processes, args.connections, label == "floor")
             failures += report(label, args.requests, run)
             if processes == args.processes:
                 rates[label].append(args.requests / run["seconds"])
@@ -389,8 +448,13 @@ def measure(args: argparse.Namespace) -> int:
     print(f"  survey {survey:.1f}/s over the mean baseline {baseline:.1f}/s ({args.processes} client "
           f"processes): ratio {ratio:.2f} (budget ≥ 0.5: {'within' if ratio >= 0.5 else 'BELOW'}); "
           f"lost or not acknowledged: {failures} (budget 0)")
-    print(f"  gunicorn CPU per request: survey {cpu['survey'][0] * 1e3:.2f} ms, baseline "
-          f"{sum(cpu['baseline']) / len(cpu['baseline']) * 1e3:.2f} ms")
+    floor = rates["floor"][0]
+    print(f"  the floor (the baseline's insert behind the kiosk's protections) {floor:.1f}/s: ratio "
+          f"{floor / baseline:.2f}, the most the survey can reach with them; the survey over the floor "
+          f"{survey / floor:.2f}")
+    bare = sum(cpu["baseline"]) / len(cpu["baseline"])
+    print(f"  gunicorn CPU per request: survey {cpu['survey'][0] * 1e3:.2f} ms, floor "
+          f"{cpu['floor'][0] * 1e3:.2f} ms, baseline {bare * 1e3:.2f} ms")
     return 0 if ratio >= 0.5 and not failures else 1
 
 
