@@ -72,7 +72,7 @@ assets: $(BIN)/.installed  ## Rewrite the minified static files (*.min.js, *.min
 
 bench: $(BIN)/.installed  ## Run the benchmarks and print their figures
 	$(BIN)/pip install --quiet -e '.[bench]'
-	@status=0; for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status
+	@status=0; for b in bench/[!_]*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; exit $$status
 
 coverage-study: $(BIN)/.installed  ## Simulate interval coverage, funnel flags and alert false alarms (SPEC §4)
 	$(BIN)/python -m tests.analysis.study

@@ -40,8 +40,8 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+from _servers import start, stop
 from load_retries import PG_URL, Tally, drive, figures, plan, prepare_database, server_env, stored
-from submit_load import start, stop
 
 
 def workers_of(master: int) -> list[int]:

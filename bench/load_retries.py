@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+from _servers import start, stop
 from sqlalchemy import create_engine, text
-from submit_load import start, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
