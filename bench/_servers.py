@@ -1,7 +1,9 @@
-"""The servers that ``submit_load.py`` sends its answers to, and how it starts, watches and stops them.
+"""The write benches' servers, and how they are started, watched and stopped under gunicorn.
 
-Each is gunicorn with ``WORKERS`` sync workers on 127.0.0.1: the survey (``wsgi:app`` with
-``SURVEY_SETTINGS``), the bare baseline (:func:`baseline_app`) and the floor (:func:`floor_app`).
+``submit_load.py`` compares three, each gunicorn with ``WORKERS`` sync workers on 127.0.0.1: the
+survey (``wsgi:app`` with ``SURVEY_SETTINGS``), the bare baseline (:func:`baseline_app`) and the
+floor (:func:`floor_app`). ``load_retries.py`` and ``faults.py`` start the survey with
+:func:`start` and :func:`stop` too.
 """
 
 from __future__ import annotations
