@@ -1,6 +1,7 @@
-"""Submission throughput through the real kiosk form path, against a bare baseline on the same stack.
+"""Submission throughput through the real kiosk form path, against a bare baseline and a floor.
 
-Both servers are gunicorn with 2 sync workers on 127.0.0.1 and the same database settings:
+The three servers (``_servers.py``) are gunicorn with 2 sync workers on 127.0.0.1 and the same
+database settings:
 
 - **survey**: ``wsgi:app``, a kiosk enrolled through the enrolment form, CSRF on (each client
   process fetches a token from ``/kiosk/token`` with the kiosk's cookie, as the tablet does), the
